@@ -1,0 +1,158 @@
+"""Pad or trim clips to one length."""
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import (BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin,
+                          _fit_context)
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from .._validation import check_audio
+
+
+def _pad_or_trim(x, length, pad_side, trim_side, pad_value, out):
+    n = len(x)
+    if n >= length:
+        start = {"end": 0, "start": n - length, "both": (n - length) // 2}[trim_side]
+        out[:] = x[start:start + length]
+        return
+    before = {"end": 0, "start": length - n, "both": (length - n) // 2}[pad_side]
+    out[:] = pad_value
+    out[before:before + n] = x
+
+
+class PadTrim(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+    """Pad short clips and trim long ones to a fixed number of samples.
+
+    Turns a list of clips of different lengths into a 2-D array, as a network
+    with a fixed input (the tutorial's Conv1D on 1 s clips) needs. Unlike the
+    tutorial, which dropped clips shorter than 1 s, short clips are padded.
+
+    Parameters
+    ----------
+    target_length : int, default=None
+        Output length in samples. With both ``target_length`` and
+        ``duration`` left as None, ``fit`` learns the longest clip's length.
+    duration : float, default=None
+        Output length in seconds instead; needs ``sr``.
+    sr : int, default=None
+        Sample rate in Hz, used with ``duration``.
+    pad_side : {"end", "start", "both"}, default="end"
+        Where padding goes for short clips ("both" centres the clip).
+    trim_side : {"end", "start", "both"}, default="end"
+        Where samples are cut from long clips: "end" keeps the beginning,
+        "start" keeps the end, "both" keeps the middle.
+    pad_value : float, default=0.0
+        Value used for padding (0 is digital silence).
+
+    Attributes
+    ----------
+    target_length_ : int
+        The output length in samples.
+    n_features_in_ : int
+        Number of samples per clip seen in ``fit`` (2-D input only).
+
+    See Also
+    --------
+    Resampler : Change the sample rate.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skspeech.preprocessing import PadTrim
+    >>> clips = [np.ones(3), np.ones(6), np.ones(4)]
+    >>> PadTrim().fit_transform(clips)
+    array([[1., 1., 1., 0., 0., 0.],
+           [1., 1., 1., 1., 1., 1.],
+           [1., 1., 1., 1., 0., 0.]], dtype=float32)
+    >>> PadTrim(target_length=4, pad_side="start").fit_transform(clips)
+    array([[0., 1., 1., 1.],
+           [1., 1., 1., 1.],
+           [1., 1., 1., 1.]], dtype=float32)
+    >>> PadTrim(duration=1.0, sr=8000).fit_transform(clips).shape
+    (3, 8000)
+    """
+
+    _parameter_constraints = {
+        "target_length": [Interval(Integral, 1, None, closed="left"), None],
+        "duration": [Interval(Real, 0, None, closed="neither"), None],
+        "sr": [Interval(Integral, 1, None, closed="left"), None],
+        "pad_side": [StrOptions({"end", "start", "both"})],
+        "trim_side": [StrOptions({"end", "start", "both"})],
+        "pad_value": [Real],
+    }
+
+    def __init__(self, target_length=None, *, duration=None, sr=None, pad_side="end",
+                 trim_side="end", pad_value=0.0):
+        self.target_length = target_length
+        self.duration = duration
+        self.sr = sr
+        self.pad_side = pad_side
+        self.trim_side = trim_side
+        self.pad_value = pad_value
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Fix the output length, learning it from ``X`` when not given.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_clips, n_samples) or list of 1-D ndarray
+            Clips.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : PadTrim
+        """
+        X = check_audio(X, estimator=self, reset=True)
+        if self.target_length is not None and self.duration is not None:
+            raise ValueError(
+                f"PadTrim got target_length={self.target_length} and duration={self.duration}; "
+                "give one of them."
+            )
+        if self.duration is not None:
+            if self.sr is None:
+                raise ValueError(
+                    f"PadTrim(duration={self.duration}) needs sr, the sample rate in Hz, to "
+                    "turn seconds into samples; e.g. PadTrim(duration=1.0, sr=16000)."
+                )
+            self.target_length_ = max(1, int(round(self.duration * self.sr)))
+        elif self.target_length is not None:
+            self.target_length_ = int(self.target_length)
+        else:
+            self.target_length_ = int(max(len(x) for x in X))
+        self._n_features_out = self.target_length_
+        return self
+
+    def transform(self, X):
+        """Pad or trim every clip to ``target_length_`` samples.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_clips, n_samples) or list of 1-D ndarray
+            Clips of any length.
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_clips, target_length_)
+            Float32 clips.
+        """
+        check_is_fitted(self)
+        X = check_audio(X, estimator=self)
+        length = self.target_length_
+        if not isinstance(X, list) and X.shape[1] >= length:
+            start = {"end": 0, "start": X.shape[1] - length,
+                     "both": (X.shape[1] - length) // 2}[self.trim_side]
+            return np.ascontiguousarray(X[:, start:start + length])
+        out = np.empty((len(X), length), dtype=np.float32)
+        for i, x in enumerate(X):
+            _pad_or_trim(x, length, self.pad_side, self.trim_side, self.pad_value, out[i])
+        return out
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float32"]
+        return tags

@@ -1,0 +1,39 @@
+"""Instances and known check failures for the scikit-learn estimator checks.
+
+Each estimator module's author adds its small test parameters to
+``INIT_PARAMS`` and its expected failures, with a reason, to
+``EXPECTED_FAILED_CHECKS`` (as imblearn's ``instance_generator.py``).
+"""
+
+_ANY_LENGTH = ("accepts clips of any length by design, so a different number of samples "
+               "in transform is not an error")
+_RAGGED_LIST = ("a list of clips is ragged audio and comes back as a list (STYLE.md §3), "
+                "not as the array sklearn expects")
+
+# Small, fast parameters for the checks, by class name.
+INIT_PARAMS = {}
+
+# {class name: {check name: reason}}
+EXPECTED_FAILED_CHECKS = {
+    "Resampler": {
+        "check_n_features_in_after_fitting": _ANY_LENGTH,
+        "check_transformer_data_not_an_array": _RAGGED_LIST,
+    },
+    "PadTrim": {
+        "check_n_features_in_after_fitting": _ANY_LENGTH,
+        "check_transformer_general": _ANY_LENGTH,
+    },
+}
+
+
+def tested_instances():
+    """Yield one instance of every public estimator, with ``INIT_PARAMS`` applied."""
+    from .discovery import all_estimators
+
+    for name, cls in all_estimators():
+        yield cls(**INIT_PARAMS.get(name, {}))
+
+
+def expected_failed_checks(estimator):
+    """Map check names to the reason they are expected to fail for ``estimator``."""
+    return EXPECTED_FAILED_CHECKS.get(type(estimator).__name__, {})

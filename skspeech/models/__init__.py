@@ -1,0 +1,19 @@
+"""Classifiers: the tutorial's Conv1D network and an HMM-per-class baseline.
+
+Importing this module does not import TensorFlow, Keras, scikeras or
+hmmlearn: each class loads its dependency when it is first used.
+"""
+
+from .._lazy import lazy_getattr
+
+_LAZY = {
+    "HMMClassifier": "._hmm",
+    "Conv1DClassifier": "._conv1d",
+}
+
+__all__ = sorted(_LAZY)
+__getattr__ = lazy_getattr(__name__, _LAZY)
+
+
+def __dir__():
+    return __all__

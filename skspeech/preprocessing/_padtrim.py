@@ -107,7 +107,7 @@ class PadTrim(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         -------
         self : PadTrim
         """
-        X = check_audio(X, estimator=self, reset=True)
+        X = check_audio(X, estimator=self, reset=True, silent="raise")
         if self.target_length is not None and self.duration is not None:
             raise ValueError(
                 f"PadTrim got target_length={self.target_length} and duration={self.duration}; "
@@ -141,7 +141,7 @@ class PadTrim(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             Float32 clips.
         """
         check_is_fitted(self)
-        X = check_audio(X, estimator=self)
+        X = check_audio(X, estimator=self, silent="warn")
         length = self.target_length_
         if not isinstance(X, list) and X.shape[1] >= length:
             start = {"end": 0, "start": X.shape[1] - length,

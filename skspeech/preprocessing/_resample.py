@@ -110,7 +110,7 @@ class Resampler(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
         -------
         self : Resampler
         """
-        check_audio(X, estimator=self, reset=True)
+        check_audio(X, estimator=self, reset=True, silent="raise")
         return self
 
     def transform(self, X):
@@ -127,7 +127,7 @@ class Resampler(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
             Float32 clips at ``target_sr``; a list for list input.
         """
         self._validate_params()
-        X = check_audio(X, estimator=self)
+        X = check_audio(X, estimator=self, silent="warn")
         if isinstance(X, list):
             return [resample(x, self.orig_sr, self.target_sr).astype(np.float32) for x in X]
         return resample(X, self.orig_sr, self.target_sr, axis=1).astype(np.float32)

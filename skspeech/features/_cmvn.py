@@ -1,0 +1,108 @@
+"""Per-utterance cepstral mean (and variance) normalisation."""
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+
+from ._frames import check_frame_input, stack_frames, unstack_frames
+
+
+class CMVN(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
+    """Cepstral mean (and variance) normalisation over the frames of each clip.
+
+    Subtracts from every coefficient its mean over the clip's frames, and
+    with ``variance=True`` also divides by its standard deviation (ddof=0), so
+    each coefficient has mean 0 (and std 1) within every clip. Removing the
+    mean cancels a fixed channel (microphone, room) and loudness, which add a
+    constant to log-mel and cepstral coefficients. Each clip is normalised
+    on its own statistics, so nothing is learned: stateless. A coefficient
+    that is constant over a clip becomes 0.
+
+    Parameters
+    ----------
+    variance : bool, default=False
+        Also scale each coefficient to unit variance within the clip.
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Number of frames per clip seen in ``fit`` (2-D input only).
+
+    See Also
+    --------
+    MFCC : Cepstral coefficients.
+    Deltas : Append time derivatives.
+    sklearn.preprocessing.StandardScaler : Normalise with statistics learned on a training set.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skspeech.features import CMVN
+    >>> frames = np.array([[[1.0, 10.0], [3.0, 10.0], [5.0, 10.0]]])  # 1 clip, 3 frames
+    >>> CMVN().fit_transform(frames)[0]
+    array([[-2.,  0.],
+           [ 0.,  0.],
+           [ 2.,  0.]], dtype=float32)
+    >>> out = CMVN(variance=True).fit_transform([np.arange(8.0).reshape(4, 2), np.ones((3, 2))])
+    >>> [np.round(f.std(axis=0), 6).tolist() for f in out]
+    [[1.0, 1.0], [0.0, 0.0]]
+    """
+
+    _parameter_constraints = {"variance": ["boolean"]}
+
+    def __init__(self, variance=False):
+        self.variance = variance
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Check ``X``; nothing is learned.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_clips, n_frames, n_coeffs) or list of ndarray
+            Frame sequences; a 2-D array is one coefficient per frame.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : CMVN
+        """
+        check_frame_input(X, estimator=self, reset=True)
+        return self
+
+    def transform(self, X):
+        """Normalise each clip by its own statistics.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_clips, n_frames, n_coeffs) or list of ndarray
+            Frame sequences; a 2-D array is one coefficient per frame.
+
+        Returns
+        -------
+        frames : ndarray of shape (n_clips, n_frames, n_coeffs) or list of ndarray
+            Float32, the same shape as ``X`` (a list for list input).
+        """
+        self._validate_params()
+        X = check_frame_input(X, estimator=self)
+        flat, lengths = stack_frames(X)
+        starts = np.cumsum(lengths) - lengths
+        # Statistics in float64: a float32 sum over many frames loses digits.
+        centred = flat.astype(np.float64)
+        mean = np.add.reduceat(centred, starts, axis=0) / lengths[:, np.newaxis]
+        centred -= np.repeat(mean, lengths, axis=0)
+        if self.variance:
+            var = np.add.reduceat(np.square(centred), starts, axis=0) / lengths[:, np.newaxis]
+            std = np.sqrt(var)
+            std[std == 0] = 1.0
+            centred /= np.repeat(std, lengths, axis=0)
+        return unstack_frames(centred.astype(np.float32), lengths, X)
+
+    def __sklearn_is_fitted__(self):
+        return True
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.requires_fit = False
+        tags.transformer_tags.preserves_dtype = ["float32"]
+        return tags

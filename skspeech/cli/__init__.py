@@ -1,0 +1,39 @@
+"""The ``skspeech`` command line. It calls the public API only."""
+
+import argparse
+import sys
+
+from .. import __version__
+from . import _demo
+
+_COMMANDS = {"demo": _demo}
+
+
+def build_parser():
+    """The argument parser for ``skspeech``."""
+    parser = argparse.ArgumentParser(
+        prog="skspeech",
+        description="Recognise short spoken commands with scikit-learn.",
+    )
+    parser.add_argument("--version", action="version", version=f"skspeech {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, module in _COMMANDS.items():
+        module.add_parser(sub)
+    return parser
+
+
+def main(argv=None):
+    """Run ``skspeech`` with ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        return _COMMANDS[args.command].run(args) or 0
+    except KeyboardInterrupt:
+        print("Interrupted.", file=sys.stderr)
+        return 130
+    except (ImportError, OSError, ValueError) as exc:
+        print(f"skspeech {args.command}: error: {exc}", file=sys.stderr)
+        return 1

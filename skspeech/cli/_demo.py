@@ -104,7 +104,7 @@ def run(args):
     column = {c: j for j, c in enumerate(loaded.classes_)}
     for i, w, p in zip(idx, words_out, proba):
         mark = "ok " if w == y[i] else "MISS"
-        print(f"  [{mark}] voice {voice[i]}  said {y[i]!r:8}  heard {w!r:8}  "
+        print(f"  [{mark}] voice {voice[i]}  said {str(y[i])!r:8}  heard {str(w)!r:8}  "
               f"p={p[column[w]]:.2f}")
     print(f"Done in {time.perf_counter() - t_start:.0f} s. Model saved to {out}.")
     return 0

@@ -5,7 +5,8 @@ exactly (framing, zero padding of the last frame, filterbank bin positions,
 1/NFFT power scaling, zero-to-eps log floor, orthonormal DCT-II, lifter, log
 energy in c0), but a whole batch is computed at once: every frame of every
 clip is gathered from one strided view, then one real FFT, one matrix product
-with the (cached) filterbank and one with the (cached) DCT, in float32.
+with the (cached) filterbank and one with the (cached) DCT, in float32 by
+default (``dtype="float64"`` for psf's precision).
 """
 
 import decimal
@@ -17,15 +18,16 @@ import numpy as np
 import scipy.fft
 from numpy.lib.stride_tricks import sliding_window_view
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, Options, StrOptions
 
 from .._validation import check_audio
 
 # psf floors zero energies to float64 eps before the log.
 _EPS = np.finfo(np.float64).eps
-# Frames per FFT block: bounds the temporary memory (about 4 MB of frames and
-# 4 MB of spectrum at the defaults) and keeps the blocks in cache.
-_BLOCK_FRAMES = 4096
+# Frames per FFT block: bounds the temporary memory (2 MB of frames and 2 MB
+# of spectrum at the defaults) and keeps each block in cache: 2-3x faster than
+# 4096-frame blocks (measured with OPENBLAS_NUM_THREADS=1).
+_BLOCK_FRAMES = 1024
 
 
 def _round_half_up(number):
@@ -85,14 +87,15 @@ def mel_filterbank(sr, n_fft, n_mels, fmin=0.0, fmax=None):
 
 
 @lru_cache(maxsize=32)
-def _frontend_matrices(sr, n_fft, n_mels, fmin, fmax, with_energy, n_mfcc, lifter):
+def _frontend_matrices(sr, n_fft, n_mels, fmin, fmax, with_energy, n_mfcc, lifter,
+                       dtype=np.float32):
     """Filterbank (with the 1/n_fft scaling and an optional energy column) and
-    liftered DCT matrix, float32, read-only; cached per parameter set."""
+    liftered DCT matrix, in ``dtype``, read-only; cached per parameter set."""
     fb = mel_filterbank(sr, n_fft, n_mels, fmin, fmax)
     cols = [fb.T]
     if with_energy:
         cols.append(np.ones((fb.shape[1], 1)))
-    fb_mat = np.ascontiguousarray(np.hstack(cols) / n_fft, dtype=np.float32)
+    fb_mat = np.ascontiguousarray(np.hstack(cols) / n_fft, dtype=dtype)
     fb_mat.flags.writeable = False
     dct_mat = None
     if n_mfcc is not None:
@@ -104,15 +107,15 @@ def _frontend_matrices(sr, n_fft, n_mels, fmin, fmax, with_energy, n_mfcc, lifte
         dct[:, 0] /= np.sqrt(2.0)
         if lifter > 0:
             dct *= 1 + (lifter / 2.0) * np.sin(np.pi * k / lifter)
-        dct_mat = np.ascontiguousarray(dct, dtype=np.float32)
+        dct_mat = np.ascontiguousarray(dct, dtype=dtype)
         dct_mat.flags.writeable = False
     return fb_mat, dct_mat, bool((fb.sum(axis=1) == 0).any())
 
 
-@lru_cache(maxsize=8)
-def _window(name, length):
+@lru_cache(maxsize=16)
+def _window(name, length, dtype):
     # numpy's symmetric windows, i.e. psf's ``winfunc=numpy.hamming`` / ``numpy.hanning``.
-    win = {"hann": np.hanning, "hamming": np.hamming}[name](length).astype(np.float32)
+    win = {"hann": np.hanning, "hamming": np.hamming}[name](length).astype(dtype)
     win.flags.writeable = False
     return win
 
@@ -124,73 +127,88 @@ def _n_frames(n_samples, win_length, hop_length):
     return 1 + (extra + hop_length - 1) // hop_length
 
 
-def _frame_signals(X, win_length, hop_length, preemphasis):
-    """Pre-emphasise and zero-pad the clips into one flat buffer.
+def _frame_blocks(X, win_length, hop_length, preemphasis, n_fft):
+    """Pre-emphasise, zero-pad and frame the clips, a block of frames at a time.
 
-    Returns ``(buffer, starts, n_frames)``: frame ``j`` is
-    ``buffer[starts[j]:starts[j] + win_length]``, and clip ``i`` has
-    ``n_frames[i]`` consecutive frames.
+    Returns ``(n_frames, blocks)``: clip ``i`` has ``n_frames[i]`` frames, and
+    ``blocks`` yields ``(lo, hi, frames)`` where ``frames`` holds stacked
+    frames ``lo:hi`` (clip after clip) zero-padded to ``n_fft`` samples, or
+    truncated to it. Frames are copied from strided views of one padded
+    buffer, never one by one.
     """
+    width = min(win_length, n_fft)
+    dtype = X[0].dtype  # float32 or float64, from check_audio
     if isinstance(X, list):
         lengths = np.fromiter((len(x) for x in X), dtype=np.int64, count=len(X))
-        flat = np.concatenate(X)
-        clip_starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-        emph = flat.copy()
-        if preemphasis:
-            emph[1:] -= np.float32(preemphasis) * flat[:-1]
-            emph[clip_starts] = flat[clip_starts]
         n_frames = _n_frames(lengths, win_length, hop_length)
         padded = (n_frames - 1) * hop_length + win_length
-        buf_starts = np.concatenate(([0], np.cumsum(padded)[:-1]))
-        if np.array_equal(padded, lengths):
-            buffer = emph
-        else:
-            buffer = np.zeros(int(padded.sum()), dtype=np.float32)
-            buffer[np.arange(flat.size) + np.repeat(buf_starts - clip_starts, lengths)] = emph
+        buf_starts = np.cumsum(padded) - padded
+        buffer = np.zeros(int(padded.sum()), dtype=dtype)
+        coef = dtype.type(-preemphasis)
+        for x, o in zip(X, buf_starts.tolist()):  # one copy per clip, in place
+            n = len(x)
+            buffer[o] = x[0]
+            if preemphasis:
+                np.multiply(x[:-1], coef, out=buffer[o + 1:o + n])
+                buffer[o + 1:o + n] += x[1:]
+            else:
+                buffer[o + 1:o + n] = x[1:]
+        total = int(n_frames.sum())
+        within = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(n_frames) - n_frames,
+                                                              n_frames)
+        starts = np.repeat(buf_starts, n_frames) + within * hop_length
+        all_frames = sliding_window_view(buffer, win_length)[:, :width]
+
+        def blocks():
+            block = np.zeros((min(_BLOCK_FRAMES, total), n_fft), dtype=dtype)
+            for lo in range(0, total, _BLOCK_FRAMES):
+                hi = min(lo + _BLOCK_FRAMES, total)
+                frames = block[:hi - lo]
+                frames[:, :width] = all_frames[starts[lo:hi]]
+                yield lo, hi, frames
+
+        return n_frames, blocks()
+
+    n_clips, n_samples = X.shape
+    nf = int(_n_frames(n_samples, win_length, hop_length))
+    padded_len = (nf - 1) * hop_length + win_length
+    buffer = np.zeros((n_clips, max(padded_len, n_samples)), dtype=dtype)
+    buffer[:, 0] = X[:, 0]
+    if preemphasis:
+        np.multiply(X[:, :-1], dtype.type(-preemphasis), out=buffer[:, 1:n_samples])
+        buffer[:, 1:n_samples] += X[:, 1:]
     else:
-        n_clips, n_samples = X.shape
-        emph = X.copy()
-        if preemphasis:
-            emph[:, 1:] -= np.float32(preemphasis) * X[:, :-1]
-        nf = int(_n_frames(n_samples, win_length, hop_length))
-        padded_len = (nf - 1) * hop_length + win_length
-        if padded_len > n_samples:
-            buffer = np.zeros((n_clips, padded_len), dtype=np.float32)
-            buffer[:, :n_samples] = emph
-        else:
-            buffer = emph
-        buffer = buffer.reshape(-1)
-        n_frames = np.full(n_clips, nf, dtype=np.int64)
-        buf_starts = np.arange(n_clips, dtype=np.int64) * padded_len
-    total = int(n_frames.sum())
-    frame_offsets = np.concatenate(([0], np.cumsum(n_frames)[:-1]))
-    within = np.arange(total, dtype=np.int64) - np.repeat(frame_offsets, n_frames)
-    starts = np.repeat(buf_starts, n_frames) + within * hop_length
-    return buffer, starts, n_frames
+        buffer[:, 1:n_samples] = X[:, 1:]
+    # (n_clips, nf, width) strided view: no index arrays, no temporary copy.
+    view = sliding_window_view(buffer, win_length, axis=1)[:, :nf * hop_length:hop_length, :width]
+    clips_per_block = max(1, _BLOCK_FRAMES // nf)
+
+    def blocks():
+        block = np.zeros((min(clips_per_block, n_clips), nf, n_fft), dtype=dtype)
+        for c0 in range(0, n_clips, clips_per_block):
+            c1 = min(c0 + clips_per_block, n_clips)
+            frames = block[:c1 - c0]
+            frames[:, :, :width] = view[c0:c1]
+            yield c0 * nf, c1 * nf, frames.reshape(-1, n_fft)
+
+    return np.full(n_clips, nf, dtype=np.int64), blocks()
 
 
 def _log_mel_frames(X, *, sr, n_fft, win_length, hop_length, n_mels, fmin, fmax,
                     preemphasis, window, n_mfcc=None, lifter=0, log_energy=False):
     """Features of all frames of all clips, stacked: (n_total_frames, n_coeffs)."""
-    buffer, starts, n_frames = _frame_signals(X, win_length, hop_length, preemphasis)
+    dtype = X[0].dtype.type
+    n_frames, blocks = _frame_blocks(X, win_length, hop_length, preemphasis, n_fft)
     with_energy = n_mfcc is not None and log_energy
     fb_mat, dct_mat, _ = _frontend_matrices(sr, n_fft, n_mels, float(fmin),
                                             None if fmax is None else float(fmax),
-                                            with_energy, n_mfcc, float(lifter))
-    win = None if window == "rect" else _window(window, win_length)
-    all_frames = sliding_window_view(buffer, win_length)
-    n_out = n_mels if n_mfcc is None else n_mfcc
-    total = len(starts)
-    out = np.empty((total, n_out), dtype=np.float32)
+                                            with_energy, n_mfcc, float(lifter), dtype)
     width = min(win_length, n_fft)  # longer frames are truncated to n_fft (as psf)
-    block = np.zeros((min(_BLOCK_FRAMES, total), n_fft), dtype=np.float32)
-    for lo in range(0, total, _BLOCK_FRAMES):
-        hi = min(lo + _BLOCK_FRAMES, total)
-        frames = block[:hi - lo]
-        # Gather the frames of this block into the zero-padded FFT buffer.
-        frames[:, :width] = all_frames[starts[lo:hi], :width]
+    win = None if window == "rect" else _window(window, win_length, dtype)[:width]
+    out = np.empty((int(n_frames.sum()), n_mels if n_mfcc is None else n_mfcc), dtype=dtype)
+    for lo, hi, frames in blocks:
         if win is not None:
-            frames[:, :width] *= win[:width]
+            frames[:, :width] *= win
         spec = scipy.fft.rfft(frames, axis=1)
         power = np.square(spec.real)
         power += np.square(spec.imag)
@@ -229,7 +247,13 @@ _SHARED_PARAMS = """sr : int, default=16000
     window : {"rect", "hann", "hamming"}, default="rect"
         Analysis window. "rect" (no window) is python_speech_features'
         default; "hann" and "hamming" are numpy's symmetric windows (psf's
-        ``winfunc=numpy.hanning`` / ``numpy.hamming``)."""
+        ``winfunc=numpy.hanning`` / ``numpy.hamming``).
+    dtype : {"float32", "float64"}, default="float32"
+        Precision of the computation and of the output. float32 is faster
+        and within about 1e-4 of python_speech_features on speech. Bands more
+        than about 100 dB below a frame's peak (noiseless synthetic tones, or
+        resampled band-limited audio, seen through a "hann" window) are then
+        float32 rounding noise; "float64" follows psf there too."""
 
 _FRAMING_NOTE = """Frames start every ``hop_length`` samples; a clip of ``n`` samples gives
     ``1 + ceil((n - win_length) / hop_length)`` frames (1 when it is shorter
@@ -257,9 +281,10 @@ class _MelFrontend(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
         "fmax": [Interval(Real, 0, None, closed="neither"), None],
         "preemphasis": [Interval(Real, 0, 1, closed="both")],
         "window": [StrOptions({"rect", "hann", "hamming"})],
+        "dtype": [StrOptions({"float32", "float64"}), Options(type, {np.float32, np.float64})],
     }
 
-    def _resolved_params(self):
+    def _resolved_params(self, warn=True):
         """Check the parameters together; return the effective framing values."""
         name = type(self).__name__
         sr = int(self.sr)
@@ -283,7 +308,7 @@ class _MelFrontend(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
                 f"{name}(n_mfcc={n_mfcc}) cannot exceed n_mels={self.n_mels}: the cepstrum has "
                 "one coefficient per mel filter at most. Lower n_mfcc or raise n_mels."
             )
-        if win > self.n_fft:
+        if warn and win > self.n_fft:
             warnings.warn(
                 f"{name}: the frame length ({win} samples = win_length, 25 ms at sr={sr} when "
                 f"None) is greater than n_fft={self.n_fft}, so frames are truncated to n_fft "
@@ -291,6 +316,8 @@ class _MelFrontend(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
                 f"{1 << (win - 1).bit_length()}) to avoid.",
                 UserWarning, stacklevel=3,
             )
+        if not warn:
+            return win, hop
         *_, empty = _frontend_matrices(sr, int(self.n_fft), int(self.n_mels), float(self.fmin),
                                        None if self.fmax is None else float(self.fmax),
                                        False, None, 0.0)
@@ -321,8 +348,8 @@ class _MelFrontend(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
         self : object
             The transformer.
         """
-        self._resolved_params()
-        check_audio(X, estimator=self, reset=True, silent="raise")
+        self._resolved_params(warn=False)  # warnings come with transform
+        check_audio(X, estimator=self, reset=True, silent="raise", dtype=np.dtype(self.dtype))
         return self
 
     def transform(self, X):
@@ -336,14 +363,13 @@ class _MelFrontend(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
         Returns
         -------
         frames : ndarray of shape (n_clips, n_frames, n_coeffs) or list of ndarray
-            Float32 features, time-major. For a list of clips, a list of
-            ``(n_frames_i, n_coeffs)`` arrays (no padding).
+            Features in ``dtype`` (float32 by default), time-major. For a
+            list of clips, a list of ``(n_frames_i, n_coeffs)`` arrays (no
+            padding).
         """
         self._validate_params()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)  # already warned by fit
-            win, hop = self._resolved_params()
-        X = check_audio(X, estimator=self, silent="warn")
+        win, hop = self._resolved_params()
+        X = check_audio(X, estimator=self, silent="warn", dtype=np.dtype(self.dtype))
         out, n_frames = _log_mel_frames(
             X, sr=int(self.sr), n_fft=int(self.n_fft), win_length=win, hop_length=hop,
             n_mels=int(self.n_mels), fmin=self.fmin, fmax=self.fmax,
@@ -363,7 +389,8 @@ class _MelFrontend(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.requires_fit = False
-        tags.transformer_tags.preserves_dtype = ["float32"]
+        tags.transformer_tags.preserves_dtype = [
+            "float64" if self.dtype in ("float64", np.float64) else "float32"]
         return tags
 
 
@@ -382,8 +409,9 @@ class LogMelSpectrogram(_MelFrontend):
     %(framing_note)s
 
     With the default parameters the output equals
-    ``python_speech_features.logfbank(x, sr)`` (to float32 precision), but
-    the whole batch is computed at once.
+    ``python_speech_features.logfbank(x, sr)`` (within 1e-4 on speech in
+    float32, 1e-9 with ``dtype="float64"``), but the whole batch is computed
+    at once.
 
     Parameters
     ----------
@@ -414,7 +442,7 @@ class LogMelSpectrogram(_MelFrontend):
     """
 
     def __init__(self, sr=16000, *, n_fft=512, win_length=None, hop_length=None, n_mels=26,
-                 fmin=0.0, fmax=None, preemphasis=0.97, window="rect"):
+                 fmin=0.0, fmax=None, preemphasis=0.97, window="rect", dtype="float32"):
         self.sr = sr
         self.n_fft = n_fft
         self.win_length = win_length
@@ -424,6 +452,7 @@ class LogMelSpectrogram(_MelFrontend):
         self.fmax = fmax
         self.preemphasis = preemphasis
         self.window = window
+        self.dtype = dtype
 
 
 @_fill_doc
@@ -440,8 +469,9 @@ class MFCC(_MelFrontend):
     %(framing_note)s
 
     With the default parameters the output equals
-    ``python_speech_features.mfcc(x, sr)`` (to float32 precision), but the
-    whole batch is computed at once.
+    ``python_speech_features.mfcc(x, sr)`` (within 1e-3 on speech in
+    float32, 1e-9 with ``dtype="float64"``), but the whole batch is computed
+    at once.
 
     Parameters
     ----------
@@ -489,7 +519,7 @@ class MFCC(_MelFrontend):
 
     def __init__(self, sr=16000, *, n_fft=512, win_length=None, hop_length=None, n_mels=26,
                  n_mfcc=13, fmin=0.0, fmax=None, preemphasis=0.97, lifter=22, log_energy=True,
-                 window="rect"):
+                 window="rect", dtype="float32"):
         self.sr = sr
         self.n_fft = n_fft
         self.win_length = win_length
@@ -502,6 +532,7 @@ class MFCC(_MelFrontend):
         self.lifter = lifter
         self.log_energy = log_energy
         self.window = window
+        self.dtype = dtype
 
     def _n_mfcc_param(self):
         return int(self.n_mfcc)

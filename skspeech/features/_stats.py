@@ -61,7 +61,8 @@ class FrameStats(TransformerMixin, BaseEstimator):
     --------
     >>> import numpy as np
     >>> from skspeech.features import FrameStats
-    >>> frames = [np.array([[0.0, 1.0], [2.0, 3.0]]), np.array([[4.0, 4.0], [4.0, 6.0], [4.0, 8.0]])]
+    >>> frames = [np.array([[0.0, 1.0], [2.0, 3.0]]),
+    ...           np.array([[4.0, 4.0], [4.0, 6.0], [4.0, 8.0]])]
     >>> pool = FrameStats(stats=("mean", "max")).fit(frames)
     >>> pool.transform(frames)
     array([[1., 2., 2., 3.],

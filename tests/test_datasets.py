@@ -179,6 +179,33 @@ def test_engine_output_does_not_depend_on_history():
 
 
 @requires_espeak
+def test_engine_falls_back_to_the_shared_library_with_a_warning():
+    import espeakng_loader
+
+    from skspeech.datasets._espeak import EspeakEngine
+
+    engine = EspeakEngine(espeakng_loader.get_library_path(), espeakng_loader.get_data_path())
+
+    def noexec():
+        raise OSError("failed to map segment from shared object")
+
+    engine._private_copy = noexec
+    with pytest.warns(RuntimeWarning, match="not reproducible bit for bit"):
+        samples, sr = engine.synth("go", "en-us")
+    assert sr == 22050 and np.abs(samples).max() > 1000
+
+
+@requires_espeak
+def test_engine_reports_missing_voice_data(tmp_path):
+    import espeakng_loader
+
+    from skspeech.datasets._espeak import EspeakEngine
+
+    with pytest.raises(RuntimeError, match="could not load its data"):
+        EspeakEngine(espeakng_loader.get_library_path(), tmp_path / "espeak-ng-data")
+
+
+@requires_espeak
 def test_random_state_none_differs_between_calls():
     a = make_spoken_commands(["go"], n_voices=2, random_state=None)
     b = make_spoken_commands(["go"], n_voices=2, random_state=None)

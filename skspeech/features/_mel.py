@@ -518,21 +518,21 @@ class MFCC(_MelFrontend):
     }
 
     def __init__(self, sr=16000, *, n_fft=512, win_length=None, hop_length=None, n_mels=26,
-                 n_mfcc=13, fmin=0.0, fmax=None, preemphasis=0.97, lifter=22, log_energy=True,
-                 window="rect", dtype="float32"):
+                 fmin=0.0, fmax=None, preemphasis=0.97, window="rect", dtype="float32",
+                 n_mfcc=13, lifter=22, log_energy=True):
         self.sr = sr
         self.n_fft = n_fft
         self.win_length = win_length
         self.hop_length = hop_length
         self.n_mels = n_mels
-        self.n_mfcc = n_mfcc
         self.fmin = fmin
         self.fmax = fmax
         self.preemphasis = preemphasis
-        self.lifter = lifter
-        self.log_energy = log_energy
         self.window = window
         self.dtype = dtype
+        self.n_mfcc = n_mfcc
+        self.lifter = lifter
+        self.log_energy = log_energy
 
     def _n_mfcc_param(self):
         return int(self.n_mfcc)

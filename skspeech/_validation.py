@@ -210,6 +210,13 @@ def check_frames(X, *, estimator=None, reset=False, name="X", dtype=np.float32):
         return seqs
 
     arr = X if hasattr(X, "ndim") else np.asarray(X)
+    if arr.ndim == 1:
+        raise InvalidAudioError(
+            f"{name} must be frame sequences: a 3-D array (n_clips, n_frames, n_coeffs), a list "
+            "of (n_frames, n_coeffs) arrays, or a 2-D array (n_clips, n_frames) with one "
+            f"coefficient per frame; got a 1-D array of shape {arr.shape}. Reshape your data: "
+            "for the frames f of a single clip pass f[np.newaxis] or [f]."
+        )
     if arr.ndim == 2:
         arr = check_array(arr, dtype=[np.float32, np.float64], input_name=name,
                           estimator=estimator)

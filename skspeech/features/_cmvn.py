@@ -3,7 +3,8 @@
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 
-from ._frames import check_frame_input, stack_frames, unstack_frames
+from .._validation import check_frames
+from ._frames import stack_frames, unstack_frames
 
 
 class CMVN(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
@@ -67,7 +68,7 @@ class CMVN(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
         -------
         self : CMVN
         """
-        check_frame_input(X, estimator=self, reset=True)
+        check_frames(X, estimator=self, reset=True)
         return self
 
     def transform(self, X):
@@ -84,7 +85,7 @@ class CMVN(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
             Float32, the same shape as ``X`` (a list for list input).
         """
         self._validate_params()
-        X = check_frame_input(X, estimator=self)
+        X = check_frames(X, estimator=self)
         flat, lengths = stack_frames(X)
         starts = np.cumsum(lengths) - lengths
         # Statistics in float64: a float32 sum over many frames loses digits.

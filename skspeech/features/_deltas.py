@@ -6,7 +6,8 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval
 
-from ._frames import check_frame_input, clip_bounds, stack_frames, unstack_frames
+from .._validation import check_frames
+from ._frames import clip_bounds, stack_frames, unstack_frames
 
 
 def _delta_stacked(flat, lengths, width):
@@ -94,7 +95,7 @@ class Deltas(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
         -------
         self : Deltas
         """
-        check_frame_input(X, estimator=self, reset=True)
+        check_frames(X, estimator=self, reset=True)
         return self
 
     def transform(self, X):
@@ -112,7 +113,7 @@ class Deltas(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
             list input.
         """
         self._validate_params()
-        X = check_frame_input(X, estimator=self)
+        X = check_frames(X, estimator=self)
         flat, lengths = stack_frames(X)
         parts = [flat]
         for _ in range(self.order):

@@ -8,20 +8,6 @@ counts, computing once on that, and splitting back.
 
 import numpy as np
 
-from .._validation import _is_ragged_input, check_frames
-from ..exceptions import InvalidAudioError
-
-
-def check_frame_input(X, *, estimator=None, reset=False):
-    """:func:`~skspeech._validation.check_frames` with a hint for 1-D input."""
-    if not _is_ragged_input(X) and np.asarray(X).ndim == 1:
-        raise InvalidAudioError(
-            f"X must be frame sequences: a 3-D array (n_clips, n_frames, n_coeffs), a list of "
-            f"(n_frames, n_coeffs) arrays, or a 2-D array (n_clips, n_frames) with one "
-            f"coefficient per frame; got a 1-D array of shape {np.asarray(X).shape}. Reshape your "
-            "data: for the frames f of a single clip pass f[np.newaxis] or [f]."
-        )
-    return check_frames(X, estimator=estimator, reset=reset)
 
 
 def stack_frames(X):

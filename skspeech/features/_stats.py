@@ -4,7 +4,8 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils.validation import check_is_fitted
 
-from ._frames import check_frame_input, stack_frames
+from .._validation import check_frames
+from ._frames import stack_frames
 
 _STATS = ("mean", "std", "min", "max", "median")
 
@@ -106,7 +107,7 @@ class FrameStats(TransformerMixin, BaseEstimator):
         self : FrameStats
         """
         self._check_stats()
-        X = check_frame_input(X, estimator=self, reset=True)
+        X = check_frames(X, estimator=self, reset=True)
         self.n_coeffs_ = int(X[0].shape[-1])
         return self
 
@@ -120,13 +121,13 @@ class FrameStats(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        X_new : ndarray of shape (n_clips, len(stats) * n_coeffs_)
+        X_new : ndarray of shape (n_clips, n_outputs)
             Float32, statistic-major: all coefficients' first statistic,
             then the second, as named by :meth:`get_feature_names_out`.
         """
         check_is_fitted(self)
         stats = self._check_stats()
-        X = check_frame_input(X, estimator=self)
+        X = check_frames(X, estimator=self)
         n_coeffs = X[0].shape[-1]
         if n_coeffs != self.n_coeffs_:
             raise ValueError(

@@ -137,8 +137,8 @@ class PadTrim(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        X_new : ndarray of shape (n_clips, target_length_)
-            Float32 clips.
+        X_new : ndarray of shape (n_clips, n_samples_out)
+            Float32 clips, ``n_samples_out = target_length_``.
         """
         check_is_fitted(self)
         X = check_audio(X, estimator=self, silent="warn")

@@ -1,0 +1,51 @@
+"""Sphinx configuration for skspeech's documentation."""
+
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("SKSPEECH_EXAMPLE_SMALL", "1")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import skspeech  # noqa: E402
+
+project = "skspeech"
+author = "the skspeech developers"
+copyright = "2026, the skspeech developers"
+release = version = skspeech.__version__
+
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.intersphinx",
+    "numpydoc",
+    "sphinx_gallery.gen_gallery",
+]
+autosummary_generate = True
+numpydoc_show_class_members = False
+numpydoc_xref_param_type = False
+autodoc_default_options = {"members": True, "inherited-members": False}
+
+# Links to other projects' docs need their inventories from the internet; builds
+# here are offline, so they are on only with SKSPEECH_DOCS_ONLINE=1.
+intersphinx_mapping = {} if not os.environ.get("SKSPEECH_DOCS_ONLINE") else {
+    "python": ("https://docs.python.org/3", None),
+    "numpy": ("https://numpy.org/doc/stable/", None),
+    "scipy": ("https://docs.scipy.org/doc/scipy/", None),
+    "sklearn": ("https://scikit-learn.org/stable/", None),
+    "keras": ("https://keras.io/", None),
+}
+intersphinx_timeout = 10
+
+sphinx_gallery_conf = {
+    "examples_dirs": ["../examples"],
+    "gallery_dirs": ["auto_examples"],
+    "filename_pattern": "/plot",
+    "download_all_examples": False,
+    "image_scrapers": ("matplotlib",),
+}
+
+html_theme = "pydata_sphinx_theme"
+html_title = "skspeech"
+exclude_patterns = ["_build"]

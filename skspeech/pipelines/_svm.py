@@ -68,12 +68,13 @@ def svm_pipeline(sr=16000, *, target_sr=None, duration=None, n_mfcc=13, deltas=1
     >>> from skspeech.pipelines import svm_pipeline
     >>> rng = np.random.default_rng(0)
     >>> t = np.arange(4000) / 8000
-    >>> X = [np.sin(2 * np.pi * f * t) + 0.1 * rng.standard_normal(t.size)
-    ...      for f in [300, 320, 310, 330, 1200, 1250, 1210, 1230]]
-    >>> y = ["low"] * 4 + ["high"] * 4
+    >>> def tone(f):
+    ...     return np.sin(2 * np.pi * f * t) + 0.1 * rng.standard_normal(t.size)
+    >>> X = [tone(f) for f in rng.uniform(250, 350, 6)] + [tone(f) for f in rng.uniform(1100, 1300, 6)]
+    >>> y = ["low"] * 6 + ["high"] * 6
     >>> model = svm_pipeline(sr=8000, probability=False).fit(X, y)
-    >>> model.predict([np.sin(2 * np.pi * 1220 * t)])
-    array(['high'], dtype='<U4')
+    >>> model.predict([tone(1220), tone(280)])
+    array(['high', 'low'], dtype='<U4')
     """
     from ..features import MFCC, Deltas, FrameStats
     from ..preprocessing import PadTrim, Resampler

@@ -1,0 +1,644 @@
+"""One hidden Markov model per class: the classic isolated-word recogniser."""
+
+import contextlib
+import logging
+import time
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from joblib import Parallel, delayed
+from scipy.special import logsumexp
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, column_or_1d
+
+from .._validation import check_frames
+
+_INSTALL_HINT = "HMMClassifier needs hmmlearn: pip install 'skspeech[hmm]'"
+
+# Posterior mass below which a state (or mixture component) counts as unused
+# in an EM iteration: its parameters are kept instead of becoming 0 / 0.
+_EMPTY = 1e-8
+
+
+def _import_hmmlearn():
+    try:
+        from hmmlearn import hmm
+    except ImportError as exc:
+        raise ImportError(_INSTALL_HINT) from exc
+    return hmm
+
+
+def _floor_covars(covars, covariance_type, floor):
+    """Raise variances (eigenvalues for full/tied) to at least ``floor``."""
+    if covariance_type in ("diag", "spherical"):
+        return np.maximum(covars, floor)
+    w, v = np.linalg.eigh(covars)
+    if (w >= floor).all():
+        return covars
+    w = np.maximum(w, floor)
+    out = (v * w[..., np.newaxis, :]) @ np.swapaxes(v, -1, -2)
+    return (out + np.swapaxes(out, -1, -2)) / 2
+
+
+_FLOORED = {}
+
+
+def _floored_hmm_classes():
+    """hmmlearn models whose M-step keeps a variance floor and unused states.
+
+    hmmlearn applies ``min_covar`` only when it initialises covariances, and a
+    state or mixture component that gets no posterior mass in an EM iteration
+    gets 0 / 0 = NaN parameters (and a zero transition row). These
+    subclasses floor the covariances after every M-step and keep the previous
+    parameters of unused states and components. Fitted models are handed to
+    the user as plain ``GaussianHMM`` / ``GMMHMM`` (see ``_fit_one``), so
+    pickles never refer to these classes.
+    """
+    if _FLOORED:
+        return _FLOORED
+    hmm = _import_hmmlearn()
+
+    def _keep_transitions(model, old_transmat):
+        dead = model.transmat_.sum(axis=1) == 0
+        if dead.any():
+            model.transmat_[dead] = old_transmat[dead]
+
+    class FlooredGaussianHMM(hmm.GaussianHMM):
+        def _do_mstep(self, stats):
+            old = (self.means_.copy(), self._covars_.copy(), self.transmat_.copy())
+            super()._do_mstep(stats)
+            empty = stats["post"] < _EMPTY
+            if empty.any():
+                self.means_[empty] = old[0][empty]
+                if self.covariance_type != "tied":
+                    self._covars_[empty] = old[1][empty]
+            _keep_transitions(self, old[2])
+            self._covars_ = _floor_covars(self._covars_, self.covariance_type, self.min_covar)
+
+    class FlooredGMMHMM(hmm.GMMHMM):
+        def _init(self, X, lengths=None):
+            # GMMHMM._init runs k-means (11 x n_init=10) even when the means
+            # are given; they are (see _initial_means), so only set up the
+            # priors it would set.
+            if "m" in self.init_params or not hasattr(self, "means_"):
+                return super()._init(X, lengths)
+            super(hmm.GMMHMM, self)._init(X, lengths)
+            self._init_covar_priors()
+            self._fix_priors_shape()
+
+        def _do_mstep(self, stats):
+            old = (self.weights_.copy(), self.means_.copy(), self.covars_.copy(),
+                   self.transmat_.copy())
+            super()._do_mstep(stats)
+            empty_state = stats["post_sum"] < _EMPTY
+            self.weights_[empty_state] = old[0][empty_state]
+            empty = (stats["post_mix_sum"] < _EMPTY) | empty_state[:, np.newaxis]
+            if empty.any():
+                self.means_[empty] = old[1][empty]
+                if self.covariance_type != "tied":
+                    self.covars_[empty] = old[2][empty]
+            if self.covariance_type == "tied":
+                self.covars_[empty_state] = old[2][empty_state]
+            _keep_transitions(self, old[3])
+            self.covars_ = _floor_covars(self.covars_, self.covariance_type, self.min_covar)
+
+    _FLOORED.update(gaussian=(FlooredGaussianHMM, hmm.GaussianHMM),
+                    gmm=(FlooredGMMHMM, hmm.GMMHMM))
+    return _FLOORED
+
+
+def _converged(model):
+    """Whether EM stopped on ``tol`` (hmmlearn's ``monitor_.converged`` is also
+    True when ``n_iter`` is reached)."""
+    history = model.monitor_.history
+    return len(history) >= 2 and history[-1] - history[-2] < model.monitor_.tol
+
+
+class _QuietHmmlearn(logging.Filter):
+    """Drop hmmlearn's per-fit log warnings ("Model is not converging", ...).
+
+    With the variance floor, EM is not strictly monotone and hmmlearn logs
+    tiny log-likelihood decreases as warnings; ``verbose >= 2`` shows them.
+    """
+
+    def filter(self, record):
+        return record.levelno > logging.WARNING
+
+
+@contextlib.contextmanager
+def _quiet_hmmlearn(quiet):
+    if not quiet:
+        yield
+        return
+    loggers = [logging.getLogger(n) for n in ("hmmlearn.base", "hmmlearn.hmm",
+                                              "hmmlearn._emissions")]
+    filt = _QuietHmmlearn()
+    for lg in loggers:
+        lg.addFilter(filt)
+    try:
+        yield
+    finally:
+        for lg in loggers:
+            lg.removeFilter(filt)
+
+
+def _bakis(n_states):
+    """Left-right (Bakis) start probabilities and transition matrix.
+
+    Start in state 0; from each state stay, move to the next or skip one,
+    with equal probability among the moves that exist.
+    """
+    startprob = np.zeros(n_states)
+    startprob[0] = 1.0
+    transmat = np.zeros((n_states, n_states))
+    for i in range(n_states):
+        j = np.arange(i, min(i + 3, n_states))
+        transmat[i, j] = 1.0 / len(j)
+    return startprob, transmat
+
+
+def _initial_means(seqs, frames, n_states, n_mix, topology, seed):
+    """Means to start EM from, of shape (n_states, n_features) or (n_states, n_mix, n_features).
+
+    Left-right: each sequence is cut into ``n_states`` equal segments and
+    state ``i`` starts from the mean of the ``i``-th segments (uniform
+    segmentation, as HTK's HInit); ergodic: k-means on all frames. With
+    mixtures, each state's frames are split again by k-means.
+    """
+    from sklearn.cluster import KMeans
+
+    if topology == "left-right":
+        labels = np.concatenate([
+            np.minimum(np.arange(len(s)) * n_states // len(s), n_states - 1) for s in seqs
+        ])
+    else:
+        labels = KMeans(n_clusters=n_states, n_init=3, random_state=seed).fit_predict(frames)
+    rng = np.random.default_rng(seed)
+    std = frames.std(axis=0)
+    means = []
+    for i in range(n_states):
+        own = frames[labels == i]
+        if len(own) == 0:  # ergodic k-means never leaves a cluster empty; safety only
+            own = frames
+        if n_mix == 1:
+            means.append(own.mean(axis=0))
+            continue
+        n_distinct = len(np.unique(own, axis=0)) if len(own) < 4 * n_mix else n_mix
+        if n_distinct >= n_mix:
+            km = KMeans(n_clusters=n_mix, n_init=3, random_state=seed).fit(own)
+            means.append(km.cluster_centers_)
+        else:  # too few distinct frames: spread components around the state mean
+            means.append(own.mean(axis=0) + 0.1 * std * rng.standard_normal((n_mix, len(std))))
+    return np.stack(means)
+
+
+def _initial_covars(frames, n_states, n_mix, covariance_type, floor):
+    """Every state (and component) starts from the covariance of all frames."""
+    n_features = frames.shape[1]
+    cov = np.atleast_2d(np.cov(frames.T, bias=True))
+    cov = _floor_covars(cov + floor * np.eye(n_features), "full", floor)
+    lead = (n_states,) if n_mix == 1 else (n_states, n_mix)
+    if covariance_type == "diag":
+        return np.broadcast_to(np.diag(cov), lead + (n_features,)).copy()
+    if covariance_type == "spherical":
+        return np.full(lead, np.diag(cov).mean())
+    if covariance_type == "full":
+        return np.broadcast_to(cov, lead + cov.shape).copy()
+    if n_mix == 1:  # tied GaussianHMM: one matrix
+        return cov
+    return np.broadcast_to(cov, (n_states,) + cov.shape).copy()  # tied GMMHMM: one per state
+
+
+def _fit_one(seqs, *, label, n_states, n_mix, covariance_type, topology, n_iter, tol,
+             min_covar, seed, verbose):
+    """Fit the HMM of one class on its sequences; return (model, seconds)."""
+    start = time.perf_counter()
+    frames = np.concatenate(seqs)
+    lengths = [len(s) for s in seqs]
+    floored, plain = _floored_hmm_classes()["gaussian" if n_mix == 1 else "gmm"]
+    means = _initial_means(seqs, frames, n_states, n_mix, topology, seed)
+    covars = _initial_covars(frames, n_states, n_mix, covariance_type, min_covar)
+
+    def fit(implementation):
+        kwargs = dict(n_components=n_states, covariance_type=covariance_type,
+                      min_covar=min_covar, n_iter=n_iter, tol=tol, random_state=seed,
+                      verbose=verbose >= 2, implementation=implementation,
+                      params="stmcw" if n_mix > 1 else "stmc")
+        if n_mix > 1:
+            kwargs["n_mix"] = n_mix
+        if topology == "left-right":
+            # "s" and "t" stay out of init_params, so EM starts from the Bakis
+            # structure; hmmlearn's M-step keeps zero probabilities at zero.
+            model = floored(init_params="", **kwargs)
+            model.startprob_, model.transmat_ = _bakis(n_states)
+        else:
+            model = floored(init_params="st", **kwargs)
+        model.means_ = means.copy()
+        model.covars_ = covars.copy()
+        if n_mix > 1:
+            model.weights_ = np.full((n_states, n_mix), 1.0 / n_mix)
+        with _quiet_hmmlearn(verbose < 2), np.errstate(divide="ignore", invalid="ignore",
+                                                       under="ignore", over="ignore"):
+            return model.fit(frames, lengths)
+
+    # The scaled forward-backward is 3-4x faster than the log-space one, but
+    # fails when a frame's likelihood underflows under every state; then the
+    # model is trained again in log space. Scoring always uses log space.
+    try:
+        model = fit("scaling")
+    except ValueError as exc:
+        if "underflow" not in str(exc):
+            raise
+        model = fit("log")
+    model.implementation = "log"
+    params = [model.startprob_, model.transmat_, model.means_, model.covars_]
+    if n_mix > 1:
+        params.append(model.weights_)
+    if not all(np.isfinite(p).all() for p in params):
+        raise ValueError(
+            f"HMMClassifier: the model of class {label!r} got non-finite parameters in EM "
+            f"({len(seqs)} sequences, {len(frames)} frames). Raise min_covar (now "
+            f"{min_covar}), lower n_states/n_mix, or check the features of that class."
+        )
+    # Hand back a plain hmmlearn object (same state, public class).
+    out = plain.__new__(plain)
+    out.__dict__.update(model.__dict__)
+    return out, time.perf_counter() - start
+
+
+class HMMClassifier(ClassifierMixin, BaseEstimator):
+    """Isolated-word recogniser: one hidden Markov model per class.
+
+    For every class, a Gaussian HMM (hmmlearn ``GaussianHMM``, or
+    ``GMMHMM`` when ``n_mix > 1``) is trained by EM (Baum-Welch) on that
+    class's frame sequences. A clip goes to the class whose model gives it
+    the highest log-likelihood plus log prior. Probabilities are the
+    posteriors ``p(c | x) = p(x | c) p(c) / sum_k p(x | k) p(k)``, computed
+    with log-sum-exp. Sequences may have different lengths, so the features of
+    each clip are used unpadded: silence padding is never learned as speech.
+
+    Needs hmmlearn (``pip install 'skspeech[hmm]'``), imported on first use.
+
+    Parameters
+    ----------
+    n_states : int, default=5
+        Hidden states per class model.
+    n_mix : int, default=1
+        Gaussian components per state. 1 uses ``GaussianHMM``, more uses
+        ``GMMHMM``.
+    covariance_type : {"diag", "spherical", "full", "tied"}, default="diag"
+        Covariance of each Gaussian. "diag" suits (decorrelated) MFCCs.
+    topology : {"left-right", "ergodic"}, default="left-right"
+        "left-right" (Bakis): a sequence starts in state 0, and each state
+        may only stay, move to the next or skip one. These zeros are kept by
+        EM. "ergodic": any state may follow any state, with random initial
+        start and transition probabilities.
+    n_iter : int, default=20
+        Maximum EM iterations per class model.
+    tol : float, default=0.01
+        EM stops when the training log-likelihood gains less than this.
+    min_covar : float, default=1e-3
+        Variance floor applied after every EM iteration (eigenvalue floor
+        for "full" and "tied"), so a state whose frames are (nearly) constant
+        does not collapse to a zero variance and infinite likelihoods.
+    class_prior : None, "fit" or array-like of shape (n_classes,), default=None
+        Prior class probabilities ``p(c)``. None: uniform (decide on the
+        likelihood alone). "fit": class frequencies in ``y``. An array gives
+        them in ``classes_`` (sorted) order; it is normalised to sum to 1.
+    n_jobs : int, default=None
+        Class models trained in parallel (joblib); None means 1.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the k-means and mixture initialisation (and the ergodic start
+        and transition probabilities). Pass an int for reproducible models.
+    verbose : int, default=0
+        0: silent. 1: one line per class model (frames, EM iterations,
+        time). 2: also hmmlearn's per-iteration log-likelihoods and warnings.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels, sorted.
+    models_ : list of hmmlearn.hmm.GaussianHMM or hmmlearn.hmm.GMMHMM
+        The fitted model of each class, in ``classes_`` order.
+    class_log_prior_ : ndarray of shape (n_classes,)
+        Log of the class priors used in prediction.
+    n_iter_ : ndarray of shape (n_classes,)
+        EM iterations run for each class model.
+    converged_ : ndarray of shape (n_classes,)
+        Whether EM reached ``tol`` before ``n_iter`` for each class model.
+    n_coeffs_ : int
+        Coefficients per frame seen in ``fit``.
+    n_features_in_ : int
+        Number of frames per sequence seen in ``fit`` (2-D input only).
+
+    See Also
+    --------
+    skspeech.pipelines.hmm_pipeline : MFCC features and this classifier in one Pipeline.
+    sklearn.naive_bayes.GaussianNB : The same Bayes rule with one Gaussian per class.
+
+    Notes
+    -----
+    The initial means come from uniform segmentation (left-right: each
+    sequence is cut into ``n_states`` equal parts, one per state) or from
+    k-means (ergodic); all states start from the covariance of all the
+    class's frames. A left-right model needs, for each class, at least one
+    sequence with ``n_states`` frames, and every model needs at least
+    ``n_states * n_mix`` frames per class; ``fit`` says which class falls
+    short. A clip that no model can explain (log-likelihood -inf everywhere,
+    e.g. values far outside anything seen in training) gets the class
+    priors as probabilities, with a warning.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skspeech.models import HMMClassifier
+    >>> rng = np.random.default_rng(0)
+    >>> def word(start, n_frames):  # 2 coefficients drifting from `start` upwards
+    ...     path = np.linspace(start, start + 3, n_frames)[:, None]
+    ...     return path + [0, 1] + 0.3 * rng.standard_normal((n_frames, 2))
+    >>> lengths = rng.integers(15, 30, 16)  # sequences of 15 to 29 frames
+    >>> X = [word(0, n) for n in lengths[:8]] + [word(3, n) for n in lengths[8:]]
+    >>> y = ["up"] * 8 + ["high"] * 8
+    >>> clf = HMMClassifier(n_states=3, random_state=0).fit(X, y)
+    >>> clf.classes_
+    array(['high', 'up'], dtype='<U4')
+    >>> clf.predict([word(0, 20), word(3, 25)])
+    array(['up', 'high'], dtype='<U4')
+    >>> clf.predict_proba([word(0, 12)]).round(3)
+    array([[0., 1.]])
+    >>> model = clf.models_[0]  # the hmmlearn GaussianHMM of class "high"
+    >>> model.startprob_, bool(np.tril(model.transmat_, -1).any())  # left-right kept by EM
+    (array([1., 0., 0.]), False)
+    """
+
+    _parameter_constraints = {
+        "n_states": [Interval(Integral, 1, None, closed="left")],
+        "n_mix": [Interval(Integral, 1, None, closed="left")],
+        "covariance_type": [StrOptions({"diag", "spherical", "full", "tied"})],
+        "topology": [StrOptions({"left-right", "ergodic"})],
+        "n_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "min_covar": [Interval(Real, 0, None, closed="neither")],
+        "class_prior": [None, StrOptions({"fit"}), "array-like"],
+        "n_jobs": [Integral, None],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(self, n_states=5, *, n_mix=1, covariance_type="diag", topology="left-right",
+                 n_iter=20, tol=0.01, min_covar=1e-3, class_prior=None, n_jobs=None,
+                 random_state=None, verbose=0):
+        self.n_states = n_states
+        self.n_mix = n_mix
+        self.covariance_type = covariance_type
+        self.topology = topology
+        self.n_iter = n_iter
+        self.tol = tol
+        self.min_covar = min_covar
+        self.class_prior = class_prior
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _check_class_sizes(self, seqs, y_idx):
+        n_states, n_mix = int(self.n_states), int(self.n_mix)
+        need_total = n_states * n_mix
+        left_right = self.topology == "left-right"
+        for k, label in enumerate(self.classes_.tolist()):
+            lengths = [len(seqs[i]) for i in np.flatnonzero(y_idx == k)]
+            total, longest = sum(lengths), max(lengths)
+            if total >= need_total and (not left_right or longest >= n_states):
+                continue
+            need = f"at least {need_total} frames in total (n_states * n_mix)"
+            if left_right:
+                need = (f"at least one sequence of >= {n_states} frames (n_states, "
+                        f"left-right) and {need}")
+            raise ValueError(
+                f"HMMClassifier(n_states={n_states}, n_mix={n_mix}, topology="
+                f"{self.topology!r}): class {label!r} has {len(lengths)} sequence(s) of "
+                f"{min(lengths)} to {longest} frames ({total} frames in total); each class "
+                f"needs {need}. Lower n_states or n_mix, give that class more or longer "
+                "clips (a smaller hop_length gives more frames per clip), or drop it."
+            )
+
+    def _class_log_prior(self, y_idx):
+        n_classes = len(self.classes_)
+        prior = self.class_prior
+        if prior is None:
+            return np.full(n_classes, -np.log(n_classes))
+        if isinstance(prior, str):  # "fit"
+            return np.log(np.bincount(y_idx, minlength=n_classes) / len(y_idx))
+        prior = np.asarray(prior, dtype=float)
+        if (prior.shape != (n_classes,) or not np.isfinite(prior).all() or (prior < 0).any()
+                or prior.sum() <= 0):
+            raise ValueError(
+                f"HMMClassifier: class_prior must hold {n_classes} non-negative numbers (one "
+                f"per class, in the order of classes_ = {self.classes_.tolist()}); got "
+                f"{self.class_prior!r}. Use class_prior=None for uniform priors."
+            )
+        with np.errstate(divide="ignore"):
+            return np.log(prior / prior.sum())
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Train one HMM per class on that class's sequences.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_clips, n_frames, n_coeffs) or list of ndarray
+            Frame sequences; a list may hold ``(n_frames_i, n_coeffs)`` arrays
+            of different lengths. A 2-D array is read as one coefficient per
+            frame.
+        y : array-like of shape (n_clips,)
+            Class labels (strings or integers).
+
+        Returns
+        -------
+        self : HMMClassifier
+            The fitted classifier.
+        """
+        _import_hmmlearn()
+        seqs = check_frames(X, estimator=self, reset=True, dtype=np.float64)
+        y = column_or_1d(y, warn=True)
+        if len(y) != len(seqs):
+            raise ValueError(
+                f"HMMClassifier: X has {len(seqs)} sequences but y has {len(y)} labels; "
+                "give one label per sequence."
+            )
+        check_classification_targets(y)
+        self.classes_, y_idx = np.unique(y, return_inverse=True)
+        if len(self.classes_) < 2:
+            raise ValueError(
+                f"HMMClassifier needs at least 2 classes to tell apart; y has only one class, "
+                f"{self.classes_.tolist()[0]!r}. Add clips of other classes."
+            )
+        self._check_class_sizes(seqs, y_idx)
+        self.class_log_prior_ = self._class_log_prior(y_idx)
+        self.n_coeffs_ = int(seqs[0].shape[1])
+        rs = check_random_state(self.random_state)
+        seeds = rs.randint(np.iinfo(np.int32).max, size=len(self.classes_))
+        params = dict(n_states=int(self.n_states), n_mix=int(self.n_mix),
+                      covariance_type=self.covariance_type, topology=self.topology,
+                      n_iter=int(self.n_iter), tol=float(self.tol),
+                      min_covar=float(self.min_covar), verbose=int(self.verbose))
+        jobs = (delayed(_fit_one)([seqs[i] for i in np.flatnonzero(y_idx == k)], label=label,
+                                  seed=int(seeds[k]), **params)
+                for k, label in enumerate(self.classes_.tolist()))
+        if self.verbose:
+            print(f"[HMMClassifier] training {len(self.classes_)} class models "
+                  f"(n_states={params['n_states']}, n_mix={params['n_mix']}, "
+                  f"{self.topology}) on {len(seqs)} sequences", flush=True)
+        self.models_ = []
+        # Results arrive in class order as each model is done: progress for long fits.
+        for k, (model, seconds) in enumerate(
+                Parallel(n_jobs=self.n_jobs, return_as="generator")(jobs)):
+            self.models_.append(model)
+            if self.verbose:
+                members = np.flatnonzero(y_idx == k)
+                print(f"[HMMClassifier] class {self.classes_.tolist()[k]!r}: {len(members)} "
+                      f"sequences, {sum(len(seqs[i]) for i in members)} frames, "
+                      f"{model.monitor_.iter} EM iterations "
+                      f"({'converged' if _converged(model) else 'not converged'}), "
+                      f"log-likelihood {model.monitor_.history[-1]:.1f}, {seconds:.1f} s",
+                      flush=True)
+        self.n_iter_ = np.array([m.monitor_.iter for m in self.models_])
+        self.converged_ = np.array([_converged(m) for m in self.models_])
+        return self
+
+    def _check_predict_input(self, X):
+        check_is_fitted(self)
+        seqs = check_frames(X, estimator=self, dtype=np.float64)
+        n_coeffs = seqs[0].shape[1]
+        if n_coeffs != self.n_coeffs_:
+            raise ValueError(
+                f"X has {n_coeffs} coefficients per frame, but HMMClassifier was fitted on "
+                f"{self.n_coeffs_}; transform the clips with the same features as in fit."
+            )
+        return seqs
+
+    def log_likelihood(self, X):
+        """Log-likelihood of each sequence under each class model, ``log p(x | c)``.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_clips, n_frames, n_coeffs) or list of ndarray
+            Frame sequences.
+
+        Returns
+        -------
+        log_likelihood : ndarray of shape (n_clips, n_classes)
+            Columns in ``classes_`` order. ``-inf`` (never NaN) where a
+            model cannot produce the sequence at all.
+        """
+        seqs = self._check_predict_input(X)
+        out = np.empty((len(seqs), len(self.classes_)))
+        with np.errstate(divide="ignore", invalid="ignore", under="ignore", over="ignore"):
+            for k, model in enumerate(self.models_):
+                for i, s in enumerate(seqs):
+                    out[i, k] = model.score(s)
+        out[np.isnan(out)] = -np.inf
+        return out
+
+    def predict_joint_log_proba(self, X):
+        """Joint log-probability ``log p(x, c) = log p(x | c) + log p(c)``.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_clips, n_frames, n_coeffs) or list of ndarray
+            Frame sequences.
+
+        Returns
+        -------
+        joint_log_proba : ndarray of shape (n_clips, n_classes)
+            Columns in ``classes_`` order.
+        """
+        return self.log_likelihood(X) + self.class_log_prior_
+
+    def decision_function(self, X):
+        """Per-class scores: the joint log-probability ``log p(x, c)``.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_clips, n_frames, n_coeffs) or list of ndarray
+            Frame sequences.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_clips, n_classes) or (n_clips,)
+            With two classes, as scikit-learn expects, the difference
+            ``log p(x, classes_[1]) - log p(x, classes_[0])`` (the log odds).
+        """
+        jll = self.predict_joint_log_proba(X)
+        if len(self.classes_) == 2:
+            with np.errstate(invalid="ignore"):
+                diff = jll[:, 1] - jll[:, 0]
+            return np.where(np.isnan(diff), 0.0, diff)
+        return jll
+
+    def predict_log_proba(self, X):
+        """Log posterior probability of each class.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_clips, n_frames, n_coeffs) or list of ndarray
+            Frame sequences.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_clips, n_classes)
+            Columns in ``classes_`` order.
+        """
+        return self._log_posterior(self.predict_joint_log_proba(X))
+
+    def _log_posterior(self, jll):
+        unexplained = np.isneginf(jll).all(axis=1)
+        if unexplained.any():
+            warnings.warn(
+                f"HMMClassifier: {int(unexplained.sum())} of {len(jll)} sequence(s) have "
+                "log-likelihood -inf under every class model (values far outside the "
+                "training data?); their probabilities are the class priors.",
+                RuntimeWarning, stacklevel=3,
+            )
+            jll = jll.copy()
+            jll[unexplained] = self.class_log_prior_
+        return jll - logsumexp(jll, axis=1, keepdims=True)
+
+    def predict_proba(self, X):
+        """Posterior probability of each class, ``p(c | x)``.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_clips, n_frames, n_coeffs) or list of ndarray
+            Frame sequences.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_clips, n_classes)
+            Columns in ``classes_`` order; each row sums to 1.
+        """
+        return np.exp(self.predict_log_proba(X))
+
+    def predict(self, X):
+        """The most probable class of each sequence.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_clips, n_frames, n_coeffs) or list of ndarray
+            Frame sequences.
+
+        Returns
+        -------
+        y : ndarray of shape (n_clips,)
+            Labels from ``classes_``.
+        """
+        log_proba = self.predict_log_proba(X)
+        return self.classes_[np.argmax(log_proba, axis=1)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        return tags

@@ -1,0 +1,120 @@
+"""MFCC sequences + one hidden Markov model per word: the classic isolated-word recogniser."""
+
+from sklearn.pipeline import Pipeline
+
+from .._validation import check_sr
+
+
+def hmm_pipeline(sr=16000, *, target_sr=None, n_mfcc=13, deltas=2, cmvn=None, n_states=6,
+                 n_mix=1, covariance_type="diag", topology="left-right", n_iter=20, tol=0.01,
+                 min_covar=1e-3, class_prior=None, n_jobs=None, random_state=None, verbose=0):
+    """Build an unfitted HMM pipeline from waveforms to words.
+
+    Resampler -> MFCC -> Deltas -> CMVN -> HMMClassifier.
+    Each clip becomes its own sequence of MFCC frames (with their deltas),
+    unpadded, so clips of any length are welcome and silence padding is never
+    learned as speech. One left-right HMM per word is trained on the
+    sequences of that word; a clip goes to the word whose model explains it
+    best. Needs hmmlearn (``pip install 'skspeech[hmm]'``) but no GPU.
+
+    Parameters
+    ----------
+    sr : int, default=16000
+        Sample rate of the clips given to ``fit`` and ``predict``, in Hz
+        (8000 for the Free Spoken Digit Dataset).
+    target_sr : int, default=None
+        Resample to this rate first; None keeps ``sr``.
+    n_mfcc : int, default=13
+        Cepstral coefficients per frame (c0 is the log frame energy).
+    deltas : {0, 1, 2}, default=2
+        Append deltas (how the spectrum moves; 1), also delta-deltas (2), or
+        none (0). With 13 MFCCs, 2 gives 39 coefficients per frame.
+    cmvn : {None, "mean", "mean_var"}, default=None
+        Per-clip normalisation of each coefficient: subtract its mean over the
+        clip's frames ("mean"), also divide by its standard deviation
+        ("mean_var"), or none. Off by default: on the Free Spoken Digit
+        Dataset it cost 4 (mean) to 6 (mean_var) points of accuracy, as the
+        clips are short and the level carries information; try it when the
+        recording channel varies a lot.
+    n_states : int, default=6
+        Hidden states per word model (about one per sound of the word).
+    n_mix : int, default=1
+        Gaussians per state; more than 1 uses a GMM-HMM.
+    covariance_type : {"diag", "spherical", "full", "tied"}, default="diag"
+        Covariance of each Gaussian.
+    topology : {"left-right", "ergodic"}, default="left-right"
+        Left-right (Bakis) models go through the states in order, as speech
+        does; "ergodic" allows any transition.
+    n_iter : int, default=20
+        Maximum EM iterations per word model.
+    tol : float, default=0.01
+        EM stops when the log-likelihood gains less than this.
+    min_covar : float, default=1e-3
+        Variance floor.
+    class_prior : None, "fit" or array-like, default=None
+        Word priors: None uniform, "fit" the word frequencies in ``y``.
+    n_jobs : int, default=None
+        Word models trained in parallel (joblib); None means 1.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initialisation of ergodic and mixture models (left-right
+        models with ``n_mix=1`` start from a deterministic segmentation).
+    verbose : int, default=0
+        1 prints one line per word model trained.
+
+    Returns
+    -------
+    pipeline : sklearn.pipeline.Pipeline
+        Steps ``resample``, ``mfcc``, ``deltas``, ``cmvn``, ``hmm``; unused
+        steps are ``"passthrough"`` and can be set later with ``set_params``.
+        The classifier's parameters are reached as ``hmm__n_states`` etc.
+
+    See Also
+    --------
+    skspeech.models.HMMClassifier : The classifier at the end.
+    skspeech.pipelines.svm_pipeline : MFCC statistics and an SVM: faster to train.
+    skspeech.pipelines.conv1d_pipeline : Convolutional network (TensorFlow).
+
+    Notes
+    -----
+    On the Free Spoken Digit Dataset (8 kHz, official split: takes 5-49 of
+    every speaker to train, takes 0-4 to test) ``hmm_pipeline(sr=8000)``
+    recognises 98.0 % of the 300 test clips, training 10 models on 2,700
+    clips in about 15-30 s on two cores. See ``benchmarks/bench_hmm.py``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skspeech.pipelines import hmm_pipeline
+    >>> rng = np.random.default_rng(0)
+    >>> def chirp(f0, n):  # a rising tone of n samples at 8 kHz, plus noise
+    ...     t = np.arange(n) / 8000
+    ...     return np.sin(2 * np.pi * (f0 + 500 * t) * t) + 0.1 * rng.standard_normal(n)
+    >>> X = [chirp(300, n) for n in (3000, 3500, 4000, 4500)]
+    >>> X += [chirp(1200, n) for n in (3200, 3600, 3800, 4400)]
+    >>> y = ["low"] * 4 + ["high"] * 4
+    >>> model = hmm_pipeline(sr=8000, n_states=3).fit(X, y)
+    >>> model.predict([chirp(1200, 4100), chirp(300, 2500)])
+    array(['high', 'low'], dtype='<U4')
+    """
+    from ..features import CMVN, MFCC, Deltas
+    from ..models import HMMClassifier
+    from ..preprocessing import Resampler
+
+    sr = check_sr(sr)
+    if deltas not in (0, 1, 2):
+        raise ValueError(f"deltas must be 0 (none), 1 (deltas) or 2 (also delta-deltas); "
+                         f"got {deltas!r}.")
+    if cmvn not in (None, "mean", "mean_var"):
+        raise ValueError(f"cmvn must be None (no normalisation), 'mean' or 'mean_var'; "
+                         f"got {cmvn!r}.")
+    rate = sr if target_sr is None else check_sr(target_sr, "target_sr")
+    return Pipeline([
+        ("resample", "passthrough" if rate == sr else Resampler(orig_sr=sr, target_sr=rate)),
+        ("mfcc", MFCC(sr=rate, n_mfcc=n_mfcc)),
+        ("deltas", Deltas(order=deltas) if deltas else "passthrough"),
+        ("cmvn", "passthrough" if cmvn is None else CMVN(variance=cmvn == "mean_var")),
+        ("hmm", HMMClassifier(n_states=n_states, n_mix=n_mix, covariance_type=covariance_type,
+                              topology=topology, n_iter=n_iter, tol=tol, min_covar=min_covar,
+                              class_prior=class_prior, n_jobs=n_jobs,
+                              random_state=random_state, verbose=verbose)),
+    ])

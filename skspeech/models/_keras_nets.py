@@ -1,0 +1,153 @@
+"""Keras network builders for :class:`~skspeech.models.Conv1DClassifier`.
+
+Module-level functions (not lambdas or closures), so that estimators that
+refer to them pickle. Keras is imported inside the functions: importing this
+module costs nothing.
+"""
+
+import math
+
+# Keras optimizer names accepted by Conv1DClassifier(optimizer=...).
+OPTIMIZERS = ("adadelta", "adafactor", "adagrad", "adam", "adamax", "adamw", "ftrl", "lion",
+              "nadam", "rmsprop", "sgd")
+
+
+def per_block(value, n_blocks, name):
+    """Broadcast an int (or None) to one value per conv block, or check a sequence's length."""
+    if value is None or isinstance(value, int):
+        return [value] * n_blocks
+    value = list(value)
+    if len(value) != n_blocks:
+        raise ValueError(
+            f"{name} has {len(value)} values but filters has {n_blocks} blocks; give one "
+            f"value per block, or a single int for all of them."
+        )
+    return value
+
+
+def min_input_length(kernel_sizes, pool_sizes, padding):
+    """Shortest input (frames or samples) for which every conv block has output.
+
+    With ``padding="valid"`` a block with kernel ``k`` and pooling ``p`` needs
+    ``p`` conv outputs, i.e. ``p + k - 1`` inputs; walking the blocks backwards
+    gives the input length. With ``padding="same"`` any length works.
+
+    Examples
+    --------
+    >>> min_input_length([13, 11, 9, 7], [3, 3, 3, 3], "valid")
+    357
+    >>> min_input_length([3], [None], "same")
+    1
+    """
+    if padding == "same":
+        return 1
+    need = 1
+    for k, p in zip(reversed(list(kernel_sizes)), reversed(list(pool_sizes))):
+        need = need * (p or 1) + k - 1
+    return need
+
+
+def output_length(n, kernel_sizes, pool_sizes, padding):
+    """Number of time steps left after the conv blocks for an input of ``n``."""
+    for k, p in zip(kernel_sizes, pool_sizes):
+        if padding == "valid":
+            n = n - k + 1
+        if p and p > 1:
+            n = math.ceil(n / p) if padding == "same" else (n - p) // p + 1
+    return n
+
+
+def build_conv1d_network(input_shape, n_classes, *, filters=(8, 16, 32, 64),
+                         kernel_sizes=(13, 11, 9, 7), pool_size=3, dropout=0.3,
+                         dense_units=(256, 128), dense_dropout=0.3, global_pooling=None,
+                         padding="valid", activation="relu", batch_norm=False,
+                         input_normalization=False, name="conv1d_classifier"):
+    """The tutorial's Conv1D network, every part a parameter.
+
+    ``len(filters)`` blocks of ``Conv1D(filters[i], kernel_sizes[i])`` ->
+    (BatchNormalization) -> activation -> ``MaxPooling1D(pool_size)`` ->
+    ``Dropout(dropout)``, then Flatten (or global max/average pooling over
+    time), then a ``Dense(units, activation)`` -> ``Dropout(dense_dropout)``
+    per entry of ``dense_units``, and a softmax layer with ``n_classes`` units.
+
+    Parameters
+    ----------
+    input_shape : tuple of int
+        ``(n_steps, n_channels)``: ``(n_samples, 1)`` for waveforms,
+        ``(n_frames, n_coeffs)`` for feature frames.
+    n_classes : int
+        Units of the softmax output.
+    input_normalization : bool, default=False
+        Start with a :class:`keras.layers.Normalization` layer (per channel).
+        Its statistics are set later with ``adapt`` (see
+        :func:`adapt_input_normalization`).
+
+    Other parameters are those of :class:`~skspeech.models.Conv1DClassifier`.
+
+    Returns
+    -------
+    model : keras.Model
+        Not compiled.
+    """
+    import keras
+    from keras import layers
+
+    n_blocks = len(filters)
+    kernels = per_block(kernel_sizes, n_blocks, "kernel_sizes")
+    pools = per_block(pool_size, n_blocks, "pool_size")
+    inputs = keras.Input(shape=tuple(input_shape), name="input")
+    h = inputs
+    if input_normalization:
+        h = layers.Normalization(axis=-1, name="input_normalization")(h)
+    for i, (n_filters, kernel, pool) in enumerate(zip(filters, kernels, pools), start=1):
+        h = layers.Conv1D(int(n_filters), int(kernel), padding=padding,
+                          activation=None if batch_norm else activation,
+                          name=f"conv{i}")(h)
+        if batch_norm:
+            h = layers.BatchNormalization(name=f"batch_norm{i}")(h)
+            h = layers.Activation(activation, name=f"{activation}{i}")(h)
+        if pool and pool > 1:
+            h = layers.MaxPooling1D(int(pool), padding=padding, name=f"max_pool{i}")(h)
+        if dropout:
+            h = layers.Dropout(dropout, name=f"dropout{i}")(h)
+    if global_pooling == "max":
+        h = layers.GlobalMaxPooling1D(name="global_max_pool")(h)
+    elif global_pooling == "avg":
+        h = layers.GlobalAveragePooling1D(name="global_avg_pool")(h)
+    else:
+        h = layers.Flatten(name="flatten")(h)
+    for i, units in enumerate(dense_units, start=1):
+        h = layers.Dense(int(units), activation=activation, name=f"dense{i}")(h)
+        if dense_dropout:
+            h = layers.Dropout(dense_dropout, name=f"dense_dropout{i}")(h)
+    outputs = layers.Dense(int(n_classes), activation="softmax", name="softmax")(h)
+    return keras.Model(inputs, outputs, name=name)
+
+
+def make_optimizer(optimizer, learning_rate):
+    """A fresh Keras optimizer from a name or a template instance, with ``learning_rate``."""
+    import keras
+
+    if isinstance(optimizer, str):
+        opt = keras.optimizers.get(optimizer)
+    else:  # an instance: copy its configuration, never share its state
+        opt = optimizer.__class__.from_config(optimizer.get_config())
+    if learning_rate is not None:
+        opt.learning_rate = learning_rate
+    return opt
+
+
+def compile_network(model, optimizer="adam", learning_rate=1e-3):
+    """Compile for integer labels: sparse categorical cross-entropy, accuracy."""
+    model.compile(optimizer=make_optimizer(optimizer, learning_rate),
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def adapt_input_normalization(model, X):
+    """Set the ``input_normalization`` layer's mean and variance from ``X``, if there is one."""
+    try:
+        layer = model.get_layer("input_normalization")
+    except ValueError:
+        return
+    layer.adapt(X)

@@ -1,0 +1,367 @@
+"""fetch_speech_commands and fetch_fsdd: download, verify, extract, load."""
+
+import os
+from numbers import Integral, Real
+from pathlib import Path
+
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
+
+from ._base import get_data_home
+from ._download import (DownloadError, _human, data_lock, download, extract_archive,
+                        remove_stale_partials)
+from ._fsdd import _FILE_RE, load_fsdd
+from ._speech_commands import (BACKGROUND_NOISE, TESTING_LIST, VALIDATION_LIST,
+                               load_speech_commands)
+
+__all__ = ["fetch_fsdd", "fetch_speech_commands"]
+
+# Every archive we download: where from, how to check it, where it goes.
+# ``sha256``/``size`` are the published values (sources in the comments);
+# ``check`` verifies the extracted content as well.
+ARCHIVES = {
+    # TensorFlow's Speech Commands tutorial and tensorflow_datasets; SHA-256
+    # as pinned by torchaudio (SPEECHCOMMANDS._CHECKSUMS); size as served.
+    "speech_commands_v0.01": dict(
+        archive="speech_commands_v0.01.tar.gz",
+        url="http://download.tensorflow.org/data/speech_commands_v0.01.tar.gz",
+        mirrors=("https://storage.googleapis.com/download.tensorflow.org/data/"
+                 "speech_commands_v0.01.tar.gz",),
+        sha256="743935421bb51cccdb6bdd152e04c5c70274e935c82119ad7faeec31780d811d",
+        size=1_489_096_277, folder="speech_commands_v0.01", kind="speech_commands",
+        min_words=30, title="Speech Commands v0.01"),
+    # SHA-256 and size: tensorflow_datasets url_checksums/speech_commands.txt
+    # (also torchaudio).
+    "speech_commands_v0.02": dict(
+        archive="speech_commands_v0.02.tar.gz",
+        url="http://download.tensorflow.org/data/speech_commands_v0.02.tar.gz",
+        mirrors=("https://storage.googleapis.com/download.tensorflow.org/data/"
+                 "speech_commands_v0.02.tar.gz",),
+        sha256="af14739ee7dc311471de98f5f9d2c9191b18aedfe957f4a6ff791c709868ff58",
+        size=2_428_923_189, folder="speech_commands_v0.02", kind="speech_commands",
+        min_words=35, title="Speech Commands v0.02"),
+    # The separate canonical v0.02 test set (tensorflow_datasets checksums).
+    "speech_commands_test_set_v0.02": dict(
+        archive="speech_commands_test_set_v0.02.tar.gz",
+        url="http://download.tensorflow.org/data/speech_commands_test_set_v0.02.tar.gz",
+        mirrors=("https://storage.googleapis.com/download.tensorflow.org/data/"
+                 "speech_commands_test_set_v0.02.tar.gz",),
+        sha256="cc2a00c1147c2254e9be3fa0f779d8c17421dc349b86366567a8edfa9acd51df",
+        size=112_563_277, folder="speech_commands_test_set_v0.02",
+        kind="speech_commands_test_set", min_words=10, title="Speech Commands v0.02 test set"),
+    # FSDD v1.0.10 (3,000 recordings, 6 speakers): the GitHub tag archive, as
+    # SpeechBrain downloads it. No checksum is published for it and GitHub
+    # makes these archives on the fly, so none is pinned: the content is
+    # checked instead (3,000 recordings named {digit}_{speaker}_{take}.wav,
+    # every header readable), and the transfer is over HTTPS.
+    "fsdd": dict(
+        archive="free-spoken-digit-dataset-1.0.10.tar.gz",
+        url="https://github.com/Jakobovski/free-spoken-digit-dataset/archive/refs/tags/"
+            "v1.0.10.tar.gz",
+        mirrors=(), sha256=None, size=None, folder="fsdd", kind="fsdd", n_recordings=3000,
+        title="Free Spoken Digit Dataset v1.0.10"),
+    # FSDD v1.0.9 (2,500 recordings, 5 speakers): SHA-256 and size from
+    # tensorflow_datasets (audio/spoken_digit/checksums.tsv).
+    "fsdd-1.0.9": dict(
+        archive="free-spoken-digit-dataset-1.0.9.tar.gz",
+        url="https://github.com/Jakobovski/free-spoken-digit-dataset/archive/v1.0.9.tar.gz",
+        mirrors=(),
+        sha256="8bc44cde129d505cbbb6b365c09f80c663f2aa77578afc634e6141a2f87100c0",
+        size=11_975_353, folder="fsdd-1.0.9", kind="fsdd", n_recordings=2500,
+        title="Free Spoken Digit Dataset v1.0.9"),
+}
+
+
+class _ContentError(ValueError):
+    """The extracted archive is not the dataset it should be."""
+
+
+_SC_KEY = {1: "speech_commands_v0.01", 2: "speech_commands_v0.02"}
+_FSDD_KEY = {"1.0.10": "fsdd", "1.0.9": "fsdd-1.0.9"}
+
+
+def _speech_commands_checker(min_words, test_set):
+    def check(root):
+        n_words = sum(1 for p in root.iterdir() if p.is_dir() and not p.name.startswith("_"))
+        needed = ("_unknown_",) if test_set else (VALIDATION_LIST, TESTING_LIST,
+                                                  BACKGROUND_NOISE)
+        missing = [n for n in needed if not (root / n).exists()]
+        if missing or n_words < min_words:
+            raise _ContentError(
+                "The extracted archive does not look like Speech Commands"
+                + (" (test set)" if test_set else "")
+                + f": {n_words} word folders (expected at least {min_words})"
+                + (f", missing {', '.join(missing)}" if missing else "") + "."
+            )
+    return check
+
+
+def _fsdd_checker(expected):
+    def check(root):
+        import soundfile as sf
+
+        folder = root / "recordings"
+        files = [p for p in folder.iterdir() if _FILE_RE.fullmatch(p.name)] \
+            if folder.is_dir() else []
+        if len(files) != expected:
+            raise _ContentError(f"The extracted FSDD archive holds {len(files)} recordings "
+                                f"in recordings/, expected {expected}.")
+        for p in files:
+            try:
+                sf.info(str(p))
+            except Exception as exc:  # noqa: BLE001 - any libsndfile failure
+                raise _ContentError(f"The extracted FSDD recording {p.name} is not "
+                                    f"readable audio ({exc}).") from exc
+    return check
+
+
+def _manual_hint(spec, dest, archive_path):
+    facts = [_human(spec["size"])] if spec.get("size") else []
+    if spec["sha256"]:
+        facts.append(f"SHA-256 {spec['sha256']}")
+    facts = f" ({', '.join(facts)})" if facts else ""
+    strip = " --strip-components=1" if spec["kind"] == "fsdd" else ""
+    holds = ("recordings/" if spec["kind"] == "fsdd" else
+             "yes/, no/, ..., validation_list.txt" if spec["kind"] == "speech_commands"
+             else "yes/, no/, ..., _unknown_/")
+    return (f"To install it by hand: download {spec['url']}{facts}, then either put the file "
+            f"at {str(archive_path)!r} (the next call verifies and extracts it, offline), or "
+            f"extract it yourself so that {str(dest)!r} holds {holds} "
+            f"(mkdir -p {dest} && tar -xzf {archive_path.name} -C {dest}{strip}).")
+
+
+def ensure_dataset(key, *, data_home=None, download_if_missing=True, verbose=True,
+                   retries=5, backoff=1.0, timeout=30.0):
+    """The folder of dataset ``key`` under ``data_home``, downloading it if needed.
+
+    The archive goes to ``<data_home>/<file name>``, is verified, extracted
+    atomically to ``<data_home>/<folder>``, then deleted. A folder already
+    there is used as it is (so a copy extracted by hand works too).
+    """
+    spec = ARCHIVES[key]
+    home = Path(get_data_home(data_home))
+    dest = home / spec["folder"]
+    archive_path = home / spec["archive"]
+    if dest.is_dir():
+        return dest
+    if not download_if_missing and not archive_path.is_file():
+        raise FileNotFoundError(
+            f"{spec['title']} is not in {str(dest)!r} and download_if_missing=False. "
+            + _manual_hint(spec, dest, archive_path)
+        )
+    with data_lock(home / ".locks" / f"{spec['folder']}.lock", what=spec["title"]):
+        if dest.is_dir():  # another process finished it while we waited
+            return dest
+        remove_stale_partials(dest)
+        if verbose:
+            print(f"{spec['title']}: downloading {spec['url']} to {str(home)!r}")
+        try:
+            download(spec["url"], archive_path, sha256=spec["sha256"], size=spec["size"],
+                     mirrors=spec["mirrors"], retries=retries, backoff=backoff,
+                     timeout=timeout, verbose=verbose)
+        except DownloadError as exc:
+            raise DownloadError(f"{exc} " + _manual_hint(spec, dest, archive_path)) from exc
+        check = (_fsdd_checker(spec["n_recordings"]) if spec["kind"] == "fsdd"
+                 else _speech_commands_checker(spec["min_words"],
+                                               spec["kind"] == "speech_commands_test_set"))
+        try:
+            extract_archive(archive_path, dest, check=check, verbose=verbose)
+        except _ContentError as exc:
+            raise _ContentError(f"{exc} The archive {str(archive_path)!r} is kept; delete it to "
+                             "download it again.") from exc
+        archive_path.unlink()
+    if verbose:
+        print(f"{spec['title']} is ready in {str(dest)!r}")
+    return dest
+
+
+@validate_params(
+    {
+        "version": [StrOptions({"1", "2", "0.01", "0.02"}), Interval(Integral, 1, 2,
+                                                                   closed="both")],
+        "subset": [StrOptions({"train", "validation", "test", "all", "test_set"})],
+        "words": [None, list, tuple],
+        "task": [StrOptions({"words", "12", "35"})],
+        "sr": [None, Interval(Integral, 1, None, closed="left")],
+        "dtype": [StrOptions({"float32", "float64"})],
+        "min_duration": [None, Interval(Real, 0, None, closed="left")],
+        "data_home": [None, str, os.PathLike],
+        "download_if_missing": ["boolean"],
+        "return_X_y": ["boolean"],
+        "verbose": ["verbose"],
+    },
+    prefer_skip_nested_validation=True,
+)
+def fetch_speech_commands(version=2, *, subset="train", words=None, task="words", sr=None,
+                          dtype="float32", min_duration=None, data_home=None,
+                          download_if_missing=True, return_X_y=False, verbose=True):
+    """Download the Speech Commands dataset (if needed) and load a subset.
+
+    Downloads the official archive from download.tensorflow.org (falling back
+    to its storage.googleapis.com address) into ``data_home`` with a progress
+    bar, resumes an interrupted download (HTTP Range, also in a later call),
+    retries with back-off, verifies the published SHA-256, extracts safely
+    and atomically (see :func:`skspeech.datasets.load_speech_commands` for
+    the loading), then deletes the archive.
+
+    Archives (SHA-256 as pinned by tensorflow_datasets and torchaudio), and
+    the folder each is extracted to under ``data_home``:
+
+    - ``version=1``: ``speech_commands_v0.01.tar.gz``, 1.5 GB, SHA-256
+      ``743935421bb51cccdb6bdd152e04c5c70274e935c82119ad7faeec31780d811d``,
+      to ``speech_commands_v0.01/``.
+    - ``version=2``: ``speech_commands_v0.02.tar.gz``, 2.4 GB, SHA-256
+      ``af14739ee7dc311471de98f5f9d2c9191b18aedfe957f4a6ff791c709868ff58``,
+      to ``speech_commands_v0.02/``.
+    - ``version=2, subset="test_set"``: ``speech_commands_test_set_v0.02.tar.gz``,
+      113 MB, SHA-256
+      ``cc2a00c1147c2254e9be3fa0f779d8c17421dc349b86366567a8edfa9acd51df``,
+      to ``speech_commands_test_set_v0.02/``.
+
+    All from ``http://download.tensorflow.org/data/``.
+
+    Parameters
+    ----------
+    version : {1, 2}, default=2
+        Dataset version: 1 is v0.01 (30 words), 2 is v0.02 (35 words).
+        ``"0.01"`` and ``"0.02"`` are accepted too.
+    subset : {"train", "validation", "test", "all", "test_set"}, default="train"
+        "train", "validation", "test" follow the archive's lists.
+        "test_set" (v0.02 only) downloads and loads the separate canonical
+        test-set archive (4,890 clips with ``_silence_`` and ``_unknown_``
+        made for ``task="12"``).
+    words, task, sr, dtype, min_duration :
+        As in :func:`load_speech_commands`.
+    data_home : str or path-like, default=None
+        Where datasets live; ``None`` means the ``SKSPEECH_DATA`` environment
+        variable, else ``~/skspeech_data`` (see :func:`get_data_home`).
+    download_if_missing : bool, default=True
+        If False and the data are not there, raise FileNotFoundError with
+        instructions instead of downloading.
+    return_X_y : bool, default=False
+        Return ``(data, target)`` instead of a Bunch.
+    verbose : bool or int, default=True
+        Progress bars for downloading, checking, extracting and loading.
+
+    Returns
+    -------
+    data : :class:`~sklearn.utils.Bunch` or tuple
+        As :func:`load_speech_commands`.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the data are missing and ``download_if_missing=False``; the
+        message says what to download and where to put it.
+    skspeech.datasets.DownloadError
+        If the download failed (offline, server down): the message says what
+        to download by hand and where to put it. What was received is kept
+        and the next call resumes.
+    skspeech.datasets.ChecksumError
+        If the download does not match the published SHA-256 (it is deleted).
+    skspeech.datasets.UnsafeArchiveError
+        If an archive member would land outside ``data_home`` (nothing is
+        extracted).
+
+    See Also
+    --------
+    load_speech_commands : Load an extracted copy.
+    fetch_fsdd : The Free Spoken Digit Dataset.
+
+    Examples
+    --------
+    >>> from skspeech.datasets import fetch_speech_commands
+    >>> train = fetch_speech_commands(version=2, task="12")  # doctest: +SKIP
+    >>> test = fetch_speech_commands(version=2, subset="test_set", task="12")  # doctest: +SKIP
+    >>> import tempfile
+    >>> fetch_speech_commands(data_home=tempfile.mkdtemp(), download_if_missing=False)
+    Traceback (most recent call last):
+    ...
+    FileNotFoundError: Speech Commands v0.02 is not in '...speech_commands_v0.02' and ...
+    """
+    version = {"1": 1, "2": 2, "0.01": 1, "0.02": 2}.get(str(version), version)
+    if subset == "test_set":
+        if version != 2:
+            raise ValueError("subset='test_set' is the separate v0.02 test-set archive; use "
+                             "version=2 (v0.01's test subset is subset='test').")
+        key, subset = "speech_commands_test_set_v0.02", "test"
+    else:
+        key = _SC_KEY[version]
+    folder = ensure_dataset(key, data_home=data_home, download_if_missing=download_if_missing,
+                            verbose=verbose)
+    return load_speech_commands(folder, words=words, subset=subset, task=task, sr=sr,
+                                dtype=dtype, min_duration=min_duration, return_X_y=return_X_y,
+                                verbose=verbose)
+
+
+@validate_params(
+    {
+        "version": [StrOptions({"1.0.10", "1.0.9"})],
+        "subset": [StrOptions({"train", "test", "all"})],
+        "sr": [None, Interval(Integral, 1, None, closed="left")],
+        "data_home": [None, str, os.PathLike],
+        "download_if_missing": ["boolean"],
+        "return_X_y": ["boolean"],
+        "verbose": ["verbose"],
+    },
+    prefer_skip_nested_validation=True,
+)
+def fetch_fsdd(*, version="1.0.10", subset="train", sr=None, data_home=None,
+               download_if_missing=True, return_X_y=False, verbose=True):
+    """Download the Free Spoken Digit Dataset (if needed) and load it.
+
+    The same machinery as :func:`fetch_speech_commands` (resume, retries,
+    verification, safe atomic extraction) for FSDD's GitHub release archive,
+    then :func:`load_fsdd` (official split: takes 0-4 test, 5-49 train).
+
+    - ``version="1.0.10"`` (3,000 recordings, 6 speakers):
+      https://github.com/Jakobovski/free-spoken-digit-dataset/archive/refs/tags/v1.0.10.tar.gz
+    - ``version="1.0.9"`` (2,500 recordings, 5 speakers):
+      https://github.com/Jakobovski/free-spoken-digit-dataset/archive/v1.0.9.tar.gz,
+      SHA-256 ``8bc44cde129d505cbbb6b365c09f80c663f2aa77578afc634e6141a2f87100c0``,
+      11,975,353 bytes (as pinned by tensorflow_datasets).
+
+    No checksum is published for v1.0.10, and GitHub generates tag archives
+    on the fly, so none is pinned: the transfer is over HTTPS and the
+    extracted content is verified instead (3,000 files named
+    ``{digit}_{speaker}_{take}.wav``, each a readable WAV). v1.0.9 is checked
+    against the SHA-256 tensorflow_datasets publishes. v1.0.10 goes to
+    ``<data_home>/fsdd`` (where :func:`load_fsdd` looks by default), v1.0.9
+    to ``<data_home>/fsdd-1.0.9``.
+
+    Parameters
+    ----------
+    version : {"1.0.10", "1.0.9"}, default="1.0.10"
+        The release.
+    subset : {"train", "test", "all"}, default="train"
+        As in :func:`load_fsdd`.
+    sr : int, default=None
+        Resample on load; ``None`` keeps 8000 Hz.
+    data_home : str or path-like, default=None
+        Where datasets live (see :func:`get_data_home`).
+    download_if_missing : bool, default=True
+        If False and the data are not there, raise FileNotFoundError with
+        instructions instead of downloading.
+    return_X_y : bool, default=False
+        Return ``(data, target)`` instead of a Bunch.
+    verbose : bool or int, default=True
+        Progress bars while downloading and extracting.
+
+    Returns
+    -------
+    data : :class:`~sklearn.utils.Bunch` or tuple
+        As :func:`load_fsdd`.
+
+    See Also
+    --------
+    load_fsdd : Load a copy already on disk (e.g. a git clone).
+
+    Examples
+    --------
+    >>> from skspeech.datasets import fetch_fsdd
+    >>> fsdd = fetch_fsdd()  # doctest: +SKIP
+    >>> len(fsdd.data), len(set(fsdd.speaker))  # doctest: +SKIP
+    (2700, 6)
+    """
+    folder = ensure_dataset(_FSDD_KEY[version], data_home=data_home,
+                            download_if_missing=download_if_missing, verbose=verbose)
+    return load_fsdd(folder, subset=subset, sr=sr, return_X_y=return_X_y)

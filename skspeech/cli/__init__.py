@@ -4,9 +4,9 @@ import argparse
 import sys
 
 from .. import __version__
-from . import _demo
+from . import _data, _demo
 
-_COMMANDS = {"demo": _demo}
+_COMMANDS = {"demo": _demo, "data": _data}
 
 
 def build_parser():

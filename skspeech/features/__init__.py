@@ -13,4 +13,5 @@ from ._extractor import FeatureExtractor
 from ._mel import MFCC, LogMelSpectrogram, mel_filterbank
 from ._stats import FrameStats
 
-__all__ = ["CMVN", "Deltas", "FeatureExtractor", "FrameStats", "LogMelSpectrogram", "MFCC", "mel_filterbank"]
+__all__ = ["CMVN", "Deltas", "FeatureExtractor", "FrameStats", "LogMelSpectrogram", "MFCC",
+           "mel_filterbank"]

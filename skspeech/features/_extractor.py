@@ -141,7 +141,7 @@ class FeatureExtractor(TransformerMixin, BaseEstimator, auto_wrap_output_keys=No
         Chunks transformed in parallel by joblib (processes by default, the
         active backend inside ``joblib.parallel_backend``). ``None`` means 1
         unless in such a context; -1 means all processors. The output does
-        not depend on it.
+        not depend on it (the chunks are the same).
     verbose : int, default=0
         joblib progress messages with ``n_jobs``.
 
@@ -248,7 +248,7 @@ class FeatureExtractor(TransformerMixin, BaseEstimator, auto_wrap_output_keys=No
         return _assemble(results, chunks, len(paths))
 
     def get_feature_names_out(self, input_features=None):
-        """Output names of the fitted front end (2-D outputs only).
+        """Output names of the fitted front end's last step (2-D outputs only).
 
         Parameters
         ----------
@@ -259,13 +259,17 @@ class FeatureExtractor(TransformerMixin, BaseEstimator, auto_wrap_output_keys=No
         -------
         feature_names_out : ndarray of str objects
         """
+        from sklearn.pipeline import Pipeline
+
         check_is_fitted(self)
-        if not hasattr(self.front_, "get_feature_names_out"):
+        # The front's first steps take clips (no feature names): ask the last step.
+        last = self.front_[-1] if isinstance(self.front_, Pipeline) else self.front_
+        if not hasattr(last, "get_feature_names_out"):
             raise AttributeError(
-                f"The front end {type(self.front_).__name__} has no get_feature_names_out; "
-                "end it with a pooling step such as FrameStats."
+                f"The front end's last step {type(last).__name__} has no "
+                "get_feature_names_out; end it with a pooling step such as FrameStats."
             )
-        return self.front_.get_feature_names_out()
+        return last.get_feature_names_out()
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

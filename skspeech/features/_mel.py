@@ -291,7 +291,8 @@ def _log_mel_frames(X, *, n_jobs=None, **params):
     With ``n_jobs`` (or an active ``joblib.parallel_config``) the clips are
     split into one contiguous chunk per job, computed by joblib (threads by
     default: the FFT, matrix products and ufuncs release the GIL) and
-    concatenated; the result does not depend on the split.
+    concatenated; the result is the same up to float32 rounding (BLAS and FFT
+    kernels treat a different number of rows a little differently).
     """
     n_chunks = min(effective_n_jobs(n_jobs), len(X) // _MIN_CLIPS_PER_JOB)
     if n_chunks <= 1:
@@ -340,8 +341,9 @@ _N_JOBS_PARAM = """n_jobs : int, default=None
         joblib, in threads unless a ``joblib.parallel_config`` /
         ``parallel_backend`` context (e.g. Dask) says otherwise. ``None``
         means 1 unless in such a context; -1 means all processors. The
-        output does not depend on it. Worth it for batches of hundreds of
-        clips on free cores; see the performance guide."""
+        output is the same up to float32 rounding (1e-5). Worth it for
+        batches of hundreds of clips on free cores; see the performance
+        guide."""
 
 _FRAMING_NOTE = """Frames start every ``hop_length`` samples; a clip of ``n`` samples gives
     ``1 + ceil((n - win_length) / hop_length)`` frames (1 when it is shorter

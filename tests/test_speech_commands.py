@@ -68,11 +68,13 @@ def make_speech_commands_folder(root, *, short=True, lists=True, windows_lists=F
                 write_audio(root / word / name, _tone(word, n, rng), SR)
                 expected[f"{word}/{name}"] = LIST_SUBSET.get(spk, "train")
     if lists:
-        sep = "\\" if windows_lists else "/"
+        # Windows-style: backslashes, CRLF line ends and a BOM, as a Windows editor saves.
+        sep, eol, enc = ("\\", "\r\n", "utf-8-sig") if windows_lists else ("/", "\n", "utf-8")
         for subset, fname in (("validation", "validation_list.txt"),
                               ("test", "testing_list.txt")):
             rel = [r.replace("/", sep) for r, s in expected.items() if s == subset]
-            (root / fname).write_text("\n".join(rel) + "\n", encoding="utf-8")
+            with open(root / fname, "w", encoding=enc, newline="") as f:
+                f.write(eol.join(rel) + eol)
     noise = root / "_background_noise_"
     noise.mkdir()
     write_audio(noise / "white_noise.wav",
@@ -122,7 +124,8 @@ def test_windows_style_lists_match(tmp_path, sc_folder):
     root, expected = sc_folder
     win_root = tmp_path / "win"
     make_speech_commands_folder(win_root, windows_lists=True)
-    assert "\\" in (win_root / "testing_list.txt").read_text()
+    raw = (win_root / "testing_list.txt").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and b"\\" in raw and b"\r\n" in raw
     for subset in ("validation", "test", "train"):
         a = load_speech_commands(win_root, words=["yes", "cat"], subset=subset)
         b = load_speech_commands(root, words=["yes", "cat"], subset=subset)

@@ -135,6 +135,7 @@ def data_lock(path, *, what="this dataset"):
     The OS releases the lock when the process ends, even if it is killed, so
     a crashed run never blocks the next one. Lock files are small and kept
     (deleting a lock file another process may hold open would be unsafe).
+    Yields True, or False (with a warning) where the file system cannot lock.
 
     Raises
     ------
@@ -145,6 +146,7 @@ def data_lock(path, *, what="this dataset"):
     path.parent.mkdir(parents=True, exist_ok=True)
     f = open(path, "a+b")
     try:
+        locked = False
         try:
             if os.name == "nt":  # pragma: no cover - exercised on Windows only
                 import msvcrt
@@ -155,15 +157,26 @@ def data_lock(path, *, what="this dataset"):
                 import fcntl
 
                 fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            locked = True
         except OSError as exc:
-            raise DownloadError(
-                f"Another process is downloading or extracting {what} (it holds the lock "
-                f"{str(path)!r}). Wait for it to finish, then call again."
-            ) from exc
+            if os.name != "nt" and not isinstance(exc, (BlockingIOError, PermissionError)):
+                # e.g. a network file system without locks
+                import warnings
+
+                warnings.warn(f"Cannot lock {str(path)!r} ({exc}); continuing without a "
+                              "lock: do not fetch the same dataset from two processes at once.",
+                              RuntimeWarning, stacklevel=3)
+            else:
+                raise DownloadError(
+                    f"Another process is downloading or extracting {what} (it holds the "
+                    f"lock {str(path)!r}). Wait for it to finish, then call again."
+                ) from exc
         try:
-            yield path
+            yield locked
         finally:
-            if os.name == "nt":  # pragma: no cover
+            if not locked:
+                pass
+            elif os.name == "nt":  # pragma: no cover
                 import msvcrt
 
                 f.seek(0)
@@ -655,7 +668,8 @@ def extract_archive(archive, dest, *, strip_single_folder=True, check=None, verb
 def remove_stale_partials(dest):
     """Delete ``.<name>.partial-*`` folders left next to ``dest`` by killed runs.
 
-    Call it only while holding the dataset's :func:`data_lock`.
+    Call it only while holding the dataset's :func:`data_lock` (it would
+    delete another process's extraction in progress otherwise).
     """
     dest = Path(dest)
     if not dest.parent.is_dir():

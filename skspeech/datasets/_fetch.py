@@ -148,10 +148,11 @@ def ensure_dataset(key, *, data_home=None, download_if_missing=True, verbose=Tru
             f"{spec['title']} is not in {str(dest)!r} and download_if_missing=False. "
             + _manual_hint(spec, dest, archive_path)
         )
-    with data_lock(home / ".locks" / f"{spec['folder']}.lock", what=spec["title"]):
-        if dest.is_dir():  # another process finished it while we waited
+    with data_lock(home / ".locks" / f"{spec['folder']}.lock", what=spec["title"]) as locked:
+        if dest.is_dir():  # another process finished it meanwhile
             return dest
-        remove_stale_partials(dest)
+        if locked:
+            remove_stale_partials(dest)
         if verbose:
             print(f"{spec['title']}: downloading {spec['url']} to {str(home)!r}")
         try:

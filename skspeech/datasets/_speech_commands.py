@@ -90,7 +90,7 @@ def _norm_rel(line):
 
 
 def _read_list(path):
-    with open(path, encoding="utf-8") as f:
+    with open(path, encoding="utf-8-sig") as f:  # a BOM (Windows editors) is ignored
         return {_norm_rel(line) for line in f if line.strip()}
 
 
@@ -181,6 +181,24 @@ def _header(path):
             f"Cannot read {str(path)!r} as audio: {exc}. The file is corrupt or truncated; "
             "delete it (or the whole folder, and fetch the dataset again)."
         ) from exc
+
+
+def _read_window(path, start, n, file_sr, sr, dtype):
+    """Samples ``start:start + n`` of a file (only those are read), mono, resampled to ``sr``."""
+    import soundfile as sf
+
+    try:
+        y = sf.read(path, start=start, frames=n, dtype="float64", always_2d=True)[0]
+    except (sf.LibsndfileError, RuntimeError, TypeError, ValueError) as exc:
+        raise InvalidAudioError(f"Cannot read {str(path)!r} as audio: {exc}.") from exc
+    y = y.mean(axis=1)
+    if not np.isfinite(y).all():
+        raise InvalidAudioError(f"{str(path)!r} contains NaN or infinite samples.")
+    if sr is not None and sr != file_sr:
+        from ..preprocessing._resample import resample
+
+        y = resample(y, file_sr, sr)
+    return y.astype(dtype, copy=False)
 
 
 def _out_len(n, file_sr, sr):
@@ -471,22 +489,13 @@ def load_speech_commands(path, *, words=None, subset="train", task="words", sr=N
     equal = len(set(lengths)) == 1
     data = np.empty((len(lengths), lengths[0]), dtype=dtype) if equal else []
     jobs = [(r[3], None) for r in rows] + [(s[0], s) for s in silence]
-    noise_cache = {}
     for i, (file_path, window) in enumerate(progress(jobs, desc=f"Loading {subset}",
                                                      unit="clip")):
         if window is None:
             x, _ = read_audio(file_path, sr=sr, dtype=dtype)
         else:
             _, file_sr, start, win, _ = window
-            if file_path not in noise_cache:
-                noise_cache[file_path] = read_audio(file_path, dtype=dtype)[0]
-            x = noise_cache[file_path][start:start + win]
-            if sr is not None and sr != file_sr:
-                from ..preprocessing._resample import resample
-
-                x = resample(x, file_sr, sr).astype(dtype, copy=False)
-            else:
-                x = x.copy()
+            x = _read_window(file_path, start, win, file_sr, sr, dtype)
         if len(x) != lengths[i]:
             raise InvalidAudioError(
                 f"{str(file_path)!r}: its header promises {lengths[i]} samples but "
@@ -496,7 +505,6 @@ def load_speech_commands(path, *, words=None, subset="train", task="words", sr=N
             data[i] = x
         else:
             data.append(x)
-    noise_cache.clear()
 
     target = np.array([r[0] for r in rows] + [SILENCE] * len(silence))
     if return_X_y:

@@ -35,6 +35,7 @@ class _State:
         self.stall_at = None  # stop sending once at this byte and hang (for timeouts)
         self.ignore_range = False
         self.down_after_cut = False  # after the cut, answer 503 to everything
+        self.portal = False  # answer every request with a login page (a captive portal)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -51,6 +52,14 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_response(503)
             self.send_header("Content-Length", "0")
             self.end_headers()
+            return
+        if st.portal:
+            page = b"<html><body>Please log in to the hotel wifi</body></html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
             return
         data = st.files.get(self.path)
         if data is None:
@@ -257,6 +266,14 @@ def test_wrong_size_is_refused_before_downloading(server, tmp_path):
     with pytest.raises(DownloadError, match="offers 300,000 bytes but the published size"):
         download(server.url + "/f.bin", tmp_path / "f.bin", size=123, **_fast())
     assert not (tmp_path / "f.bin.part").exists() and not (tmp_path / "f.bin").exists()
+
+
+def test_captive_portal_page_is_refused(server, tmp_path):
+    server.state.files["/f.bin"] = _payload(1000)
+    server.state.portal = True
+    with pytest.raises(DownloadError, match="web page instead of the file"):
+        download(server.url + "/f.bin", tmp_path / "f.bin", **_fast())
+    assert not (tmp_path / "f.bin").exists() and not (tmp_path / "f.bin.part").exists()
 
 
 def test_connection_refused_is_a_clear_error(tmp_path, no_sleep):

@@ -221,6 +221,12 @@ def _open(url, offset, timeout):
             # The host name does not resolve: offline, or a proxy is needed.
             raise _Fatal(f"cannot resolve the host name ({exc.reason}); are you "
                          "offline or behind a proxy (set HTTPS_PROXY/HTTP_PROXY)?") from exc
+        import ssl
+
+        if isinstance(exc.reason, ssl.SSLCertVerificationError):
+            raise _Fatal(f"the TLS certificate could not be verified "
+                         f"({exc.reason.verify_message}); a proxy that intercepts HTTPS "
+                         "needs its certificate in SSL_CERT_FILE") from exc
         raise _Retry(f"{exc.reason}") from exc
     except (OSError, http.client.HTTPException) as exc:
         raise _Retry(f"{type(exc).__name__}: {exc}") from exc
@@ -257,6 +263,9 @@ def _fetch_once(url, part, size, timeout, chunk_size, bar):
         else:  # 200: the whole file (a server that ignores Range starts over)
             offset, mode = 0, "wb"
             total = length
+        if response.headers.get_content_type() == "text/html":
+            raise _Fatal("the server answered with a web page instead of the file (a "
+                         "captive portal, a login page or a proxy?)")
         if size is not None and total is not None and total != size:
             raise _Fatal(f"the server offers {total:,} bytes but the published size is "
                          f"{size:,}: the file on the server is not the expected one")

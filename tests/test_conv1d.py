@@ -438,16 +438,19 @@ def test_conv1d_pipeline_recipes():
         conv1d_pipeline(sr=0)
 
 
-@pytest.mark.parametrize("features", ["mfcc", "logmel"])
-def test_conv1d_pipeline_fit_and_joblib(features, tmp_path):
+@pytest.mark.parametrize("features, net, input_shape", [
+    ("mfcc", dict(filters=(8,), kernel_sizes=3), (49, 13)),
+    ("logmel", dict(filters=(8,), kernel_sizes=3), (49, 40)),
+    ("raw", dict(filters=(4, 8), kernel_sizes=9, pool_size=4, global_pooling="max"), (4000, 1)),
+])
+def test_conv1d_pipeline_fit_and_joblib(features, net, input_shape, tmp_path):
     X, y = make_tone_commands(n_per_class=10, sr=8000, classes=CLASSES)  # ragged clips
     model = conv1d_pipeline(features, sr=8000, duration=0.5, epochs=25, random_state=0,
-                            filters=(8,), kernel_sizes=3, dense_units=(16,),
-                            learning_rate=0.03, validation_fraction=None)
+                            dense_units=(16,), learning_rate=0.03, validation_fraction=None,
+                            **net)
     model.fit(X, y)
     assert np.mean(model.predict(X) == y) >= 0.9
-    assert model.named_steps["conv1d"].model_.input_shape == (None, 49, 13 if features ==
-                                                              "mfcc" else 40)
+    assert model.named_steps["conv1d"].model_.input_shape == (None, *input_shape)
     joblib.dump(model, tmp_path / "model.joblib")
     loaded = joblib.load(tmp_path / "model.joblib")
     np.testing.assert_array_equal(loaded.predict(X), model.predict(X))

@@ -154,9 +154,9 @@ class Conv1DClassifier(KerasClassifier):
     dense_dropout : float, default=0.3
         Dropout rate after each hidden dense layer.
     global_pooling : {"max", "avg"} or None, default=None
-        Pool over time instead of ``Flatten``: far fewer weights and any
-        input length at predict time... but the training length is still
-        checked, as the network was trained on it.
+        Take the maximum (or mean) of each filter over time instead of
+        ``Flatten``: far fewer weights in the dense layers, and less tied to
+        where in the clip the word falls.
     padding : {"valid", "same"}, default="valid"
         Padding of the convolutions and poolings. ``"valid"`` (the tutorial)
         needs inputs of at least a minimum length (357 steps for the default
@@ -441,15 +441,16 @@ class Conv1DClassifier(KerasClassifier):
         # draws randint(low=1), always 0) and a check of the input length.
         self._random_state = _seed_from(self.random_state)
         X, y = self._validate_data(X, y, reset=True)
-        self.target_encoder_ = self.target_encoder.fit(y)
-        vars(self).update(self.target_encoder_.get_metadata())
-        if self.n_classes_ is None or self.n_classes_ < 2:
+        self._check_input_length(X)
+        labels = np.unique(y) if self.classes_ is None else self.classes_
+        if len(labels) < 2:
             raise ValueError(
-                f"y has {self.n_classes_ or 0} class ({self.classes_!r}); "
+                f"y has {len(labels)} class ({np.asarray(labels).tolist()}); "
                 f"{type(self).__name__} needs at least 2 classes to tell apart."
             )
+        self.target_encoder_ = self.target_encoder.fit(y)
+        vars(self).update(self.target_encoder_.get_metadata())
         self.feature_encoder_ = self.feature_encoder.fit(X)
-        self._check_input_length(X)
         self.model_ = self._build_keras_model()
         self._fresh_model = True
         self._initialize_callbacks()

@@ -3,10 +3,14 @@
 The numbers follow ``python_speech_features`` (psf) 0.6 ``mfcc`` / ``logfbank``
 exactly (framing, zero padding of the last frame, filterbank bin positions,
 1/NFFT power scaling, zero-to-eps log floor, orthonormal DCT-II, lifter, log
-energy in c0), but a whole batch is computed at once: every frame of every
-clip is gathered from one strided view, then one real FFT, one matrix product
-with the (cached) filterbank and one with the (cached) DCT, in float32 by
-default (``dtype="float64"`` for psf's precision).
+energy in c0), but a whole batch is computed at once, in float32 by default
+(``dtype="float64"`` for psf's precision). Per block of about
+``_BLOCK_FRAMES`` frames (sized to stay in cache): pre-emphasis into a small
+buffer, frames copied from one strided view into a zero-padded array, one
+real FFT, squares of the real and imaginary parts in place, the filterbank as
+a few dense band products (each filter touches few bins) that also add
+``re^2 + im^2``, one log, one DCT product. ``n_jobs`` splits the clips into
+chunks computed by joblib (threads: every step releases the GIL).
 """
 
 import decimal

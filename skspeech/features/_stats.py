@@ -11,13 +11,19 @@ _STATS = ("mean", "std", "min", "max", "median")
 
 
 def _pool(flat, lengths, stat, mean=None):
-    """One statistic per clip over its frames; ``flat`` is float64, stacked."""
+    """One statistic per clip over its frames; ``flat`` is float32, stacked.
+
+    Sums are accumulated in float64 (``dtype=`` of the reductions, no float64
+    copy of the frames); min, max and median are exact in float32.
+    """
     starts = np.cumsum(lengths) - lengths
     if stat == "mean":
-        return np.add.reduceat(flat, starts, axis=0) / lengths[:, np.newaxis]
+        return np.add.reduceat(flat, starts, axis=0, dtype=np.float64) / lengths[:, np.newaxis]
     if stat == "std":
-        dev = flat - np.repeat(mean, lengths, axis=0)
-        return np.sqrt(np.add.reduceat(np.square(dev), starts, axis=0) / lengths[:, np.newaxis])
+        dev = flat - np.repeat(mean.astype(flat.dtype), lengths, axis=0)
+        np.square(dev, out=dev)
+        return np.sqrt(np.add.reduceat(dev, starts, axis=0, dtype=np.float64)
+                       / lengths[:, np.newaxis])
     if stat == "min":
         return np.minimum.reduceat(flat, starts, axis=0)
     if stat == "max":
@@ -29,6 +35,23 @@ def _pool(flat, lengths, stat, mean=None):
         rows = starts[idx][:, np.newaxis] + np.arange(n)
         out[idx] = np.median(flat[rows], axis=1)
     return out
+
+
+def _pool_3d(X, stat, mean=None):
+    """One statistic per clip of equal-length frames ``(n_clips, n_frames, n_coeffs)``:
+    axis reductions, mean and std accumulated in float64 without a float64 copy."""
+    if stat == "mean":
+        return X.mean(axis=1, dtype=np.float64)
+    if stat == "std":
+        dev = X - mean[:, np.newaxis, :].astype(X.dtype)
+        # float32 deviations, float64 sum of squares: within float32 rounding of the
+        # float64 two-pass value (the mean is removed before squaring).
+        return np.sqrt(np.einsum("ntc,ntc->nc", dev, dev, dtype=np.float64) / X.shape[1])
+    if stat == "min":
+        return X.min(axis=1)
+    if stat == "max":
+        return X.max(axis=1)
+    return np.median(X, axis=1)
 
 
 class FrameStats(TransformerMixin, BaseEstimator):
@@ -135,8 +158,11 @@ class FrameStats(TransformerMixin, BaseEstimator):
                 f"{self.n_coeffs_}; use the same feature extractor settings for fit and "
                 "transform."
             )
+        if isinstance(X, np.ndarray) and X.ndim == 3:  # equal lengths: no stacking
+            mean = _pool_3d(X, "mean") if {"mean", "std"} & set(stats) else None
+            pooled = [mean if s == "mean" else _pool_3d(X, s, mean) for s in stats]
+            return np.concatenate(pooled, axis=1).astype(np.float32)
         flat, lengths = stack_frames(X)
-        flat = flat.astype(np.float64)
         mean = _pool(flat, lengths, "mean") if {"mean", "std"} & set(stats) else None
         pooled = [mean if s == "mean" else _pool(flat, lengths, s, mean) for s in stats]
         return np.concatenate(pooled, axis=1).astype(np.float32)

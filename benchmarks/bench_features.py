@@ -1,0 +1,121 @@
+"""Feature speed: skspeech MFCC vs python_speech_features clip by clip vs librosa.
+
+1,000 one-second clips (chirps plus noise) at 8 and 16 kHz, psf's default
+parameters (25 ms / 10 ms frames, n_fft=512, 26 filters, 13 coefficients).
+All libraries are timed in the same run, round after round (interleaved), so
+that the load of a shared machine hits them alike; the table shows the best
+round (and the median) of clips per second, CPU and wall time, and the ratio
+to psf. One BLAS thread (``OPENBLAS_NUM_THREADS=1``, set before numpy loads):
+with BLAS threads on busy cores the small per-clip products of psf run 3-4x
+slower, which would flatter skspeech.
+
+* psf: ``python_speech_features.mfcc(x, sr)`` called clip by clip (its API).
+* skspeech: ``MFCC(sr).transform(X)`` on the 2-D batch, float32, with
+  ``n_jobs=1`` and ``n_jobs=2`` (threads); its output is checked against psf.
+* librosa: ``librosa.feature.mfcc`` on the 2-D batch (its fastest use) with
+  the same frame and filter sizes; its numbers differ from psf's (Slaney mel
+  filters, power-to-dB), so only its speed is compared.
+
+Run: ``python benchmarks/bench_features.py [--clips 1000] [--rounds 5] [--out FILE]``.
+"""
+
+import os
+
+os.environ["OPENBLAS_NUM_THREADS"] = "1"
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("MKL_NUM_THREADS", "1")
+
+import argparse  # noqa: E402
+import time  # noqa: E402
+
+import numpy as np  # noqa: E402
+import python_speech_features as psf  # noqa: E402
+
+from skspeech.features import MFCC  # noqa: E402
+
+
+def make_clips(n, sr, seed=0):
+    rng = np.random.default_rng(seed)
+    t = np.arange(sr) / sr
+    f0 = rng.uniform(100, 1000, (n, 1))
+    chirp = 0.3 * np.sin(2 * np.pi * (f0 * t + 0.5 * f0 * t**2))
+    return (chirp + 0.05 * rng.standard_normal((n, sr))).astype(np.float32)
+
+
+def _timed(fn):
+    c0, w0 = time.process_time(), time.perf_counter()
+    out = fn()
+    return time.process_time() - c0, time.perf_counter() - w0, out
+
+
+def run(sr, n_clips, rounds, librosa=None):
+    X = make_clips(n_clips, sr)
+    methods = {
+        "python_speech_features, clip by clip": lambda: [psf.mfcc(x, sr) for x in X],
+        "skspeech MFCC, n_jobs=1": lambda: MFCC(sr).transform(X),
+        "skspeech MFCC, n_jobs=2": lambda: MFCC(sr, n_jobs=2).transform(X),
+    }
+    if librosa is not None:
+        methods["librosa.feature.mfcc, batch"] = lambda: librosa.feature.mfcc(
+            y=X, sr=sr, n_mfcc=13, n_fft=512, win_length=int(0.025 * sr),
+            hop_length=int(0.01 * sr), n_mels=26, center=False)
+    cpu = {k: [] for k in methods}
+    wall = {k: [] for k in methods}
+    outputs = {}
+    for _ in range(rounds):
+        for name, fn in methods.items():
+            c, w, outputs[name] = _timed(fn)
+            cpu[name].append(c)
+            wall[name].append(w)
+    ref = outputs["python_speech_features, clip by clip"]
+    ours = outputs["skspeech MFCC, n_jobs=1"]
+    diff = max(float(np.abs(o - r).max()) for o, r in zip(ours, ref))
+    ref_cpu, ref_wall = min(cpu[next(iter(methods))]), min(wall[next(iter(methods))])
+    ref_wall_med = np.median(wall[next(iter(methods))])
+    rows = []
+    for name in methods:
+        rows.append((name, n_clips / min(wall[name]), 1e3 * min(cpu[name]) / n_clips,
+                     1e3 * min(wall[name]) / n_clips, ref_wall / min(wall[name]),
+                     ref_wall_med / np.median(wall[name]), ref_cpu / min(cpu[name])))
+    return rows, diff
+
+
+def format_table(sr, n_clips, rows, diff, load):
+    lines = [f"{n_clips} one-second clips at {sr} Hz; load average {load:.1f} on "
+             f"{os.cpu_count()} cores; max |skspeech - psf| = {diff:.1e}",
+             "",
+             f"{'method':38} {'clips/s':>9} {'CPU ms/clip':>12} {'wall ms/clip':>13} "
+             f"{'x psf (wall best)':>18} {'x psf (wall median)':>20} {'x psf (CPU)':>12}"]
+    for name, rate, cpu_ms, wall_ms, ratio, ratio_med, ratio_cpu in rows:
+        lines.append(f"{name:38} {rate:9,.0f} {cpu_ms:12.3f} {wall_ms:13.3f} {ratio:18.1f} "
+                     f"{ratio_med:20.1f} {ratio_cpu:12.1f}")
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clips", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rates", default="8000,16000")
+    parser.add_argument("--out", help="also write the tables to this file")
+    args = parser.parse_args(argv)
+    try:
+        import librosa
+    except ImportError:
+        librosa = None
+        print("librosa not installed: its row is left out (pip install librosa)")
+    tables = []
+    for sr in map(int, args.rates.split(",")):
+        if librosa is not None:  # first call compiles numba code: not part of the timing
+            librosa.feature.mfcc(y=make_clips(2, sr), sr=sr, n_fft=512, n_mels=26)
+        rows, diff = run(sr, args.clips, args.rounds, librosa)
+        table = format_table(sr, args.clips, rows, diff, os.getloadavg()[0])
+        print(table + "\n", flush=True)
+        tables.append(table)
+    if args.out:
+        with open(args.out, "w") as fh:
+            fh.write("\n\n".join(tables) + "\n")
+
+
+if __name__ == "__main__":
+    main()

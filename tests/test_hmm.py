@@ -4,8 +4,6 @@ import subprocess
 import sys
 import textwrap
 import time
-import warnings
-from pathlib import Path
 
 import joblib
 import numpy as np
@@ -170,6 +168,37 @@ def test_variance_floor_on_constant_coefficients():
         np.testing.assert_array_equal(clf.predict(X), y)
 
 
+@pytest.mark.parametrize("n_mix", [1, 2])
+def test_state_without_frames_keeps_its_parameters(words, n_mix):
+    # A state that gets no posterior mass in an EM step would get 0 / 0 = NaN
+    # means and a zero transition row from hmmlearn's M-step.
+    from skspeech.models._hmm import _bakis, _floored_hmm_classes
+
+    (X, _), _ = words
+    floored, _ = _floored_hmm_classes()["gaussian" if n_mix == 1 else "gmm"]
+    kwargs = {"n_mix": n_mix} if n_mix > 1 else {}
+    model = floored(n_components=3, init_params="mcw" if n_mix > 1 else "mc", random_state=0,
+                    min_covar=0.05, **kwargs)
+    model.startprob_, model.transmat_ = _bakis(3)
+    frames = np.concatenate(X[:8])
+    model._init(frames, [len(x) for x in X[:8]])
+    model._check()
+    stats, _ = model._do_estep(frames, [len(x) for x in X[:8]])
+    for key, value in stats.items():  # state 2 saw nothing
+        if isinstance(value, np.ndarray) and value.shape[:1] == (3,):
+            value[2] = 0
+    before = model.means_[2].copy(), model.transmat_[2].copy()
+    with np.errstate(invalid="ignore", divide="ignore"):  # hmmlearn's 0 / 0, then repaired
+        model._do_mstep(stats)
+    np.testing.assert_array_equal(model.means_[2], before[0])
+    np.testing.assert_array_equal(model.transmat_[2], before[1])
+    for attr in ("startprob_", "transmat_", "means_", "covars_"):
+        assert np.isfinite(getattr(model, attr)).all(), attr
+    assert not np.allclose(model.means_[0], before[0])
+    variances = model._covars_ if n_mix == 1 else model.covars_  # diag: (3, [n_mix,] 2)
+    assert variances.min() >= 0.05 * (1 - 1e-9)  # the floor
+
+
 def test_unexplainable_sequence_gets_priors_not_nan(fitted):
     far = np.full((6, 2), 1e200)  # squared distance overflows: likelihood 0 everywhere
     with pytest.warns(RuntimeWarning, match="-inf under every class model"):
@@ -180,22 +209,36 @@ def test_unexplainable_sequence_gets_priors_not_nan(fitted):
     np.testing.assert_allclose(proba.sum(axis=1), 1)
 
 
-def test_underflow_in_scaled_em_falls_back_to_log_space(words, fitted, monkeypatch):
+@pytest.mark.parametrize("failure", ["underflow", "nan"])
+def test_scaled_em_falls_back_to_log_space(words, fitted, monkeypatch, failure):
     from hmmlearn import base
 
     (X, y), (Xt, _) = words
     calls = []
+    fit_scaling = base.BaseHMM._fit_scaling
 
-    def underflow(self, X):
-        calls.append(self.implementation)
-        raise ValueError("forward pass failed with underflow; consider using "
-                         "implementation='log' instead")
+    def broken(self, X):
+        calls.append(self.monitor_.iter)
+        if failure == "underflow":
+            raise ValueError("forward pass failed with underflow; consider using "
+                             "implementation='log' instead")
+        out = list(fit_scaling(self, X))
+        out[2] = np.full_like(out[2], np.nan)  # posteriors: 0 * inf
+        return tuple(out)
 
-    monkeypatch.setattr(base.BaseHMM, "_fit_scaling", underflow)
+    monkeypatch.setattr(base.BaseHMM, "_fit_scaling", broken)
     clf = HMMClassifier(n_states=3, random_state=0).fit(X, y)
-    assert calls == ["scaling"] * 3  # one failed attempt per class, then log space
+    # one failed scaled E-step per class model, then EM goes on in log space
+    assert calls == [0] * (3 if failure == "underflow" else 3 * 8)
     assert all(m.implementation == "log" for m in clf.models_)
     np.testing.assert_allclose(clf.log_likelihood(Xt), fitted.log_likelihood(Xt), rtol=1e-6)
+    np.testing.assert_array_equal(clf.n_iter_, fitted.n_iter_)
+
+
+def test_scaled_em_other_errors_propagate(words, monkeypatch):
+    from hmmlearn import base
+
+    (X, y), _ = words
 
     def other_error(self, X):
         raise ValueError("something else")
@@ -247,7 +290,7 @@ def test_too_few_sequences(words):
 
 def test_one_class_and_bad_y(words):
     (X, y), _ = words
-    with pytest.raises(ValueError, match="at least 2 classes to tell apart; y has only one class, 'up'"):
+    with pytest.raises(ValueError, match="2 classes to tell apart; y has only one class, 'up'"):
         HMMClassifier().fit(X, ["up"] * len(X))
     with pytest.raises(ValueError, match="24 sequences but y has 23 labels"):
         HMMClassifier().fit(X, y[:-1])
@@ -430,26 +473,15 @@ def test_grid_search_two_workers(tones):
 
 # --- real speech ----------------------------------------------------------------------------
 
-def _load_fsdd(path):
-    from skspeech.io import read_audio
-
-    X, y, speaker, take = [], [], [], []
-    for f in sorted(Path(path, "recordings").glob("*.wav")):
-        digit, who, n = f.stem.split("_")
-        X.append(read_audio(f)[0])
-        y.append(digit)
-        speaker.append(who)
-        take.append(int(n))
-    return X, np.array(y), np.array(speaker), np.array(take)
-
-
 def test_fsdd_official_split(fsdd_path):
-    X, y, _, take = _load_fsdd(fsdd_path)
-    train = take >= 5
+    from skspeech.datasets import load_fsdd
+
+    train = load_fsdd(fsdd_path, subset="train")
+    test = load_fsdd(fsdd_path, subset="test")
+    assert (len(train.data), len(test.data), train.sr) == (2700, 300, 8000)
     start = time.perf_counter()
-    model = hmm_pipeline(sr=8000).fit([x for x, t in zip(X, train) if t], y[train])
+    model = hmm_pipeline(sr=train.sr).fit(train.data, train.target)
     seconds = time.perf_counter() - start
-    acc = model.score([x for x, t in zip(X, train) if not t], y[~train])
+    acc = model.score(test.data, test.target)
     print(f"FSDD official split: accuracy {acc:.4f}, training {seconds:.1f} s")
-    assert (~train).sum() == 300
     assert acc >= 0.97

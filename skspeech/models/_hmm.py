@@ -44,6 +44,31 @@ def _floor_covars(covars, covariance_type, floor):
     return (out + np.swapaxes(out, -1, -2)) / 2
 
 
+class _LogSpaceFallback:
+    """E-step in hmmlearn's fast "scaling" mode, falling back to "log" mode.
+
+    Scaled forward-backward fails ("underflow") when a frame is improbable
+    under every state, and can give NaN posteriors (0 * inf) for a frame that
+    is merely very improbable. When either happens, the E-step is redone in
+    log space and EM stays there.
+    """
+
+    def _do_estep(self, X, lengths):
+        if self.implementation == "scaling":
+            try:
+                stats, log_prob = super()._do_estep(X, lengths)
+            except ValueError as exc:
+                if "underflow" not in str(exc):
+                    raise
+            else:
+                if np.isfinite(log_prob) and all(
+                        np.isfinite(v).all() for v in stats.values()
+                        if isinstance(v, np.ndarray)):
+                    return stats, log_prob
+            self.implementation = "log"
+        return super()._do_estep(X, lengths)
+
+
 _FLOORED = {}
 
 
@@ -67,7 +92,7 @@ def _floored_hmm_classes():
         if dead.any():
             model.transmat_[dead] = old_transmat[dead]
 
-    class FlooredGaussianHMM(hmm.GaussianHMM):
+    class FlooredGaussianHMM(_LogSpaceFallback, hmm.GaussianHMM):
         def _do_mstep(self, stats):
             old = (self.means_.copy(), self._covars_.copy(), self.transmat_.copy())
             super()._do_mstep(stats)
@@ -79,7 +104,7 @@ def _floored_hmm_classes():
             _keep_transitions(self, old[2])
             self._covars_ = _floor_covars(self._covars_, self.covariance_type, self.min_covar)
 
-    class FlooredGMMHMM(hmm.GMMHMM):
+    class FlooredGMMHMM(_LogSpaceFallback, hmm.GMMHMM):
         def _init(self, X, lengths=None):
             # GMMHMM._init runs k-means (11 x n_init=10) even when the means
             # are given; they are (see _initial_means), so only set up the
@@ -220,40 +245,29 @@ def _fit_one(seqs, *, label, n_states, n_mix, covariance_type, topology, n_iter,
     frames = np.concatenate(seqs)
     lengths = [len(s) for s in seqs]
     floored, plain = _floored_hmm_classes()["gaussian" if n_mix == 1 else "gmm"]
-    means = _initial_means(seqs, frames, n_states, n_mix, topology, seed)
-    covars = _initial_covars(frames, n_states, n_mix, covariance_type, min_covar)
 
-    def fit(implementation):
-        kwargs = dict(n_components=n_states, covariance_type=covariance_type,
-                      min_covar=min_covar, n_iter=n_iter, tol=tol, random_state=seed,
-                      verbose=verbose >= 2, implementation=implementation,
-                      params="stmcw" if n_mix > 1 else "stmc")
-        if n_mix > 1:
-            kwargs["n_mix"] = n_mix
-        if topology == "left-right":
-            # "s" and "t" stay out of init_params, so EM starts from the Bakis
-            # structure; hmmlearn's M-step keeps zero probabilities at zero.
-            model = floored(init_params="", **kwargs)
-            model.startprob_, model.transmat_ = _bakis(n_states)
-        else:
-            model = floored(init_params="st", **kwargs)
-        model.means_ = means.copy()
-        model.covars_ = covars.copy()
-        if n_mix > 1:
-            model.weights_ = np.full((n_states, n_mix), 1.0 / n_mix)
-        with _quiet_hmmlearn(verbose < 2), np.errstate(divide="ignore", invalid="ignore",
-                                                       under="ignore", over="ignore"):
-            return model.fit(frames, lengths)
-
-    # The scaled forward-backward is 3-4x faster than the log-space one, but
-    # fails when a frame's likelihood underflows under every state; then the
-    # model is trained again in log space. Scoring always uses log space.
-    try:
-        model = fit("scaling")
-    except ValueError as exc:
-        if "underflow" not in str(exc):
-            raise
-        model = fit("log")
+    kwargs = dict(n_components=n_states, covariance_type=covariance_type, min_covar=min_covar,
+                  n_iter=n_iter, tol=tol, random_state=seed, verbose=verbose >= 2,
+                  # Scaled forward-backward is 3-4x faster than log space;
+                  # _LogSpaceFallback moves EM to log space if it underflows.
+                  implementation="scaling", params="stmcw" if n_mix > 1 else "stmc")
+    if n_mix > 1:
+        kwargs["n_mix"] = n_mix
+    if topology == "left-right":
+        # "s" and "t" stay out of init_params, so EM starts from the Bakis
+        # structure; hmmlearn's M-step keeps zero probabilities at zero.
+        model = floored(init_params="", **kwargs)
+        model.startprob_, model.transmat_ = _bakis(n_states)
+    else:
+        model = floored(init_params="st", **kwargs)
+    model.means_ = _initial_means(seqs, frames, n_states, n_mix, topology, seed)
+    model.covars_ = _initial_covars(frames, n_states, n_mix, covariance_type, min_covar)
+    if n_mix > 1:
+        model.weights_ = np.full((n_states, n_mix), 1.0 / n_mix)
+    with _quiet_hmmlearn(verbose < 2), np.errstate(divide="ignore", invalid="ignore",
+                                                   under="ignore", over="ignore"):
+        model.fit(frames, lengths)
+    # Scoring always works in log space (no underflow).
     model.implementation = "log"
     params = [model.startprob_, model.transmat_, model.means_, model.covars_]
     if n_mix > 1:
@@ -289,7 +303,7 @@ class HMMClassifier(ClassifierMixin, BaseEstimator):
         Hidden states per class model.
     n_mix : int, default=1
         Gaussian components per state. 1 uses ``GaussianHMM``, more uses
-        ``GMMHMM``.
+        ``GMMHMM`` (about 10 times slower to train).
     covariance_type : {"diag", "spherical", "full", "tied"}, default="diag"
         Covariance of each Gaussian. "diag" suits (decorrelated) MFCCs.
     topology : {"left-right", "ergodic"}, default="left-right"
@@ -346,11 +360,15 @@ class HMMClassifier(ClassifierMixin, BaseEstimator):
     sequence is cut into ``n_states`` equal parts, one per state) or from
     k-means (ergodic); all states start from the covariance of all the
     class's frames. A left-right model needs, for each class, at least one
-    sequence with ``n_states`` frames, and every model needs at least
-    ``n_states * n_mix`` frames per class; ``fit`` says which class falls
-    short. A clip that no model can explain (log-likelihood -inf everywhere,
-    e.g. values far outside anything seen in training) gets the class
-    priors as probabilities, with a warning.
+    sequence with ``n_states`` frames (so that every state starts with
+    frames of its own), and every model needs at least ``n_states * n_mix``
+    frames per class; ``fit`` says which class falls short.
+
+    EM runs hmmlearn's fast scaled forward-backward and moves to log space
+    if that underflows; scoring is always in log space. A clip that no model
+    can explain (log-likelihood -inf everywhere, e.g. values far outside
+    anything seen in training) gets the class priors as probabilities, with
+    a warning, never NaN.
 
     Examples
     --------

@@ -84,7 +84,8 @@ def test_plot_history_errors():
         plot_history(Conv1DClassifier())
     X = np.random.default_rng(0).standard_normal((10, 3))
     svc = make_pipeline(SVC()).fit(X, [0, 1] * 5)
-    with pytest.raises(ValueError, match=r"got Pipeline \(its final estimator is SVC\), which has none"):
+    with pytest.raises(ValueError,
+                       match=r"got Pipeline \(its final estimator is SVC\), which has none"):
         plot_history(svc)
     from types import SimpleNamespace
 

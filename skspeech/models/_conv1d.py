@@ -58,17 +58,25 @@ def _seed_from(random_state):
 
 @contextlib.contextmanager
 def _seeded(seed):
-    """Seed Python, NumPy, TensorFlow and Keras; deterministic TF ops; restore after.
+    """Seed Python, NumPy, TensorFlow and Keras, with deterministic TF ops; restore after.
 
     ``keras.utils.set_random_seed`` also resets Keras's global seed generator,
     which scikeras's own ``tensorflow_random_state`` does not: without it a
-    second fit in the same process draws different initial weights.
+    second fit in the same process draws different initial weights. The
+    previous global states are put back on exit, as an estimator's
+    ``random_state`` should not reseed the user's program.
     """
     if seed is None:
         yield
         return
+    import tensorflow as tf
+    from keras.src.backend.common import global_state
+    from tensorflow.python.eager import context
     from tensorflow.python.framework import config as tf_config
 
+    keras_keys = ("global_random_seed", "global_seed_generator")
+    saved_keras = {k: global_state.get_global_attribute(k) for k in keras_keys}
+    saved_tf_seed = context.global_seed()
     py_state, np_state = random.getstate(), np.random.get_state()
     was_deterministic = tf_config.is_op_determinism_enabled()
     keras.utils.set_random_seed(seed)
@@ -78,6 +86,9 @@ def _seeded(seed):
     finally:
         random.setstate(py_state)
         np.random.set_state(np_state)
+        tf.random.set_seed(saved_tf_seed)
+        for key, value in saved_keras.items():
+            global_state.set_global_attribute(key, value)
         if not was_deterministic:
             tf_config.disable_op_determinism()
 
@@ -85,16 +96,17 @@ def _seeded(seed):
 class _EpochProgressBar(keras.callbacks.Callback):
     """A tqdm bar over epochs showing the losses (``verbose=1``)."""
 
-    def __init__(self, total, desc):
+    def __init__(self, total, desc, initial=0):
         super().__init__()
         self.total = total
         self.desc = desc
+        self.initial = initial
         self._bar = None
 
     def on_train_begin(self, logs=None):
         from tqdm import tqdm
 
-        self._bar = tqdm(total=self.total, desc=self.desc, unit="epoch")
+        self._bar = tqdm(total=self.total, initial=self.initial, desc=self.desc, unit="epoch")
 
     def on_epoch_end(self, epoch, logs=None):
         shown = {k: f"{v:.4g}" for k, v in (logs or {}).items()
@@ -544,7 +556,8 @@ class Conv1DClassifier(KerasClassifier):
             nets.adapt_input_normalization(self.model_, X)
             self._fresh_model = False
         if self.verbose == 1:
-            callbacks.append(_EpochProgressBar(initial_epoch + epochs, type(self).__name__))
+            callbacks.append(_EpochProgressBar(initial_epoch + epochs, type(self).__name__,
+                                               initial=initial_epoch))
         with _seeded(self._random_state):
             hist = self.model_.fit(
                 X, y, sample_weight=sample_weight, validation_data=validation_data,
@@ -556,11 +569,12 @@ class Conv1DClassifier(KerasClassifier):
             self.history_ = {}
         for key, values in hist.history.items():
             self.history_.setdefault(key, []).extend(float(v) for v in values)
-        n_done = len(self.history_["loss"])
+        # best_epoch_ indexes history_; EarlyStopping counts from initial_epoch.
+        first = len(self.history_["loss"]) - len(hist.history["loss"])
         if stopper is not None and self.restore_best_weights and stopper.best_weights is not None:
-            self.best_epoch_ = n_done - len(hist.history["loss"]) + stopper.best_epoch - initial_epoch
+            self.best_epoch_ = first + stopper.best_epoch - initial_epoch
         else:
-            self.best_epoch_ = n_done - 1
+            self.best_epoch_ = len(self.history_["loss"]) - 1
         if not np.all(np.isfinite(hist.history["loss"])):
             warnings.warn(
                 f"{type(self).__name__}: the training loss became NaN or infinite (training "

@@ -12,14 +12,15 @@ _RAW_NET = {}
 # A smaller net for ~100 frames of 13-40 coefficients: two conv blocks, max
 # over time, one hidden layer; a Normalization layer learns each coefficient's
 # mean and variance on the training split (MFCC c0 is ~10x the others).
-# 17 k weights; 100 % on FSDD's own split (see benchmarks/bench_conv1d.py).
+# 17 k weights; 99.7-100 % on FSDD's own split over three seeds, in 40 s on 2 cores
+# (benchmarks/bench_conv1d.py).
 _FRAMES_NET = dict(filters=(32, 64), kernel_sizes=5, pool_size=2, dropout=0.2,
                    dense_units=(64,), dense_dropout=0.3, global_pooling="max",
                    input_normalization=True)
 
 
 def conv1d_pipeline(features="mfcc", sr=16000, *, target_sr=None, duration=1.0, n_mfcc=13,
-                    n_mels=None, cmvn=False, epochs=100, batch_size=32, patience=10,
+                    n_mels=26, cmvn=False, epochs=100, batch_size=32, patience=10,
                     random_state=None, verbose=0, **network):
     """Build an unfitted Conv1D network pipeline from waveforms to words.
 
@@ -49,14 +50,17 @@ def conv1d_pipeline(features="mfcc", sr=16000, *, target_sr=None, duration=1.0, 
         networks need one input length.
     n_mfcc : int, default=13
         Cepstral coefficients per frame (``features="mfcc"``).
-    n_mels : int, default=None
-        Mel bands: None means 26 for MFCC (as python_speech_features) and 40
-        for log-mel.
+    n_mels : int, default=26
+        Mel bands (python_speech_features' default). For log-mel on FSDD, 26
+        bands scored 99.3-99.7 % over three seeds and 40 bands 98.7-99.7 %,
+        training longer.
     cmvn : bool, default=False
         Normalise each clip's coefficients to zero mean and unit variance over
-        its frames (:class:`~skspeech.features.CMVN`) before the network; the
-        network's own normalisation layer already handles scale, CMVN adds
-        robustness to a fixed channel (microphone) difference.
+        its frames (:class:`~skspeech.features.CMVN`) before the network. The
+        network's own normalisation layer already handles scale; per-clip
+        normalisation cancels a fixed channel (microphone) difference but
+        also counts the padding frames: on FSDD it gave 100 % with MFCC and
+        96.3 % (against 98.7 %) with log-mel.
     epochs : int, default=100
         Maximum training epochs (early stopping usually ends sooner).
     batch_size : int, default=32
@@ -119,10 +123,10 @@ def conv1d_pipeline(features="mfcc", sr=16000, *, target_sr=None, duration=1.0, 
         front = "passthrough"
         net = dict(_RAW_NET)
     elif features == "mfcc":
-        front = MFCC(sr=rate, n_mfcc=n_mfcc, n_mels=26 if n_mels is None else n_mels)
+        front = MFCC(sr=rate, n_mfcc=n_mfcc, n_mels=n_mels)
         net = dict(_FRAMES_NET)
     else:
-        front = LogMelSpectrogram(sr=rate, n_mels=40 if n_mels is None else n_mels)
+        front = LogMelSpectrogram(sr=rate, n_mels=n_mels)
         net = dict(_FRAMES_NET)
     net.update(epochs=epochs, batch_size=batch_size, patience=patience,
                random_state=random_state, verbose=verbose)

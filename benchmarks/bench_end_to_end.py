@@ -4,13 +4,15 @@ Two protocols: FSDD's own split (takes 0-4 of every speaker and digit are the
 test set, 300 clips; takes 5-49 train, 2,700) and two speakers held out
 (george and lucas: 1,000 test clips of voices never heard in training). For
 the SVM, HMM and Conv1D-on-MFCC recipes of :mod:`skspeech.pipelines` with
-their default parameters: test accuracy, training seconds (wall), and the
-single-clip latency from a WAV file to a word (``read_audio`` + ``predict`` on
-one clip, median over 50 test files after a warm-up call), on the 2 cores of
-this machine with one BLAS thread.
+their default parameters (and ``svm-fast``: the SVM with
+``probability=False``, without the calibration wrapper): test accuracy,
+training seconds (wall), and the single-clip latency from a WAV file to a
+word (``read_audio`` + ``predict`` on one clip, median and 90th percentile
+over 50 test files after a warm-up call), on the 2 cores of this machine
+with one BLAS thread.
 
-Run: ``python benchmarks/bench_end_to_end.py [path/to/fsdd] [--pipelines svm,hmm,conv1d]
-[--protocols own,held-out] [--out FILE]``.
+Run: ``python benchmarks/bench_end_to_end.py [path/to/fsdd]
+[--pipelines svm,svm-fast,hmm,conv1d] [--protocols own,held-out] [--out FILE]``.
 """
 
 import os
@@ -36,11 +38,13 @@ def make_model(name, sr):
 
     if name == "svm":
         return pipelines.svm_pipeline(sr=sr)
+    if name == "svm-fast":  # no CalibratedClassifierCV wrapper (no predict_proba)
+        return pipelines.svm_pipeline(sr=sr, probability=False)
     if name == "hmm":
         return pipelines.hmm_pipeline(sr=sr, random_state=0)
     if name == "conv1d":
         return pipelines.conv1d_pipeline("mfcc", sr=sr, random_state=0)
-    raise ValueError(f"unknown pipeline {name!r}; expected svm, hmm or conv1d")
+    raise ValueError(f"unknown pipeline {name!r}; expected svm, svm-fast, hmm or conv1d")
 
 
 def protocols(path, which):
@@ -78,7 +82,7 @@ def main(argv=None):
     default = Path(__file__).resolve().parents[2] / "shared" / "data" / "fsdd"
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("path", nargs="?", default=default, help="FSDD folder")
-    parser.add_argument("--pipelines", default="svm,hmm,conv1d")
+    parser.add_argument("--pipelines", default="svm,svm-fast,hmm,conv1d")
     parser.add_argument("--protocols", default="own,held-out")
     parser.add_argument("--out", help="also write the table to this file")
     args = parser.parse_args(argv)

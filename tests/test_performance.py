@@ -109,6 +109,18 @@ def test_extractor_equals_in_memory_features(small_folder, chunk_size, n_jobs):
     assert list(ext.get_feature_names_out()[:2]) == ["mean_c0", "mean_c1"]
 
 
+def test_fitted_extractor_pipeline_round_trips_through_joblib(small_folder, tmp_path):
+    import joblib
+
+    paths, y = small_folder
+    model = make_pipeline(FeatureExtractor(_front(), chunk_size=8), StandardScaler(),
+                          LogisticRegression()).fit(paths, y)
+    joblib.dump(model, tmp_path / "model.joblib")
+    loaded = joblib.load(tmp_path / "model.joblib")
+    np.testing.assert_array_equal(loaded.predict(paths), model.predict(paths))
+    np.testing.assert_array_equal(loaded[0].transform(paths[:5]), model[0].transform(paths[:5]))
+
+
 def test_extractor_default_front_and_resampling(small_folder):
     paths, _ = small_folder
     ext = FeatureExtractor(sr=16000, chunk_size=9).fit(paths[:12])

@@ -9,7 +9,8 @@ their default parameters (and ``svm-fast``: the SVM with
 training seconds (wall), and the single-clip latency from a WAV file to a
 word (``read_audio`` + ``predict`` on one clip, median and 90th percentile
 over 50 test files after a warm-up call), on the 2 cores of this machine
-with one BLAS thread.
+with one BLAS thread. The last column is the 1-minute load average when the
+row was printed: on a shared machine, latencies grow with it.
 
 Run: ``python benchmarks/bench_end_to_end.py [path/to/fsdd]
 [--pipelines svm,svm-fast,hmm,conv1d] [--protocols own,held-out] [--out FILE]``.
@@ -89,7 +90,7 @@ def main(argv=None):
     lines = [f"FSDD, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start",
              "",
              f"{'pipeline':8} {'protocol':26} {'accuracy':>9} {'train s':>8} "
-             f"{'WAV->word ms (median)':>22} {'(90th pct)':>11}"]
+             f"{'WAV->word ms (median)':>22} {'(90th pct)':>11} {'load avg':>9}"]
     print("\n".join(lines), flush=True)
     for label, train, test, sr in protocols(args.path, args.protocols.split(",")):
         for name in args.pipelines.split(","):
@@ -99,7 +100,7 @@ def main(argv=None):
                 line = f"{name:8} {label:26} skipped: {exc}"
             else:
                 line = (f"{name:8} {label:26} {acc:9.1%} {fit_s:8.1f} {lat:22.2f} "
-                        f"{lat90:11.2f}")
+                        f"{lat90:11.2f} {os.getloadavg()[0]:9.1f}")
             print(line, flush=True)
             lines.append(line)
     if args.out:

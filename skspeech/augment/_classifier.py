@@ -1,0 +1,137 @@
+"""AugmentedClassifier: augment the training clips, then fit; predict untouched."""
+
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context, clone
+from sklearn.utils._param_validation import HasMethods
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import _num_samples, check_is_fitted
+
+__all__ = ["AugmentedClassifier"]
+
+
+def _estimator_has(attr):
+    def check(self):
+        if hasattr(self, "estimator_"):
+            return hasattr(self.estimator_, attr)
+        return hasattr(self.estimator, attr)
+    return check
+
+
+class AugmentedClassifier(ClassifierMixin, BaseEstimator):
+    """Fit a classifier on augmented clips; predict on the clips as given.
+
+    ``fit(X, y)`` passes the clips through ``augmenter.fit_resample`` (a
+    sampler: e.g. :class:`WaveAugmenter`) and fits a clone of ``estimator``
+    on the result. ``predict``, ``predict_proba`` and ``score`` go to the
+    fitted estimator directly: augmentation never touches test clips. A
+    scikit-learn ``Pipeline`` cannot hold a step that adds clips (a
+    transformer must keep ``n_samples``), so the augmentation wraps the
+    model instead: put the whole recipe inside (augmentation acts on
+    waveforms, before the features), or make this the last step of a
+    Pipeline. Tune both through ``estimator__...`` and ``augmenter__...``
+    in ``GridSearchCV``.
+
+    Parameters
+    ----------
+    estimator : classifier or Pipeline
+        What is fitted on the augmented clips.
+    augmenter : object with fit_resample, default=None
+        The sampler; None fits on the clips as given.
+
+    Attributes
+    ----------
+    estimator_ : classifier
+        The fitted clone of ``estimator``.
+    classes_ : ndarray of shape (n_classes,)
+        The labels.
+    n_train_ : int
+        Clips the estimator was fitted on, augmented copies included.
+
+    See Also
+    --------
+    WaveAugmenter : Shift, noise, speed, tempo, pitch and gain.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skspeech.augment import AugmentedClassifier, WaveAugmenter
+    >>> from skspeech.pipelines import svm_pipeline
+    >>> rng = np.random.default_rng(0)
+    >>> t = np.arange(4000) / 8000
+    >>> def tone(f):
+    ...     return np.sin(2 * np.pi * f * t) + 0.1 * rng.standard_normal(t.size)
+    >>> X = [tone(f) for f in rng.uniform(250, 350, 6)] + [tone(f) for f in rng.uniform(1100, 1300, 6)]
+    >>> y = ["low"] * 6 + ["high"] * 6
+    >>> model = AugmentedClassifier(svm_pipeline(sr=8000, probability=False),
+    ...                             WaveAugmenter(sr=8000, n_copies=2, random_state=0))
+    >>> model.fit(X, y).n_train_
+    36
+    >>> model.predict([tone(1220), tone(280)])
+    array(['high', 'low'], dtype='<U4')
+    """
+
+    _parameter_constraints = {
+        "estimator": [HasMethods(["fit", "predict"])],
+        "augmenter": [HasMethods(["fit_resample"]), None],
+    }
+
+    def __init__(self, estimator, augmenter=None):
+        self.estimator = estimator
+        self.augmenter = augmenter
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y, **fit_params):
+        """Augment ``(X, y)`` with the augmenter, then fit the estimator on it.
+
+        Parameters
+        ----------
+        X : ndarray or list of ndarray
+            Training clips.
+        y : array-like of shape (n_clips,)
+            Labels.
+        **fit_params
+            Passed to the estimator's ``fit`` (per-clip arrays are not
+            repeated for the copies: pass none with an augmenter that adds clips).
+
+        Returns
+        -------
+        self : AugmentedClassifier
+        """
+        if self.augmenter is not None:
+            X, y = clone(self.augmenter).fit_resample(X, y)
+        self.estimator_ = clone(self.estimator).fit(X, y, **fit_params)
+        self.classes_ = self.estimator_.classes_
+        self.n_train_ = _num_samples(y)
+        return self
+
+    def predict(self, X):
+        """Predict with the fitted estimator (no augmentation)."""
+        check_is_fitted(self)
+        return self.estimator_.predict(X)
+
+    @available_if(_estimator_has("predict_proba"))
+    def predict_proba(self, X):
+        """Class probabilities from the fitted estimator (no augmentation)."""
+        check_is_fitted(self)
+        return self.estimator_.predict_proba(X)
+
+    @available_if(_estimator_has("decision_function"))
+    def decision_function(self, X):
+        """Decision values from the fitted estimator (no augmentation)."""
+        check_is_fitted(self)
+        return self.estimator_.decision_function(X)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        from sklearn.utils import get_tags
+        inner = get_tags(self.estimator)
+        tags.input_tags = inner.input_tags
+        tags.non_deterministic = inner.non_deterministic
+        return tags
+
+    @property
+    def n_features_in_(self):
+        check_is_fitted(self)
+        return self.estimator_.n_features_in_
+
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "estimator_")

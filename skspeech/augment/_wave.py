@@ -1,0 +1,297 @@
+"""WaveAugmenter: random shift, noise at an SNR, speed, tempo, pitch and gain on waveforms."""
+
+from numbers import Integral, Real
+
+import numpy as np
+from scipy.signal import resample_poly
+from sklearn.base import BaseEstimator, _fit_context
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import check_consistent_length, column_or_1d
+
+from .._validation import _is_ragged_input, check_audio, check_sr
+
+__all__ = ["WaveAugmenter"]
+
+
+def _range(value, name):
+    """A (low, high) pair from a pair or None."""
+    if value is None:
+        return None
+    low, high = (float(v) for v in value)
+    if low > high:
+        raise ValueError(f"{name} must be a (low, high) pair with low <= high; got {value!r}.")
+    return low, high
+
+
+def _change_rate(x, factor):
+    """Play ``x`` ``factor`` times faster (speed: tempo and pitch both change)."""
+    if abs(factor - 1.0) < 1e-3:
+        return x
+    up = 100
+    down = int(round(up * factor))
+    return resample_poly(x, up, down).astype(np.float32)
+
+
+def _stretch(x, factor, frame):
+    """WSOLA time stretch: ``factor`` times faster, pitch kept (tempo change).
+
+    Each output frame is taken near its nominal input position, at the offset
+    (within half a hop) that best continues the previous frame, so that the
+    overlap-added waveform keeps its phase (no phasing, no pitch drift).
+    """
+    if abs(factor - 1.0) < 1e-3 or len(x) < 2 * frame:
+        return x
+    hop = frame // 2
+    tol = hop // 2
+    n_frames = max(1, int(round((len(x) / factor - frame) / hop)) + 1)
+    win = np.hanning(frame).astype(np.float32)
+    xp = np.concatenate([np.zeros(tol, x.dtype), x, np.zeros(2 * frame + 2 * tol, x.dtype)])
+    out = np.zeros(hop * (n_frames - 1) + frame, np.float32)
+    norm = np.zeros_like(out)
+    prev = None
+    for i in range(n_frames):
+        nominal = int(round(i * hop * factor)) + tol
+        if prev is None:
+            start = nominal
+        else:
+            target = xp[prev + hop:prev + hop + frame]
+            region = xp[nominal - tol:nominal + tol + frame]
+            corr = np.correlate(region, target, mode="valid")
+            start = nominal - tol + int(np.argmax(corr))
+        seg = xp[start:start + frame]
+        out[i * hop:i * hop + frame] += seg * win
+        norm[i * hop:i * hop + frame] += win
+        prev = start
+    return out / np.maximum(norm, 1e-3)
+
+
+def _fit_length(x, n):
+    """Trim or zero-pad ``x`` at the end to ``n`` samples."""
+    if len(x) >= n:
+        return x[:n]
+    return np.concatenate([x, np.zeros(n - len(x), x.dtype)])
+
+
+def _coloured_noise(n, exponent, rng):
+    """Noise with power spectrum ~ 1/f**exponent (0 white, 1 pink, 2 brown)."""
+    spec = rng.standard_normal(n // 2 + 1) + 1j * rng.standard_normal(n // 2 + 1)
+    f = np.arange(n // 2 + 1, dtype=np.float64)
+    f[0] = 1.0
+    noise = np.fft.irfft(spec / f ** (exponent / 2), n)
+    return (noise / (np.std(noise) + 1e-12)).astype(np.float32)
+
+
+class WaveAugmenter(BaseEstimator):
+    """Random perturbations of waveforms, as a fit-only sampler.
+
+    ``fit_resample(X, y)`` returns the clips followed by ``n_copies``
+    perturbed copies of each (labels repeated), in the imbalanced-learn
+    sampler API, so it runs only while fitting: in
+    :class:`~skspeech.augment.AugmentedClassifier`, or in an
+    ``imblearn.pipeline.Pipeline``. Each copy draws, independently, when
+    the corresponding parameter is set:
+
+    - speed: play ``speed`` times faster (tempo and pitch change together,
+      as Kaldi's speed perturbation);
+    - tempo: time-stretch by ``tempo``, pitch kept (WSOLA overlap-add);
+    - pitch: shift by ``pitch`` semitones, duration kept;
+    - shift: move the clip by up to ``shift`` seconds either way (zeros in);
+    - gain: scale by ``gain`` dB;
+    - noise: add noise at a signal-to-noise ratio drawn from ``snr`` dB,
+      cut at random from the ``noise`` recordings (e.g. Speech Commands'
+      ``_background_noise_``) or, without them, generated white, pink or
+      brown noise.
+
+    Equal-length input (a 2-D array) comes back at its length; a list of
+    clips comes back as a list (speed and tempo change the lengths).
+
+    Parameters
+    ----------
+    sr : int, default=16000
+        Sample rate of the clips, in Hz.
+    n_copies : int, default=1
+        Perturbed copies per clip; the output has ``(1 + n_copies)`` times
+        the clips (the originals first) or, with ``keep_original=False``,
+        ``n_copies`` times.
+    shift : float or None, default=0.1
+        Largest time shift, in seconds.
+    snr : (float, float) or None, default=(5.0, 30.0)
+        Range of the signal-to-noise ratio in dB; None adds no noise.
+    noise : list of ndarray or None, default=None
+        Noise recordings at ``sr``; None generates coloured noise.
+    noise_prob : float, default=0.8
+        Chance that a copy gets noise.
+    speed : (float, float) or None, default=(0.9, 1.1)
+        Range of the speed factor.
+    tempo : (float, float) or None, default=None
+        Range of the tempo factor.
+    pitch : (float, float) or None, default=None
+        Range of the pitch shift, in semitones.
+    gain : (float, float) or None, default=(-6.0, 6.0)
+        Range of the gain, in dB.
+    keep_original : bool, default=True
+        Return the original clips too.
+    random_state : int, RandomState instance or None, default=None
+        Seeds every draw: the same seed gives the same copies.
+
+    See Also
+    --------
+    AugmentedClassifier : Fit any classifier on the augmented clips.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skspeech.augment import WaveAugmenter
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((4, 8000)).astype("float32")
+    >>> y = np.array(["a", "a", "b", "b"])
+    >>> Xa, ya = WaveAugmenter(sr=8000, n_copies=2, random_state=0).fit_resample(X, y)
+    >>> Xa.shape, ya.tolist()
+    ((12, 8000), ['a', 'a', 'b', 'b', 'a', 'a', 'b', 'b', 'a', 'a', 'b', 'b'])
+    >>> bool(np.array_equal(Xa[:4], X))
+    True
+    """
+
+    _parameter_constraints = {
+        "sr": [Interval(Integral, 1, None, closed="left")],
+        "n_copies": [Interval(Integral, 1, None, closed="left")],
+        "shift": [Interval(Real, 0, None, closed="left"), None],
+        "snr": [tuple, list, None],
+        "noise": [list, tuple, None],
+        "noise_prob": [Interval(Real, 0, 1, closed="both")],
+        "speed": [tuple, list, None],
+        "tempo": [tuple, list, None],
+        "pitch": [tuple, list, None],
+        "gain": [tuple, list, None],
+        "keep_original": ["boolean"],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(self, sr=16000, *, n_copies=1, shift=0.1, snr=(5.0, 30.0), noise=None,
+                 noise_prob=0.8, speed=(0.9, 1.1), tempo=None, pitch=None, gain=(-6.0, 6.0),
+                 keep_original=True, random_state=None):
+        self.sr = sr
+        self.n_copies = n_copies
+        self.shift = shift
+        self.snr = snr
+        self.noise = noise
+        self.noise_prob = noise_prob
+        self.speed = speed
+        self.tempo = tempo
+        self.pitch = pitch
+        self.gain = gain
+        self.keep_original = keep_original
+        self.random_state = random_state
+
+    def _check_ranges(self):
+        ranges = {name: _range(getattr(self, name), name)
+                  for name in ("snr", "speed", "tempo", "pitch", "gain")}
+        for name in ("speed", "tempo"):
+            if ranges[name] is not None and ranges[name][0] <= 0:
+                raise ValueError(f"{name} factors must be > 0 (1 is unchanged); got "
+                                 f"{getattr(self, name)!r}.")
+        noise = None
+        if self.noise is not None:
+            noise = [np.asarray(n, dtype=np.float32).ravel() for n in self.noise]
+            if not noise or any(len(n) == 0 or not np.all(np.isfinite(n)) for n in noise):
+                raise ValueError("noise must be a non-empty list of finite 1-D noise recordings "
+                                 f"at sr={self.sr} Hz; got {len(noise)} recording(s), some "
+                                 "empty or not finite.")
+        return ranges, noise
+
+    def _augment_one(self, x, rng, ranges, noise):
+        n = len(x)
+        if ranges["speed"] is not None:
+            x = _change_rate(x, rng.uniform(*ranges["speed"]))
+        frame = max(16, int(0.032 * self.sr))
+        if ranges["tempo"] is not None:
+            x = _stretch(x, rng.uniform(*ranges["tempo"]), frame)
+        if ranges["pitch"] is not None:
+            factor = 2.0 ** (rng.uniform(*ranges["pitch"]) / 12.0)
+            x = _fit_length(_stretch(_change_rate(x, factor), 1.0 / factor, frame), len(x))
+        if self.shift:
+            k = int(rng.integers(-int(self.shift * self.sr), int(self.shift * self.sr) + 1))
+            if k > 0:
+                x = np.concatenate([np.zeros(k, x.dtype), x])
+            elif k < 0:
+                x = np.concatenate([x[-k:], np.zeros(-k, x.dtype)])
+        x = _fit_length(x, n) if self._equal_length else x[:max(len(x), 1)]
+        if ranges["gain"] is not None:
+            x = x * np.float32(10.0 ** (rng.uniform(*ranges["gain"]) / 20.0))
+        if ranges["snr"] is not None and rng.random() < self.noise_prob:
+            if noise is None:
+                nz = _coloured_noise(len(x), float(rng.choice([0.0, 1.0, 2.0])), rng)
+            else:
+                rec = noise[int(rng.integers(len(noise)))]
+                if len(rec) < len(x):
+                    rec = np.tile(rec, int(np.ceil(len(x) / len(rec))))
+                start = int(rng.integers(len(rec) - len(x) + 1))
+                nz = rec[start:start + len(x)]
+            p_sig = float(np.mean(x.astype(np.float64) ** 2))
+            p_noise = float(np.mean(nz.astype(np.float64) ** 2)) + 1e-20
+            snr = rng.uniform(*ranges["snr"])
+            x = x + nz * np.float32(np.sqrt(p_sig / p_noise / 10.0 ** (snr / 10.0)))
+        return x.astype(np.float32)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Check the parameters and the clips; nothing is learned (imblearn's sampler API).
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_clips, n_samples) or list of ndarray
+            Waveforms at ``sr``.
+        y : array-like of shape (n_clips,), default=None
+            Labels.
+
+        Returns
+        -------
+        self : WaveAugmenter
+        """
+        check_sr(self.sr)
+        self._check_ranges()
+        check_audio(X, estimator=self, reset=True, name="X")
+        if y is not None:
+            check_consistent_length(X, y)
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit_resample(self, X, y):
+        """Return the clips and their perturbed copies.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_clips, n_samples) or list of ndarray
+            Waveforms at ``sr``.
+        y : array-like of shape (n_clips,)
+            Labels.
+
+        Returns
+        -------
+        X_resampled : ndarray of shape (n_out, n_samples) or list of ndarray
+            The originals (with ``keep_original``) then copy 1 of every
+            clip, copy 2, ...
+        y_resampled : ndarray of shape (n_out,)
+            The labels, in the same order.
+        """
+        check_sr(self.sr)
+        ranges, noise = self._check_ranges()
+        X = check_audio(X, estimator=None, name="X")
+        y = column_or_1d(np.asarray(y), warn=True)
+        check_consistent_length(X, y)
+        self._equal_length = not _is_ragged_input(X)
+        rng = np.random.default_rng(check_random_state(self.random_state).randint(2 ** 31))
+        copies = [self._augment_one(np.asarray(x), rng, ranges, noise)
+                  for _ in range(self.n_copies) for x in X]
+        originals = list(X) if self.keep_original else []
+        y_out = np.concatenate([y] * (self.n_copies + int(self.keep_original)))
+        if self._equal_length:
+            parts = ([np.asarray(X, dtype=np.float32)] if self.keep_original else [])
+            return np.concatenate(parts + [np.stack(copies)]), y_out
+        return originals + copies, y_out
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.requires_fit = False
+        return tags

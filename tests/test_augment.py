@@ -1,0 +1,178 @@
+"""WaveAugmenter and AugmentedClassifier: fit-only, deterministic, each perturbation does what it says."""
+
+import joblib
+import numpy as np
+import pytest
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+
+from conftest import make_tone, make_tone_commands
+from skspeech.augment import AugmentedClassifier, WaveAugmenter
+from skspeech.pipelines import svm_pipeline
+from skspeech.preprocessing import PadTrim
+
+SR = 8000
+NOTHING = dict(shift=None, snr=None, speed=None, tempo=None, pitch=None, gain=None)
+
+
+def _peak_hz(x, sr=SR):
+    spec = np.abs(np.fft.rfft(x * np.hanning(len(x))))
+    return np.fft.rfftfreq(len(x), 1 / sr)[np.argmax(spec)]
+
+
+class _Spy(ClassifierMixin, BaseEstimator):
+    """Records what it is fitted on and what it predicts on."""
+
+    def fit(self, X, y):
+        self.fit_X_ = [np.array(x) for x in X]
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X):
+        self.predict_X_ = [np.array(x) for x in X]
+        return np.full(len(X), self.classes_[0])
+
+    def predict_proba(self, X):
+        self.predict_X_ = [np.array(x) for x in X]
+        return np.full((len(X), len(self.classes_)), 1 / len(self.classes_))
+
+
+class _CountingAugmenter(WaveAugmenter):
+    calls = 0
+
+    def fit_resample(self, X, y):
+        type(self).calls += 1
+        return super().fit_resample(X, y)
+
+
+def test_shapes_order_and_originals(rng):
+    X = rng.standard_normal((5, 4000)).astype(np.float32)
+    y = np.array(list("abcab"))
+    Xa, ya = WaveAugmenter(sr=SR, n_copies=3, random_state=0).fit_resample(X, y)
+    assert Xa.shape == (20, 4000) and Xa.dtype == np.float32
+    assert ya.tolist() == list("abcab") * 4
+    np.testing.assert_array_equal(Xa[:5], X)
+    assert not np.allclose(Xa[5:10], X)
+    Xb, yb = WaveAugmenter(sr=SR, n_copies=2, keep_original=False,
+                           random_state=0).fit_resample(X, y)
+    assert Xb.shape == (10, 4000) and yb.tolist() == list("abcab") * 2
+
+
+def test_deterministic_with_random_state(tone_commands):
+    X, y = tone_commands
+    a = WaveAugmenter(sr=SR, n_copies=2, pitch=(-2, 2), tempo=(0.9, 1.1), random_state=3)
+    X1, _ = a.fit_resample(X, y)
+    X2, _ = clone(a).fit_resample(X, y)
+    X3, _ = a.set_params(random_state=4).fit_resample(X, y)
+    assert all(np.array_equal(p, q) for p, q in zip(X1, X2))
+    assert not all(p.shape == q.shape and np.allclose(p, q) for p, q in zip(X1[len(X):],
+                                                                           X3[len(X):]))
+
+
+def test_ragged_list_stays_list_and_speed_changes_length(tone_commands):
+    X, y = tone_commands
+    Xa, ya = WaveAugmenter(sr=SR, **{**NOTHING, "speed": (1.25, 1.25)}).fit_resample(X, y)
+    assert isinstance(Xa, list) and len(Xa) == 2 * len(X)
+    for x, xa in zip(X, Xa[len(X):]):
+        assert len(xa) == pytest.approx(len(x) / 1.25, abs=2)
+
+
+def test_noise_at_the_requested_snr(rng):
+    x = make_tone(440, 0.5, SR)
+    aug = WaveAugmenter(sr=SR, **{**NOTHING, "snr": (10.0, 10.0)}, noise_prob=1.0,
+                        random_state=0)
+    Xa, _ = aug.fit_resample(np.stack([x, x]), ["a", "a"])
+    for xa in Xa[2:]:
+        noise = xa - x
+        snr = 10 * np.log10(np.mean(x.astype(float) ** 2) / np.mean(noise.astype(float) ** 2))
+        assert snr == pytest.approx(10.0, abs=0.01)
+    # recorded noise: the added signal is a stretch of the recording, scaled
+    rec = rng.standard_normal(10000).astype(np.float32)
+    aug.set_params(noise=[rec])
+    Xa, _ = aug.fit_resample(np.stack([x]), ["a"])
+    noise = Xa[1] - x
+    corr = max(abs(np.dot(noise, rec[s:s + len(x)])) / (np.linalg.norm(noise)
+               * np.linalg.norm(rec[s:s + len(x)])) for s in range(0, 10000 - len(x) + 1))
+    assert corr > 0.999
+
+
+def test_gain_and_shift():
+    x = make_tone(440, 0.5, SR)
+    Xa, _ = WaveAugmenter(sr=SR, **{**NOTHING, "gain": (6.0, 6.0)}).fit_resample(x[None], ["a"])
+    np.testing.assert_allclose(Xa[1], x * 10 ** (6 / 20), rtol=1e-5)
+    impulse = np.zeros(4000, np.float32)
+    impulse[2000] = 1.0
+    Xa, _ = WaveAugmenter(sr=SR, **{**NOTHING, "shift": 0.1}, n_copies=20,
+                          random_state=0).fit_resample(impulse[None], ["a"])
+    moves = [int(np.argmax(xa)) - 2000 for xa in Xa[1:]]
+    assert max(abs(m) for m in moves) <= 800 and len(set(moves)) > 5
+
+
+def test_pitch_moves_frequency_keeps_duration_tempo_the_reverse():
+    x = make_tone(500, 1.0, SR)
+    up = WaveAugmenter(sr=SR, **{**NOTHING, "pitch": (12.0, 12.0)}).fit_resample([x], ["a"])[0]
+    assert _peak_hz(up[1]) == pytest.approx(1000, rel=0.03)
+    assert len(up[1]) == pytest.approx(len(x), rel=0.05)
+    slow = WaveAugmenter(sr=SR, **{**NOTHING, "tempo": (0.8, 0.8)}).fit_resample([x], ["a"])[0]
+    assert _peak_hz(slow[1]) == pytest.approx(500, rel=0.03)
+    assert len(slow[1]) == pytest.approx(len(x) / 0.8, rel=0.05)
+
+
+@pytest.mark.parametrize("params, match", [
+    (dict(speed=(1.2, 0.8)), "low <= high"),
+    (dict(tempo=(0.0, 1.0)), "tempo factors must be > 0"),
+    (dict(noise=[np.array([])]), "noise must be a non-empty list"),
+])
+def test_bad_parameters(params, match, tone_commands):
+    X, y = tone_commands
+    with pytest.raises(ValueError, match=match):
+        WaveAugmenter(sr=SR, **params).fit_resample(X, y)
+
+
+def test_bad_input_named():
+    with pytest.raises(ValueError, match="X"):
+        WaveAugmenter(sr=SR).fit_resample([np.array([np.nan, 1.0])], ["a"])
+
+
+def test_augmentation_never_runs_at_predict_time(rng):
+    X = rng.standard_normal((6, 800)).astype(np.float32)
+    y = np.array(list("ababab"))
+    _CountingAugmenter.calls = 0
+    model = AugmentedClassifier(_Spy(), _CountingAugmenter(sr=SR, n_copies=2, random_state=0))
+    model.fit(X, y)
+    assert _CountingAugmenter.calls == 1
+    assert len(model.estimator_.fit_X_) == 18 and model.n_train_ == 18
+    test = rng.standard_normal((4, 800)).astype(np.float32)
+    model.predict(test)
+    np.testing.assert_array_equal(np.stack(model.estimator_.predict_X_), test)
+    model.predict_proba(test)
+    np.testing.assert_array_equal(np.stack(model.estimator_.predict_X_), test)
+    model.score(test, np.array(list("abab")))
+    np.testing.assert_array_equal(np.stack(model.estimator_.predict_X_), test)
+    assert _CountingAugmenter.calls == 1
+
+
+def test_in_pipeline_gridsearch_and_joblib(tmp_path):
+    X, y = make_tone_commands(n_per_class=8)
+    model = make_pipeline(
+        PadTrim(duration=0.5, sr=SR),
+        AugmentedClassifier(svm_pipeline(sr=SR, probability=False),
+                            WaveAugmenter(sr=SR, random_state=0)))
+    search = GridSearchCV(model, {"augmentedclassifier__augmenter__n_copies": [1, 2]}, cv=3)
+    search.fit(X, y)
+    assert search.best_score_ >= 0.9
+    best = search.best_estimator_
+    assert best[-1].n_train_ == len(y) * (1 + search.best_params_[
+        "augmentedclassifier__augmenter__n_copies"])
+    joblib.dump(best, tmp_path / "m.joblib")
+    again = joblib.load(tmp_path / "m.joblib")
+    np.testing.assert_array_equal(again.predict(X), best.predict(X))
+
+
+def test_without_augmenter_is_the_estimator(tone_commands):
+    X, y = tone_commands
+    plain = svm_pipeline(sr=SR, probability=False).fit(X, y)
+    wrapped = AugmentedClassifier(svm_pipeline(sr=SR, probability=False)).fit(X, y)
+    np.testing.assert_array_equal(wrapped.predict(X), plain.predict(X))
+    assert wrapped.classes_.tolist() == ["high", "low", "mid"]

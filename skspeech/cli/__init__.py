@@ -4,9 +4,10 @@ import argparse
 import sys
 
 from .. import __version__
-from . import _data, _demo
+from . import _data, _demo, _evaluate, _export, _listen, _predict, _train
 
-_COMMANDS = {"demo": _demo, "data": _data}
+_COMMANDS = {"demo": _demo, "data": _data, "train": _train, "evaluate": _evaluate,
+             "predict": _predict, "listen": _listen, "export": _export}
 
 
 def build_parser():

@@ -1,0 +1,284 @@
+"""A sliding window over an audio stream, gated by energy, classified by a fitted pipeline."""
+
+from collections import deque
+from typing import NamedTuple
+
+import numpy as np
+
+from .._validation import check_sr
+
+_FRAME = 0.01  # seconds per energy frame
+_IGNORE = ("_silence_", "_unknown_", "_noise_", "_background_noise_")
+
+
+class Detection(NamedTuple):
+    """One recognised command.
+
+    Attributes
+    ----------
+    time : float
+        Where the command is in the stream, in seconds from its start: the
+        energy centre of the loud part of the window that triggered it.
+    word : str
+        The command.
+    probability : float
+        Its probability, averaged over the last ``smoothing`` windows.
+    """
+
+    time: float
+    word: str
+    probability: float
+
+    def __str__(self):
+        return f"{self.time:8.2f} s  {self.word:<12} p={self.probability:.2f}"
+
+
+class CommandListener:
+    """Recognise commands in a stream of audio blocks with a fitted classifier.
+
+    Every ``hop`` seconds the last ``window`` seconds of audio go through the
+    model's own ``predict_proba`` (the pipeline used offline, front end
+    included), but only when the window holds sound: its loud part (energy
+    frames at least ``gate_db`` above the noise floor, which is learned from
+    the quietest frames of the stream so far) must last ``min_sound``
+    seconds and be centred in the window. Probabilities are averaged over
+    the last ``smoothing`` windows (a window without sound counts as zero),
+    and a word is reported when its average reaches its threshold. A word is
+    reported once: the next detection must be ``refractory`` seconds later.
+
+    Parameters
+    ----------
+    model : estimator
+        A fitted classifier with ``predict_proba`` and word ``classes_``
+        (e.g. from :func:`skspeech.load_model`), fed 1-D clips at ``sr``.
+    sr : int
+        Sample rate of the blocks, which must be the model's input rate.
+    window : float, default=1.0
+        Seconds of audio per classification (the length of training clips).
+    hop : float, default=0.1
+        Seconds between classifications.
+    threshold : float or dict of str to float, default=0.6
+        Minimum smoothed probability to report a word; a dict gives per-word
+        thresholds (words missing from it use 0.6).
+    smoothing : int, default=3
+        Windows averaged.
+    gate_db : float, default=12.0
+        How far above the noise floor a frame must be to count as sound, in dB.
+    min_level_db : float, default=-55.0
+        Frames below this level (dB re full scale) are never sound, whatever
+        the floor: digital silence does not open the gate.
+    min_sound : float, default=0.1
+        Seconds of sound a window needs.
+    refractory : float, default=None
+        Seconds after a detection during which no other is reported; None
+        means ``0.6 * window``.
+    ignore : sequence of str, default=("_silence_", "_unknown_", "_noise_", "_background_noise_")
+        Classes never reported (background classes the model may know).
+
+    Attributes
+    ----------
+    noise_floor_db : float
+        The current noise floor estimate (None before any audio).
+
+    See Also
+    --------
+    listen : Run a listener over an iterable of blocks.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skspeech.pipelines import svm_pipeline
+    >>> from skspeech.streaming import CommandListener
+    >>> rng = np.random.default_rng(0)
+    >>> sr = 8000
+    >>> def clip(f):  # a 0.3 s tone in the middle of 1 s of quiet noise
+    ...     x = 0.001 * rng.standard_normal(sr)
+    ...     x[3500:5900] += 0.3 * np.sin(2 * np.pi * f * np.arange(2400) / sr)
+    ...     return x.astype("float32")
+    >>> X = [clip(f) for f in (300, 310, 320, 1200, 1210, 1220)]
+    >>> model = svm_pipeline(sr=sr).set_params(svc__cv=2)
+    >>> model = model.fit(X, ["low"] * 3 + ["high"] * 3)
+    >>> stream = np.concatenate([0.001 * rng.standard_normal(2 * sr), clip(1205)[3000:6500],
+    ...                          0.001 * rng.standard_normal(2 * sr)]).astype("float32")
+    >>> listener = CommandListener(model, sr, threshold=0.5)
+    >>> hits = [d for i in range(0, len(stream), 800)
+    ...         for d in listener.process(stream[i:i + 800])]
+    >>> [(round(d.time, 1), d.word) for d in hits]
+    [(2.2, 'high')]
+    """
+
+    def __init__(self, model, sr, *, window=1.0, hop=0.1, threshold=0.6, smoothing=3,
+                 gate_db=12.0, min_level_db=-55.0, min_sound=0.1, refractory=None,
+                 ignore=_IGNORE):
+        self.model = model
+        self.sr = sr
+        self.window = window
+        self.hop = hop
+        self.threshold = threshold
+        self.smoothing = smoothing
+        self.gate_db = gate_db
+        self.min_level_db = min_level_db
+        self.min_sound = min_sound
+        self.refractory = refractory
+        self.ignore = ignore
+        self._started = False
+
+    # -- set-up -------------------------------------------------------------------------
+    def _start(self):
+        sr = check_sr(self.sr)
+        if not hasattr(self.model, "predict_proba"):
+            raise ValueError(f"The model must have predict_proba to be thresholded; got "
+                             f"{type(self.model).__name__} without it. For an SVM pipeline "
+                             f"use svm_pipeline(probability=True).")
+        classes = getattr(self.model, "classes_", None)
+        if classes is None:
+            raise ValueError("The model must be fitted (it has no classes_); fit it or load "
+                             "one with skspeech.load_model.")
+        for name, value, low, high in (("window", self.window, 0.05, 60),
+                                       ("hop", self.hop, 0.005, self.window),
+                                       ("min_sound", self.min_sound, 0, self.window)):
+            if not (isinstance(value, (int, float)) and low <= value <= high):
+                raise ValueError(f"{name} must be a number of seconds in [{low}, {high}]; "
+                                 f"got {value!r}.")
+        if not (isinstance(self.smoothing, int) and self.smoothing >= 1):
+            raise ValueError(f"smoothing must be an int >= 1 (windows averaged); "
+                             f"got {self.smoothing!r}.")
+        self._classes = [str(c) for c in classes]
+        thr = self.threshold
+        if isinstance(thr, dict):
+            unknown = sorted(set(thr) - set(self._classes))
+            if unknown:
+                raise ValueError(f"threshold names words the model does not know: {unknown}; "
+                                 f"its words are {self._classes}.")
+            self._thr = np.array([float(thr.get(c, 0.6)) for c in self._classes])
+        else:
+            self._thr = np.full(len(self._classes), float(thr))
+        if np.any((self._thr < 0) | (self._thr > 1)):
+            raise ValueError(f"thresholds must be probabilities in [0, 1]; got {thr!r}.")
+        self._report = np.array([c not in set(self.ignore) for c in self._classes])
+        self._sr = sr
+        self._frame = max(1, int(round(_FRAME * sr)))
+        self._n_win = int(round(self.window * sr)) // self._frame * self._frame
+        self._n_hop = max(self._frame, int(round(self.hop * sr)) // self._frame * self._frame)
+        self._refr = 0.6 * self.window if self.refractory is None else float(self.refractory)
+        self.reset()
+        self._started = True
+
+    def reset(self):
+        """Forget the audio, the noise floor and the last detection."""
+        self._buf = np.zeros(0, dtype=np.float32)
+        self._t0 = 0  # stream sample index of _buf[0]
+        self._next = None  # stream index at which the next window ends
+        self._history = deque(maxlen=int(30 / _FRAME))  # frame levels for the noise floor
+        self._probs = deque(maxlen=self.smoothing)
+        self._last = -np.inf
+        self.noise_floor_db = None
+
+    # -- processing ---------------------------------------------------------------------
+    def _levels(self, x):
+        frames = x[: len(x) // self._frame * self._frame].reshape(-1, self._frame)
+        power = np.mean(np.square(frames, dtype=np.float64), axis=1)
+        return 10 * np.log10(power + 1e-12)
+
+    def process(self, block):
+        """Add a block of samples; return the commands detected (a list of :class:`Detection`)."""
+        if not self._started:
+            self._start()
+        block = np.asarray(block, dtype=np.float32)
+        if block.ndim == 2 and 1 in block.shape:
+            block = block.ravel()
+        if block.ndim != 1:
+            raise ValueError(f"A block must be 1-D mono audio (n_samples,); got shape "
+                             f"{block.shape}. Average the channels first.")
+        if not np.all(np.isfinite(block)):
+            raise ValueError("A block holds NaN or infinite samples.")
+        self._buf = np.concatenate([self._buf, block])
+        if self._next is None:
+            self._next = self._n_win
+        out = []
+        while self._t0 + len(self._buf) >= self._next:
+            end = self._next - self._t0
+            win = self._buf[end - self._n_win:end]
+            new = win[-self._n_hop:] if len(self._history) else win
+            self._history.extend(self._levels(new))
+            d = self._step(win, (self._next - self._n_win) / self._sr)
+            if d is not None:
+                out.append(d)
+            self._next += self._n_hop
+        keep = self._next - self._n_hop - self._n_win + self._n_hop  # start of the next window
+        drop = max(0, keep - self._t0)
+        self._buf = self._buf[drop:]
+        self._t0 += drop
+        return out
+
+    def _step(self, win, start):
+        levels = self._levels(win)
+        floor = float(np.percentile(np.fromiter(self._history, float), 10))
+        self.noise_floor_db = floor
+        loud = (levels > floor + self.gate_db) & (levels > self.min_level_db)
+        n = len(levels)
+        probs = np.zeros(len(self._classes))
+        centre = None
+        if loud.sum() * _FRAME >= self.min_sound:
+            weight = np.where(loud, 10 ** (levels / 10), 0.0)
+            centre = float(np.sum(weight * np.arange(n)) / np.sum(weight)) / n
+            if 0.25 <= centre <= 0.75:
+                probs = np.asarray(self.model.predict_proba(win[None, :]), float)[0]
+        self._probs.append(probs)
+        mean = np.mean(self._probs, axis=0)
+        mean = np.where(self._report, mean, -1.0)
+        k = int(np.argmax(mean))
+        if centre is None or mean[k] < self._thr[k]:
+            return None
+        t = start + centre * self.window
+        if t - self._last < self._refr:
+            return None
+        self._last = t
+        return Detection(round(t, 3), self._classes[k], float(mean[k]))
+
+    def flush(self):
+        """Feed one window of silence so that a command at the very end is heard."""
+        if not self._started:
+            self._start()
+        return self.process(np.zeros(self._n_win, dtype=np.float32))
+
+
+def listen(model, blocks, *, sr=None, **options):
+    """Yield the commands a model recognises in an iterable of audio blocks.
+
+    Parameters
+    ----------
+    model : estimator
+        A fitted classifier with ``predict_proba`` (e.g. from
+        :func:`skspeech.load_model`).
+    blocks : iterable of ndarray of shape (n_samples,)
+        Mono audio blocks of any size, e.g. a :class:`FileStream`, a
+        :class:`MicrophoneStream` or any generator.
+    sr : int, default=None
+        Sample rate of the blocks; None takes ``blocks.sr``.
+    **options
+        :class:`CommandListener` parameters (``window``, ``hop``,
+        ``threshold``, ``smoothing``, ``gate_db``, ...).
+
+    Yields
+    ------
+    detection : Detection
+        ``(time, word, probability)`` as soon as each command is recognised.
+
+    Examples
+    --------
+    >>> from skspeech import load_model
+    >>> from skspeech.streaming import FileStream, listen
+    >>> model = load_model("commands.joblib")  # doctest: +SKIP
+    >>> for d in listen(model, FileStream("session.wav", sr=8000)):  # doctest: +SKIP
+    ...     print(d)
+        2.31 s  yes          p=0.91
+    """
+    if sr is None:
+        sr = getattr(blocks, "sr", None)
+        if sr is None:
+            raise ValueError("listen needs sr= for blocks without an sr attribute.")
+    listener = CommandListener(model, sr, **options)
+    for block in blocks:
+        yield from listener.process(block)
+    yield from listener.flush()

@@ -161,6 +161,28 @@ def test_frame_input(rng):
         clf.predict(rng.standard_normal((2, 20)))
 
 
+def test_network_options(rng):
+    X = (5.0 + 2.0 * rng.standard_normal((40, 16, 3))).astype(np.float32)
+    y = np.repeat(["a", "b"], 20)
+    template = keras.optimizers.SGD(learning_rate=0.5, momentum=0.9)
+    clf = Conv1DClassifier(filters=(4, 4), kernel_sizes=(3, 5), pool_size=(2, None),
+                           batch_norm=True, global_pooling="avg", input_normalization=True,
+                           optimizer=template, learning_rate=0.02, epochs=1,
+                           validation_fraction=None, random_state=0).fit(X, y)
+    names = [layer.name for layer in clf.model_.layers]
+    assert {"batch_norm1", "batch_norm2", "global_avg_pool", "max_pool1"} <= set(names)
+    assert "max_pool2" not in names and "flatten" not in names
+    assert clf.model_.get_layer("conv2").kernel_size == (5,)
+    opt = clf.model_.optimizer
+    assert isinstance(opt, keras.optimizers.SGD) and opt is not template
+    assert opt.momentum == pytest.approx(0.9)
+    assert float(opt.learning_rate) == pytest.approx(0.02)
+    assert not template.built  # the template is never trained
+    norm = clf.model_.get_layer("input_normalization")
+    np.testing.assert_allclose(np.ravel(norm.mean), X.mean(axis=(0, 1)), rtol=1e-4)
+    np.testing.assert_allclose(np.ravel(norm.variance), X.var(axis=(0, 1)), rtol=1e-3)
+
+
 # --- training -----------------------------------------------------------------
 
 class _RecordWeights(keras.callbacks.Callback):

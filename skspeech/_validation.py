@@ -38,7 +38,10 @@ def _check_silence(clips, name, silent):
     """Raise or warn for clips that are digital silence (all samples zero)."""
     if silent == "ignore":
         return
-    silent_idx = [i for i, x in enumerate(clips) if not np.any(x)]
+    if isinstance(clips, np.ndarray):
+        silent_idx = np.flatnonzero(~clips.any(axis=1)).tolist()
+    else:
+        silent_idx = [i for i, x in enumerate(clips) if not x.any()]
     if not silent_idx:
         return
     shown = ", ".join(map(str, silent_idx[:5])) + (", ..." if len(silent_idx) > 5 else "")

@@ -69,7 +69,7 @@ def read_audio(path, *, sr=None, mono=True, dtype="float32"):
     if dtype not in ("float32", "float64", np.float32, np.float64):
         raise ValueError(f"dtype must be 'float32' or 'float64'; got {dtype!r}.")
     try:
-        y, file_sr = sf.read(path, dtype="float64", always_2d=True)
+        y, file_sr = sf.read(path, dtype=np.dtype(dtype).name, always_2d=True)
     except (sf.LibsndfileError, RuntimeError, TypeError, ValueError) as exc:
         raise InvalidAudioError(
             f"Cannot read {path!r} as audio: {exc}. Supported formats: "
@@ -80,7 +80,7 @@ def read_audio(path, *, sr=None, mono=True, dtype="float32"):
     if not np.isfinite(y).all():
         raise InvalidAudioError(f"{path!r} contains NaN or infinite samples.")
     if mono:
-        y = y.mean(axis=1)
+        y = y[:, 0] if y.shape[1] == 1 else y.mean(axis=1, dtype=np.float64)
     if sr is not None:
         sr = check_sr(sr)
         if sr != file_sr:

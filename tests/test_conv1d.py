@@ -317,6 +317,7 @@ def test_verbose_progress_bar(tones, capsys):
     (None, lambda y: np.c_[y, y], ValueError, "one label per clip"),
     (None, lambda y: np.linspace(0, 1, len(y)), ValueError, "Unknown label type"),
     (None, lambda y: y[:-1], ValueError, "inconsistent numbers of samples"),
+    (None, lambda y: None, ValueError, "requires y to be passed"),
 ])
 def test_fit_errors_before_tensorflow(tones, X_fn, y_fn, exc, match):
     X, y = tones

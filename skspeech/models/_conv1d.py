@@ -588,6 +588,9 @@ class Conv1DClassifier(KerasClassifier):
 
     def _validate_data(self, X=None, y=None, reset=False, y_numeric=False):
         """Check X and y before anything reaches TensorFlow (replaces scikeras's)."""
+        if reset and y is None:
+            raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y "
+                             "is None; give one label per clip.")
         if y is not None:
             y = self._check_y(y, reset=reset)
         if X is not None:

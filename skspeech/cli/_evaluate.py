@@ -20,10 +20,12 @@ def add_parser(sub):
 
 
 def format_confusion(cm, labels):
-    width = max(6, *(len(str(w)) for w in labels)) + 1
-    lines = ["true \\ predicted".ljust(width + 2) + "".join(str(w).rjust(width) for w in labels)]
+    width = max(5, *(len(str(w)) for w in labels)) + 1
+    head = "true \\ predicted"
+    first = max(len(head), *(len(str(w)) for w in labels)) + 1
+    lines = [head.ljust(first) + "".join(str(w).rjust(width) for w in labels)]
     for w, row in zip(labels, cm):
-        lines.append(str(w).ljust(width + 2) + "".join(str(v).rjust(width) for v in row))
+        lines.append(str(w).ljust(first) + "".join(str(v).rjust(width) for v in row))
     return "\n".join(lines)
 
 

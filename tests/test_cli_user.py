@@ -193,3 +193,16 @@ def test_train_evaluate_predict_export_conv1d(folder, tmp_path):
     again = _run("export", "c.joblib", "-o", "tfl", "--representative", folder, "--quiet",
                  cwd=tmp_path)
     assert again.returncode == 1 and "--force" in again.stderr
+
+
+def test_listen_without_sounddevice_says_how_to_install(svm_model):
+    try:
+        import sounddevice  # noqa: F401
+    except (ImportError, OSError):
+        pass
+    else:
+        pytest.skip("sounddevice is installed: the microphone would be opened")
+    path, _ = svm_model
+    out = _run("listen", path.name, "--quiet", cwd=path.parent)
+    assert out.returncode == 1 and "pip install 'skspeech[mic]'" in out.stderr
+    assert "Traceback" not in out.stderr

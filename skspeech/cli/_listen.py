@@ -120,7 +120,11 @@ def run(args):
         stream = MicrophoneStream(sr=sr, device=device, max_duration=args.duration)
         say(f"Listening to the microphone at {sr} Hz (Ctrl+C stops) for: "
             f"{', '.join(c for c in meta['classes'] if not c.startswith('_'))}")
-    listener = CommandListener(model, sr, window=args.window or 1.0, hop=args.hop,
+    window = args.window
+    if window is None:  # the clip length the model was trained on, if it pads to one
+        pad = getattr(model, "named_steps", {}).get("padtrim")
+        window = getattr(pad, "duration", None) or 1.0
+    listener = CommandListener(model, sr, window=window, hop=args.hop,
                                threshold=_thresholds(args), smoothing=args.smoothing,
                                gate_db=args.gate_db)
     found = []

@@ -57,6 +57,8 @@ def test_float_equals_keras_and_int8_is_smaller(tone_model, tmp_path):
     assert settings["n_samples"] == 5600
     assert settings["steps"]["features"]["type"] == "MFCC"
     assert settings["steps"]["features"]["n_mfcc"] == 13
+    assert settings["steps"]["features"]["win_length"] == 200  # 25 ms at 8 kHz, resolved
+    assert settings["steps"]["features"]["hop_length"] == 80
     assert settings["input_shape"][0] == 1 and settings["input_shape"][2] == 13
     assert settings["classes"] == ["high", "low", "mid"]
     assert settings["int8"]["input"]["dtype"] == "int8" and settings["int8"]["input"]["scale"] > 0

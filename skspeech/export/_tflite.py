@@ -44,7 +44,12 @@ def _step_settings(step):
         return None
     params = {k: v for k, v in step.get_params(deep=False).items()
               if isinstance(v, (int, float, str, bool, type(None), tuple, list))}
-    return {"type": type(step).__name__, **params}
+    out = {"type": type(step).__name__, **params}
+    if "win_length" in params and "sr" in params:  # MFCC / LogMelSpectrogram: 25 ms, 10 ms
+        sr = int(params["sr"])
+        out["win_length"] = params["win_length"] or int(np.floor(0.025 * sr + 0.5))
+        out["hop_length"] = params["hop_length"] or int(np.floor(0.010 * sr + 0.5))
+    return out
 
 
 def _frontend(front, clf):

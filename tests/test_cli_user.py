@@ -206,3 +206,17 @@ def test_listen_without_sounddevice_says_how_to_install(svm_model):
     out = _run("listen", path.name, "--quiet", cwd=path.parent)
     assert out.returncode == 1 and "pip install 'skspeech[mic]'" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_fit_with_progress_equals_pipeline_fit(capsys):
+    from skspeech.cli._train import fit_with_progress
+    from skspeech.pipelines import hmm_pipeline, svm_pipeline
+
+    X, y = make_tone_commands(n_per_class=8, sr=8000, random_state=3)
+    X_new, _ = make_tone_commands(n_per_class=3, sr=8000, random_state=4)
+    for make in (lambda: svm_pipeline(sr=8000, probability=False),
+                 lambda: hmm_pipeline(sr=8000, n_states=3, random_state=0)):
+        plain = make().fit(X, y)
+        stepped = fit_with_progress(make(), X, y, chunk=5)  # several chunks, ragged clips
+        np.testing.assert_array_equal(stepped.predict(X_new), plain.predict(X_new))
+    assert "Features: mfcc" in capsys.readouterr().err

@@ -22,8 +22,8 @@ def add_data_arguments(p, *, subset_default):
                         "Speech Commands uses its lists or the SHA-1 speaker rule, FSDD "
                         "takes 0-4 for test")
     p.add_argument("--words", nargs="+", default=None, metavar="WORD",
-                   help="words to recognise (Speech Commands, synthetic; default: the "
-                        "tutorial's ten)")
+                   help="words to recognise (Speech Commands folder, synthetic; default: the "
+                        "tutorial's ten, or every word folder of a folder without them)")
     p.add_argument("--sr", type=int, default=None,
                    help="resample clips to this rate in Hz when loading")
     p.add_argument("--n-voices", type=int, default=24,
@@ -99,6 +99,12 @@ def load_data(spec, *, subset, words=None, sr=None, n_voices=24, seed=0, verbose
             raise ValueError("FSDD has no validation subset; use --subset train, test or all.")
         data = load_fsdd(spec_path, subset=subset, sr=sr)
         return data.data, data.target, data.sr, f"FSDD ({subset})"
+    if words is None:  # the tutorial's ten in Speech Commands, else every word folder
+        from ..datasets._speech_commands import scan_speech_commands
+
+        found = list(scan_speech_commands(spec_path)["words"])
+        tutorial = ["yes", "no", "up", "down", "left", "right", "on", "off", "stop", "go"]
+        words = None if set(tutorial) <= set(found) else found
     data = load_speech_commands(spec_path, words=words, subset=subset, sr=sr,
                                 verbose=verbose)
     return data.data, data.target, data.sr, f"Speech Commands at {spec_path} ({subset})"
@@ -138,6 +144,40 @@ def build_model(args, sr, n_min):
                            random_state=args.seed, verbose=0 if args.quiet else 1, **extra)
 
 
+def _concat(chunks):
+    if all(isinstance(c, np.ndarray) for c in chunks) and len({c.shape[1:] for c in chunks}) == 1:
+        return np.concatenate(chunks)
+    return [x for c in chunks for x in c]
+
+
+def fit_with_progress(model, X, y, *, chunk=256):
+    """Fit a Pipeline step by step, with a progress bar over clips for each transform.
+
+    Each transformer is fitted on all clips and then transforms them in chunks,
+    so the bar moves during feature extraction; the final estimator is fitted
+    last (with its own progress, e.g. the network's epochs). The result is the
+    same fitted Pipeline as ``model.fit(X, y)`` for the row-wise front ends of
+    skspeech's recipes.
+    """
+    from tqdm.auto import tqdm
+
+    Xt = X
+    for name, step in model.steps[:-1]:
+        if step is None or step == "passthrough":
+            continue
+        step.fit(Xt, y)
+        n = len(Xt)
+        chunks = []
+        with tqdm(total=n, desc=f"Features: {name}", unit="clip", leave=False,
+                  file=sys.stderr) as bar:
+            for i in range(0, n, chunk):
+                chunks.append(step.transform(Xt[i:i + chunk]))
+                bar.update(min(chunk, n - i))
+        Xt = _concat(chunks)
+    model.steps[-1][1].fit(Xt, y)
+    return model
+
+
 def run(args):
     from sklearn.metrics import accuracy_score
 
@@ -159,7 +199,12 @@ def run(args):
     model = build_model(args, sr, int(counts.min()))
     say(f"Training the {args.model} pipeline ...")
     t0 = time.perf_counter()
-    model.fit(X, y)
+    if args.quiet:
+        model.fit(X, y)
+    else:
+        if args.model == "svm":
+            model.set_params(verbose=False)  # the bars replace the Pipeline's own lines
+        fit_with_progress(model, X, y)
     fit_s = time.perf_counter() - t0
     if args.model == "svm":
         model.set_params(verbose=False)

@@ -205,8 +205,7 @@ class CommandListener:
             if d is not None:
                 out.append(d)
             self._next += self._n_hop
-        keep = self._next - self._n_hop - self._n_win + self._n_hop  # start of the next window
-        drop = max(0, keep - self._t0)
+        drop = max(0, self._next - self._n_win - self._t0)  # keep from the next window's start
         self._buf = self._buf[drop:]
         self._t0 += drop
         return out

@@ -4,8 +4,9 @@ import os
 import subprocess
 import sys
 
-import joblib
 import pytest
+
+from skspeech import load_model
 
 
 def _run(*args, tmp_path):
@@ -28,8 +29,9 @@ def test_demo_end_to_end_never_overwrites(tmp_path):
     assert "Accuracy on 2 voices never heard in training" in first.stdout
     assert "heard 'yes'" in first.stdout or "heard 'no'" in first.stdout \
         or "heard 'stop'" in first.stdout
-    model = joblib.load(tmp_path / "skspeech-demo.joblib")
+    model, meta = load_model(tmp_path / "skspeech-demo.joblib", return_metadata=True)
     assert set(model.classes_) == {"yes", "no", "stop"}
+    assert meta["sr"] == 16000 and "held-out synthetic voices" in meta["report"]
 
     before = (tmp_path / "skspeech-demo.joblib").read_bytes()
     second = _run(*args, tmp_path=tmp_path)

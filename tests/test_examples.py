@@ -9,16 +9,42 @@ import pytest
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
+# example file, a line it must print, extras it needs
+CASES = [
+    ("plot_svm_commands.py", "accuracy on unseen voices", ["espeakng_loader"]),
+    ("plot_features.py", "MFCC frames (99, 13)", ["espeakng_loader"]),
+    ("plot_compare_fsdd.py", "HMM: accuracy", ["espeakng_loader", "hmmlearn"]),
+    ("plot_grid_search.py", "best cross-validated accuracy", ["espeakng_loader"]),
+    ("plot_streaming.py", "detected", ["espeakng_loader"]),
+    ("tutorial_conv1d.py", "MFCC, 16 kHz: accuracy", ["espeakng_loader", "keras", "scikeras"]),
+    ("export_tflite.py", "int8 TFLite agrees with Keras", ["espeakng_loader", "keras",
+                                                           "scikeras"]),
+]
 
-@pytest.mark.parametrize("name", ["plot_svm_commands.py"])
-def test_example_runs(tmp_path, name):
+
+@pytest.mark.parametrize("name, expected, needs", CASES, ids=[c[0] for c in CASES])
+def test_example_runs(tmp_path, name, expected, needs):
     pytest.importorskip("matplotlib")
-    pytest.importorskip("espeakng_loader")
+    for module in needs:
+        pytest.importorskip(module)
     png = tmp_path / "figure.png"
     env = dict(os.environ, SKSPEECH_EXAMPLE_SMALL="1", SKSPEECH_EXAMPLE_OUTPUT=str(png),
-               SKSPEECH_DATA=str(tmp_path / "data"))
+               SKSPEECH_DATA=str(tmp_path / "data"), TF_CPP_MIN_LOG_LEVEL="2")
     out = subprocess.run([sys.executable, str(EXAMPLES / name)], env=env, capture_output=True,
-                         text=True, timeout=300)
+                         text=True, timeout=300, cwd=Path(__file__).resolve().parents[1])
     assert out.returncode == 0, out.stderr
-    assert "accuracy on unseen voices" in out.stdout
+    assert expected in out.stdout
     assert png.stat().st_size > 10_000
+
+
+def test_streaming_example_finds_commands(tmp_path):
+    """The streaming example hears most of the commands it placed in the recording."""
+    pytest.importorskip("matplotlib")
+    pytest.importorskip("espeakng_loader")
+    env = dict(os.environ, SKSPEECH_EXAMPLE_SMALL="1", SKSPEECH_DATA=str(tmp_path / "data"))
+    out = subprocess.run([sys.executable, str(EXAMPLES / "plot_streaming.py")], env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    line = next(x for x in out.stdout.splitlines() if x.startswith("detected"))
+    found, total = int(line.split()[1]), int(line.split()[3])
+    assert total == 4 and found >= 2, out.stdout

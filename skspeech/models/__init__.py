@@ -9,6 +9,7 @@ from .._lazy import lazy_getattr
 _LAZY = {
     "HMMClassifier": "._hmm",
     "Conv1DClassifier": "._conv1d",
+    "KWSClassifier": "._kws",
 }
 
 __all__ = sorted(_LAZY)

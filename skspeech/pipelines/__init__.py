@@ -6,6 +6,7 @@ _LAZY = {
     "svm_pipeline": "._svm",
     "hmm_pipeline": "._hmm",
     "conv1d_pipeline": "._conv1d",
+    "kws_pipeline": "._kws",
 }
 
 __all__ = sorted(_LAZY)

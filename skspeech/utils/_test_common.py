@@ -31,6 +31,15 @@ INIT_PARAMS = {
     "LogMelSpectrogram": dict(win_length=4, hop_length=2, n_fft=16, n_mels=3),
     # 2 states fit the checks' 2-D rows (sequences of a few 1-coefficient frames); 5 EM steps.
     "HMMClassifier": dict(n_states=2, n_iter=5, random_state=0),
+    # A fast linear model, no augmenter (the checks' rows are a few values, not clips).
+    "AugmentedClassifier": dict(
+        estimator=__import__("sklearn.linear_model", fromlist=["LogisticRegression"])
+        .LogisticRegression(),
+        augmenter=None),
+    "WaveAugmenter": dict(sr=8000, shift=None, speed=None, snr=None, random_state=0),
+    # A tiny residual net (1 block of 4 channels), one epoch, no validation split.
+    "KWSClassifier": dict(stem_filters=4, filters=(4,), kernel_sizes=3, strides=1, epochs=1,
+                          batch_size=16, validation_fraction=None, random_state=0),
 }
 
 _ANY_SEQUENCE = ("a 2-D array is (n_clips, n_frames) of 1-coefficient frames; sequences of any "
@@ -96,6 +105,10 @@ EXPECTED_FAILED_CHECKS = {
         "check_estimators_dtypes": _SILENT_ROWS,
     },
 }
+
+# KWSClassifier subclasses Conv1DClassifier: the same scikeras parents, the same stochastic
+# training, the same silent rows.
+EXPECTED_FAILED_CHECKS["KWSClassifier"] = dict(EXPECTED_FAILED_CHECKS["Conv1DClassifier"])
 
 
 def tested_instances():

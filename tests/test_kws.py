@@ -1,0 +1,143 @@
+"""KWSClassifier and kws_pipeline: training, training-only augmentation, determinism, pickling."""
+
+import numpy as np
+import pytest
+
+keras = pytest.importorskip("keras")
+pytest.importorskip("scikeras")
+
+import joblib  # noqa: E402
+from conftest import make_tone_commands  # noqa: E402
+from sklearn.base import clone, is_classifier  # noqa: E402
+from sklearn.utils._param_validation import InvalidParameterError  # noqa: E402
+
+from skspeech.models import KWSClassifier  # noqa: E402
+from skspeech.models._kws import SpecAugment  # noqa: E402
+from skspeech.pipelines import kws_pipeline  # noqa: E402
+from skspeech.pipelines._kws import relative_log_level  # noqa: E402
+
+TINY = dict(stem_filters=8, filters=(8, 8), kernel_sizes=5, strides=(1, 2), batch_size=16,
+            learning_rate=0.01)
+
+
+@pytest.fixture(scope="module")
+def tones():
+    """45 clips of 0.5 s at 8 kHz, three chirp bands."""
+    return make_tone_commands(n_per_class=15, sr=8000, ragged=True)
+
+
+@pytest.fixture(scope="module")
+def fitted(tones):
+    X, y = tones
+    return kws_pipeline(sr=8000, duration=0.7, n_mels=20, epochs=15, random_state=0,
+                        validation_fraction=None, **TINY).fit(X, y)
+
+
+def test_pipeline_learns_and_is_classifier(fitted, tones):
+    X, y = tones
+    assert is_classifier(KWSClassifier())
+    assert [n for n, _ in fitted.steps] == ["resample", "padtrim", "features", "level", "cmvn", "kws"]
+    assert np.mean(fitted.predict(X) == y) >= 0.9
+    proba = fitted.predict_proba(X[:3])
+    assert proba.shape == (3, 3)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-5)
+    assert fitted.named_steps["kws"].classes_.tolist() == ["high", "low", "mid"]
+
+
+def test_augmentation_is_training_only(fitted, tones):
+    X, _ = tones
+    net = fitted.named_steps["kws"].model_
+    frames = fitted[:-1].transform(X[:8])
+    layer = net.get_layer("spec_augment")
+    x = keras.ops.convert_to_tensor(frames)
+    # inference: identity, and predictions repeat exactly
+    np.testing.assert_array_equal(np.asarray(layer(x, training=False)), frames)
+    np.testing.assert_array_equal(fitted.predict_proba(X[:8]), fitted.predict_proba(X[:8]))
+    # training: the frames change (shifted and masked)
+    assert not np.allclose(np.asarray(layer(x, training=True)), frames)
+
+
+def test_specaugment_masks_and_shift():
+    layer = SpecAugment(time_shift=0.0, freq_masks=1, freq_mask_width=0.25, time_masks=0,
+                        seed=0)
+    x = np.ones((64, 10, 8), np.float32)
+    out = np.asarray(layer(x, training=True))
+    zero_bands = (out == 0).all(axis=1).sum(axis=1)  # masked bands per clip
+    assert zero_bands.max() <= 2 and zero_bands.max() >= 1
+    assert np.all((out == 0) | (out == 1))
+    shift = SpecAugment(time_shift=0.2, freq_masks=0, time_masks=0, seed=0)
+    ramp = np.tile(np.arange(10, dtype=np.float32)[None, :, None], (32, 1, 2))
+    rolled = np.asarray(shift(ramp, training=True))
+    moves = {int((r[0, 0] - 0) % 10) for r in rolled}
+    assert len(moves) > 1 and moves <= {0, 1, 2, 8, 9}
+    np.testing.assert_array_equal(np.sort(rolled, axis=1), ramp)  # a roll, nothing lost
+
+
+def test_freq_warp_stretches_bands_training_only():
+    layer = SpecAugment(time_shift=0.0, freq_masks=0, time_masks=0, freq_warp=0.2, seed=0)
+    ramp = np.tile(np.arange(10, dtype=np.float32)[None, None, :], (16, 3, 1))
+    out = np.asarray(layer(ramp, training=True))
+    slopes = out[:, 0, 1] - out[:, 0, 0]  # band index scaled by 1 / alpha
+    assert np.all((slopes >= 1 / 1.2 - 1e-5) & (slopes <= 1 / 0.8 + 1e-5))
+    assert slopes.std() > 0.01
+    np.testing.assert_array_equal(out[:, 0], out[:, 2])  # the same warp for every frame
+    np.testing.assert_array_equal(np.asarray(layer(ramp, training=False)), ramp)
+
+
+def test_deterministic_with_random_state(tones):
+    X, y = tones
+    model = kws_pipeline(sr=8000, duration=0.5, n_mels=16, epochs=3, random_state=1,
+                         validation_fraction=None, **TINY)
+    a = clone(model).fit(X, y).predict_proba(X)
+    b = clone(model).fit(X, y).predict_proba(X)
+    np.testing.assert_array_equal(a, b)
+    c = clone(model).set_params(kws__random_state=2).fit(X, y).predict_proba(X)
+    assert not np.allclose(a, c)
+
+
+def test_augment_false_turns_masks_off():
+    net = kws_pipeline(augment=False).named_steps["kws"]
+    assert (net.time_shift, net.freq_masks, net.time_masks) == (0.0, 0, 0)
+    net = kws_pipeline(augment=False, freq_masks=1).named_steps["kws"]
+    assert net.freq_masks == 1
+
+
+def test_joblib_round_trip(fitted, tones, tmp_path):
+    X, _ = tones
+    joblib.dump(fitted, tmp_path / "kws.joblib")
+    again = joblib.load(tmp_path / "kws.joblib")
+    np.testing.assert_allclose(again.predict_proba(X), fitted.predict_proba(X), atol=1e-6)
+
+
+def test_default_network_size():
+    from skspeech.models._kws import build_kws_network
+
+    n = build_kws_network((101, 40), 10).count_params()
+    assert 20_000 <= n <= 100_000  # int8 weights fit the 64 KB goal with room to spare
+
+
+def test_relative_log_level():
+    frames = np.log(np.random.default_rng(0).uniform(1e-3, 1, (2, 5, 4))).astype(np.float32)
+    out = relative_log_level(frames)
+    np.testing.assert_allclose(out.max(axis=(1, 2)), 0.0)
+    np.testing.assert_allclose(relative_log_level(frames + 3.0), out, atol=1e-6)  # gain
+    assert out.min() >= -np.log(10.0) * 8 - 1e-5
+    with pytest.raises(ValueError, match="n_clips, n_frames, n_bands"):
+        relative_log_level(frames[0])
+
+
+@pytest.mark.parametrize("params, match", [
+    (dict(filters=()), "filters must be a non-empty"),
+    (dict(filters=(8,), strides=(1, 2)), "strides has 2 values"),
+    (dict(filters=(8, 0)), "filters must be a non-empty sequence of positive ints"),
+])
+def test_bad_network_parameters(params, match, tones):
+    X, y = tones
+    frames = np.zeros((6, 10, 4), np.float32) + np.arange(6)[:, None, None]
+    with pytest.raises(ValueError, match=match):
+        KWSClassifier(**params, epochs=1).fit(frames, ["a", "b"] * 3)
+
+
+def test_bad_parameter_value():
+    with pytest.raises(InvalidParameterError, match="time_shift"):
+        KWSClassifier(time_shift=2.0).fit(np.ones((4, 5, 2)), ["a", "b"] * 2)

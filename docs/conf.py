@@ -23,6 +23,9 @@ extensions = [
     "sphinx_gallery.gen_gallery",
 ]
 autosummary_generate = True
+# Classes list their own public methods (autodoc, members below), not the ones
+# inherited from scikit-learn, whose docstrings link to sklearn's own labels.
+templates_path = ["_templates"]
 numpydoc_show_class_members = False
 numpydoc_xref_param_type = False
 autodoc_default_options = {"members": True, "inherited-members": False}
@@ -37,6 +40,25 @@ intersphinx_mapping = {} if not os.environ.get("SKSPEECH_DOCS_ONLINE") else {
     "keras": ("https://keras.io/", None),
 }
 intersphinx_timeout = 10
+
+
+def _skip_upstream_members(app, what, name, obj, skip, options):
+    """Leave out methods that scikit-learn or scikeras define and document.
+
+    sklearn's generated ``set_*_request`` / ``get_metadata_routing`` and
+    methods such as ``ClassifierMixin.score`` link to labels in sklearn's own
+    docs, which offline builds cannot resolve.
+    """
+    if name == "get_metadata_routing" or (name.startswith("set_") and name.endswith("_request")):
+        return True
+    if getattr(obj, "__module__", None) and obj.__module__.split(".")[0] in {"sklearn",
+                                                                              "scikeras"}:
+        return True
+    return None
+
+
+def setup(app):
+    app.connect("autodoc-skip-member", _skip_upstream_members)
 
 sphinx_gallery_conf = {
     "examples_dirs": ["../examples"],

@@ -4,10 +4,11 @@ SVM vs HMM on spoken digits
 
 Train the SVM and HMM recipes on the Free Spoken Digit Dataset (FSDD) with
 its own split (takes 0-4 test, the rest train) and compare accuracy and
-training time. FSDD is read from ``../shared/data/fsdd`` or ``$SKSPEECH_FSDD``;
-without it the example uses synthetic speech (``synth`` extra) split by voice.
-Needs the ``hmm`` and ``plot`` extras. ``SKSPEECH_EXAMPLE_SMALL=1`` trains on
-a subset. The Conv1D recipe (``keras`` extra) is in the Conv1D tutorial;
+training time. FSDD is read from ``$SKSPEECH_FSDD`` or from
+``../shared/data/fsdd`` next to the checkout; without it the example uses
+synthetic speech (``synth`` extra) split by voice. Needs the ``hmm`` and
+``plot`` extras. ``SKSPEECH_EXAMPLE_SMALL=1`` trains on a quarter of FSDD's
+training clips. The Conv1D recipe (``keras`` extra) is in the Conv1D tutorial;
 README.md has the full table.
 """
 
@@ -29,8 +30,13 @@ from skspeech.datasets import load_fsdd, make_spoken_commands  # noqa: E402
 from skspeech.pipelines import hmm_pipeline, svm_pipeline  # noqa: E402
 
 small = bool(os.environ.get("SKSPEECH_EXAMPLE_SMALL"))
-fsdd = next((p for p in [os.environ.get("SKSPEECH_FSDD"), "../shared/data/fsdd",
-                         Path.cwd().parent / "shared/data/fsdd"] if p and Path(p).is_dir()), None)
+try:
+    examples_dir = Path(__file__).resolve().parent
+except NameError:  # sphinx-gallery runs the examples from examples/, without __file__
+    examples_dir = Path.cwd()
+default = examples_dir.parent.parent / "shared/data/fsdd"  # ../shared/data/fsdd of the checkout
+fsdd = next((p for p in [os.environ.get("SKSPEECH_FSDD"), default]
+             if p and Path(p).is_dir()), None)
 rng = np.random.default_rng(0)
 if fsdd is not None:
     train, test = load_fsdd(fsdd, subset="train"), load_fsdd(fsdd, subset="test")

@@ -23,12 +23,14 @@ extensions = [
     "sphinx_gallery.gen_gallery",
 ]
 autosummary_generate = True
-# Classes list their own public methods (autodoc, members below), not the ones
-# inherited from scikit-learn, whose docstrings link to sklearn's own labels.
+# Class pages (_templates/autosummary/class.rst) document skspeech's methods,
+# inherited ones included (e.g. MFCC.fit from a private base), but not those
+# scikit-learn or scikeras define (_skip_upstream_members): their docstrings
+# link to labels in their own docs.
 templates_path = ["_templates"]
 numpydoc_show_class_members = False
 numpydoc_xref_param_type = False
-autodoc_default_options = {"members": True, "inherited-members": False}
+autodoc_default_options = {"members": True, "inherited-members": True}
 
 # Links to other projects' docs need their inventories from the internet; builds
 # here are offline, so they are on only with SKSPEECH_DOCS_ONLINE=1.

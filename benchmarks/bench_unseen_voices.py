@@ -8,10 +8,12 @@ train, takes 0-4 test: the test speakers are training speakers).
 
 Recipes: ``svm`` (svm_pipeline), ``hmm`` (hmm_pipeline), ``tutorial``
 (conv1d_pipeline("raw"): the TensorFlow tutorial), ``conv1d`` (conv1d_pipeline
-on MFCC), ``kws`` (kws_pipeline with its fit-only augmentation).
+on MFCC), ``kws`` (kws_pipeline with its fit-only augmentation); append
+``+aug`` to wrap a recipe in AugmentedClassifier(WaveAugmenter(n_copies=2))
+(e.g. ``hmm+aug``, ``svm+aug``).
 
 Run: ``python benchmarks/bench_unseen_voices.py [path/to/fsdd]
-[--recipes svm,hmm,tutorial,conv1d,kws] [--seed 0] [--own-split] [--verbose]``
+[--recipes svm,hmm,hmm+aug,tutorial,conv1d,kws] [--seed 0] [--own-split] [--verbose]``
 (default path ``../shared/data/fsdd``).
 """
 
@@ -35,6 +37,12 @@ RECIPES = ("svm", "hmm", "tutorial", "conv1d", "kws")
 def make(recipe, sr, seed, verbose, **kwargs):
     from skspeech import pipelines
 
+    if recipe.endswith("+aug"):  # fit-only waveform augmentation: 2 perturbed copies per clip
+        from skspeech.augment import AugmentedClassifier, WaveAugmenter
+
+        return AugmentedClassifier(make(recipe[:-4], sr, seed, verbose, **kwargs),
+                                   WaveAugmenter(sr=sr, n_copies=2, random_state=seed))
+
     if recipe == "svm":
         return pipelines.svm_pipeline(sr=sr, **kwargs)
     if recipe == "hmm":
@@ -52,8 +60,9 @@ def make(recipe, sr, seed, verbose, **kwargs):
 
 def n_params(model):
     """Number of learned values of the pipeline's last step (network weights, SVs, HMMs)."""
-    est = model.steps[-1][1] if hasattr(model, "steps") else model
-    est = getattr(est, "classifier_", est)  # AugmentedClassifier
+    est = getattr(model, "estimator_", model)  # AugmentedClassifier
+    est = est.steps[-1][1] if hasattr(est, "steps") else est
+    est = getattr(est, "estimator_", est)  # AugmentedClassifier
     if hasattr(est, "steps"):
         est = est.steps[-1][1]
     if hasattr(est, "model_"):

@@ -9,20 +9,28 @@ import pytest
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
-# example file, a line it must print, extras it needs
+
+def _case(name, expected, *needs, slow=False):
+    """An example file, a line it must print and the modules it needs."""
+    return pytest.param(name, expected, list(needs), id=name,
+                        marks=[pytest.mark.slow] if slow else [])
+
+
+# the TensorFlow examples are slow (TensorFlow start-up and training)
 CASES = [
-    ("plot_svm_commands.py", "accuracy on unseen voices", ["espeakng_loader"]),
-    ("plot_features.py", "MFCC frames (99, 13)", ["espeakng_loader"]),
-    ("plot_compare_fsdd.py", "HMM: accuracy", ["espeakng_loader", "hmmlearn"]),
-    ("plot_grid_search.py", "best cross-validated accuracy", ["espeakng_loader"]),
-    ("plot_streaming.py", "detected", ["espeakng_loader"]),
-    ("tutorial_conv1d.py", "MFCC, 16 kHz: accuracy", ["espeakng_loader", "keras", "scikeras"]),
-    ("export_tflite.py", "int8 TFLite agrees with Keras", ["espeakng_loader", "keras",
-                                                           "scikeras"]),
+    _case("plot_svm_commands.py", "accuracy on unseen voices", "espeakng_loader"),
+    _case("plot_features.py", "MFCC frames (99, 13)", "espeakng_loader"),
+    _case("plot_compare_fsdd.py", "HMM: accuracy", "espeakng_loader", "hmmlearn"),
+    _case("plot_grid_search.py", "best cross-validated accuracy", "espeakng_loader"),
+    _case("plot_streaming.py", "detected", "espeakng_loader"),
+    _case("tutorial_conv1d.py", "MFCC, 16 kHz: accuracy", "espeakng_loader", "keras", "scikeras",
+          slow=True),
+    _case("export_tflite.py", "int8 TFLite agrees with Keras", "espeakng_loader", "keras",
+          "scikeras", slow=True),
 ]
 
 
-@pytest.mark.parametrize("name, expected, needs", CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize("name, expected, needs", CASES)
 def test_example_runs(tmp_path, name, expected, needs):
     pytest.importorskip("matplotlib")
     for module in needs:

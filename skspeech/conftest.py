@@ -8,8 +8,11 @@ is left out when that extra is missing, as its tests are skipped.
 
 import importlib.util
 
+# Paths relative to this folder. This file lives here, not at the top of the
+# repository, so that it is imported as ``skspeech.conftest`` and never shadows
+# ``tests/conftest.py`` (imported as ``conftest`` by joblib worker processes).
 _NEEDS = {
-    "scikeras": ["skspeech/models/_conv1d.py", "skspeech/models/_kws.py"],
+    "scikeras": ["models/_conv1d.py", "models/_kws.py"],
 }
 
 collect_ignore = [path for module, paths in _NEEDS.items()

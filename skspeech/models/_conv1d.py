@@ -130,6 +130,24 @@ def _without_optimizer(model):
     return copy
 
 
+# Training parameters shared by every Keras classifier of skspeech.
+_TRAINING_PARAMETER_CONSTRAINTS = {
+    "optimizer": [StrOptions(set(nets.OPTIMIZERS)),
+                  HasMethods(["apply_gradients", "get_config"])],
+    "learning_rate": [Interval(Real, 0, None, closed="neither")],
+    "batch_size": [Interval(Integral, 1, None, closed="left")],
+    "epochs": [Interval(Integral, 1, None, closed="left")],
+    "validation_fraction": [Interval(Real, 0, 1, closed="neither"), None],
+    "patience": [Interval(Integral, 0, None, closed="left"), None],
+    "restore_best_weights": ["boolean"],
+    "class_weight": [dict, StrOptions({"balanced"}), None],
+    "callbacks": [list, None],
+    "warm_start": ["boolean"],
+    "random_state": ["random_state"],
+    "verbose": ["verbose"],
+}
+
+
 class Conv1DClassifier(KerasClassifier):
     """The TensorFlow speech tutorial's Conv1D network as a scikit-learn classifier.
 
@@ -284,19 +302,7 @@ class Conv1DClassifier(KerasClassifier):
         "activation": [str],
         "batch_norm": ["boolean"],
         "input_normalization": ["boolean"],
-        "optimizer": [StrOptions(set(nets.OPTIMIZERS)),
-                      HasMethods(["apply_gradients", "get_config"])],
-        "learning_rate": [Interval(Real, 0, None, closed="neither")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "epochs": [Interval(Integral, 1, None, closed="left")],
-        "validation_fraction": [Interval(Real, 0, 1, closed="neither"), None],
-        "patience": [Interval(Integral, 0, None, closed="left"), None],
-        "restore_best_weights": ["boolean"],
-        "class_weight": [dict, StrOptions({"balanced"}), None],
-        "callbacks": [list, None],
-        "warm_start": ["boolean"],
-        "random_state": ["random_state"],
-        "verbose": ["verbose"],
+        **_TRAINING_PARAMETER_CONSTRAINTS,
     }
 
     def __init__(self, *, filters=(8, 16, 32, 64), kernel_sizes=(13, 11, 9, 7), pool_size=3,

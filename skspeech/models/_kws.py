@@ -9,7 +9,7 @@ from numbers import Integral, Real
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 from . import _keras_nets as nets
-from ._conv1d import Conv1DClassifier, keras
+from ._conv1d import _TRAINING_PARAMETER_CONSTRAINTS, Conv1DClassifier, keras
 
 __all__ = ["KWSClassifier"]
 
@@ -296,19 +296,7 @@ class KWSClassifier(Conv1DClassifier):
         "time_masks": [Interval(Integral, 0, None, closed="left")],
         "time_mask_width": [Interval(Real, 0, 1, closed="both")],
         "freq_warp": [Interval(Real, 0, 1, closed="left")],
-        "optimizer": [StrOptions(set(nets.OPTIMIZERS)),
-                      HasMethods(["apply_gradients", "get_config"])],
-        "learning_rate": [Interval(Real, 0, None, closed="neither")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "epochs": [Interval(Integral, 1, None, closed="left")],
-        "validation_fraction": [Interval(Real, 0, 1, closed="neither"), None],
-        "patience": [Interval(Integral, 0, None, closed="left"), None],
-        "restore_best_weights": ["boolean"],
-        "class_weight": [dict, StrOptions({"balanced"}), None],
-        "callbacks": [list, None],
-        "warm_start": ["boolean"],
-        "random_state": ["random_state"],
-        "verbose": ["verbose"],
+        **_TRAINING_PARAMETER_CONSTRAINTS,
     }
 
     def __init__(self, *, stem_filters=64, filters=(64, 64, 64, 64), kernel_sizes=9,

@@ -12,6 +12,12 @@ slower, which would flatter skspeech.
 * psf: ``python_speech_features.mfcc(x, sr)`` called clip by clip (its API).
 * skspeech: ``MFCC(sr).transform(X)`` on the 2-D batch, float32, with
   ``n_jobs=1`` and ``n_jobs=2`` (threads); its output is checked against psf.
+* FFT alone: ``scipy.fft.rfft`` of the same frames (already cut and
+  zero-padded to 512, float32, 1,024 frames per call as skspeech does):
+  the floor for any extractor built on that FFT, shown as a ratio to psf.
+* with deltas: ``psf.mfcc`` then ``psf.delta(mfcc, 2)`` clip by clip against
+  ``MFCC -> Deltas(order=1)`` on the batch (the SVM recipe's front end);
+  these two rows are compared with each other.
 * librosa: ``librosa.feature.mfcc`` on the 2-D batch (its fastest use) with
   the same frame and filter sizes; its numbers differ from psf's (Slaney mel
   filters, power-to-dB), so only its speed is compared.
@@ -30,8 +36,11 @@ import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 import python_speech_features as psf  # noqa: E402
+import scipy.fft  # noqa: E402
 
-from skspeech.features import MFCC  # noqa: E402
+from sklearn.pipeline import make_pipeline  # noqa: E402
+
+from skspeech.features import MFCC, Deltas  # noqa: E402
 
 
 def make_clips(n, sr, seed=0):
@@ -48,36 +57,67 @@ def _timed(fn):
     return time.process_time() - c0, time.perf_counter() - w0, out
 
 
+def framed(X, sr, n_fft=512):
+    """psf's frames of every clip (25 ms every 10 ms), zero-padded to ``n_fft``."""
+    win, hop = round(0.025 * sr), round(0.01 * sr)
+    n_frames = 1 + -(-(X.shape[1] - win) // hop)
+    frames = np.zeros((len(X) * n_frames, n_fft), dtype=X.dtype)
+    X = np.pad(X, ((0, 0), (0, (n_frames - 1) * hop + win - X.shape[1])))  # as psf
+    view = np.lib.stride_tricks.sliding_window_view(X, win, axis=1)[:, ::hop][:, :n_frames]
+    frames[:, :win] = view.reshape(-1, win)
+    return frames
+
+
+def fft_only(frames, block=1024):
+    for lo in range(0, len(frames), block):
+        scipy.fft.rfft(frames[lo:lo + block], axis=1)
+
+
+PSF = "python_speech_features, clip by clip"
+PSF_DELTAS = "psf mfcc + delta, clip by clip"
+
+
 def run(sr, n_clips, rounds, librosa=None):
     X = make_clips(n_clips, sr)
+    frames = framed(X, sr)
+    with_deltas = make_pipeline(MFCC(sr), Deltas(order=1))
+    # name -> (function, the psf row it is compared with)
     methods = {
-        "python_speech_features, clip by clip": lambda: [psf.mfcc(x, sr) for x in X],
-        "skspeech MFCC, n_jobs=1": lambda: MFCC(sr).transform(X),
-        "skspeech MFCC, n_jobs=2": lambda: MFCC(sr, n_jobs=2).transform(X),
+        PSF: (lambda: [psf.mfcc(x, sr) for x in X], PSF),
+        "skspeech MFCC, n_jobs=1": (lambda: MFCC(sr).transform(X), PSF),
+        "skspeech MFCC, n_jobs=2": (lambda: MFCC(sr, n_jobs=2).transform(X), PSF),
+        "FFT alone (scipy rfft of the frames)": (lambda: fft_only(frames), PSF),
+        PSF_DELTAS: (lambda: [_psf_with_deltas(x, sr) for x in X], PSF_DELTAS),
+        "skspeech MFCC + Deltas, n_jobs=1": (lambda: with_deltas.fit_transform(X), PSF_DELTAS),
     }
     if librosa is not None:
-        methods["librosa.feature.mfcc, batch"] = lambda: librosa.feature.mfcc(
+        methods["librosa.feature.mfcc, batch"] = (lambda: librosa.feature.mfcc(
             y=X, sr=sr, n_mfcc=13, n_fft=512, win_length=int(0.025 * sr),
-            hop_length=int(0.01 * sr), n_mels=26, center=False)
+            hop_length=int(0.01 * sr), n_mels=26, center=False), PSF)
     cpu = {k: [] for k in methods}
     wall = {k: [] for k in methods}
     outputs = {}
     for _ in range(rounds):
-        for name, fn in methods.items():
+        for name, (fn, _) in methods.items():
             c, w, outputs[name] = _timed(fn)
             cpu[name].append(c)
             wall[name].append(w)
-    ref = outputs["python_speech_features, clip by clip"]
-    ours = outputs["skspeech MFCC, n_jobs=1"]
-    diff = max(float(np.abs(o - r).max()) for o, r in zip(ours, ref))
-    ref_cpu, ref_wall = min(cpu[next(iter(methods))]), min(wall[next(iter(methods))])
-    ref_wall_med = np.median(wall[next(iter(methods))])
+    diff = max(max(float(np.abs(o - r).max()) for o, r in zip(outputs[ours], outputs[ref]))
+               for ours, ref in [("skspeech MFCC, n_jobs=1", PSF),
+                                 ("skspeech MFCC + Deltas, n_jobs=1", PSF_DELTAS)])
     rows = []
-    for name in methods:
+    for name, (_, ref) in methods.items():
         rows.append((name, n_clips / min(wall[name]), 1e3 * min(cpu[name]) / n_clips,
-                     1e3 * min(wall[name]) / n_clips, ref_wall / min(wall[name]),
-                     ref_wall_med / np.median(wall[name]), ref_cpu / min(cpu[name])))
+                     1e3 * min(wall[name]) / n_clips, min(wall[ref]) / min(wall[name]),
+                     np.median(wall[ref]) / np.median(wall[name]),
+                     min(cpu[ref]) / min(cpu[name])))
     return rows, diff
+
+
+def _psf_with_deltas(x, sr):
+    """psf's MFCC and their deltas side by side, as ``MFCC -> Deltas(order=1)``."""
+    mfcc = psf.mfcc(x, sr)
+    return np.hstack([mfcc, psf.delta(mfcc, 2)])
 
 
 def format_table(sr, n_clips, rows, diff, load):

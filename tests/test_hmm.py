@@ -407,7 +407,14 @@ def tones():
 @pytest.fixture(scope="module")
 def fitted_pipe(tones):
     X, y, _, _ = tones
-    return hmm_pipeline(sr=8000, n_states=3, n_iter=5).fit(X, y)
+    return hmm_pipeline(sr=8000, n_states=3, n_iter=5, augment=False).fit(X, y)
+
+
+@pytest.fixture(scope="module")
+def fitted_default(tones):
+    """The recipe as a user first runs it: augmentation on."""
+    X, y, _, _ = tones
+    return hmm_pipeline(sr=8000, n_states=3, n_iter=5, random_state=0).fit(X, y)
 
 
 def test_pipeline_words_in_words_out(tones, fitted_pipe):
@@ -432,23 +439,98 @@ def test_pipeline_sequences_are_unpadded(tones, fitted_pipe):
 
 def test_pipeline_steps_and_options():
     pipe = hmm_pipeline(sr=16000, target_sr=8000, deltas=1, cmvn="mean_var", n_states=4,
-                        n_mix=2)
+                        n_mix=2, augment=False)
     assert list(pipe.named_steps) == ["resample", "mfcc", "deltas", "cmvn", "hmm"]
     assert pipe.named_steps["resample"].target_sr == 8000
     assert pipe.named_steps["mfcc"].sr == 8000
     assert pipe.named_steps["deltas"].order == 1
     assert pipe.named_steps["cmvn"].variance is True
     assert pipe.get_params()["hmm__n_states"] == 4 and pipe.get_params()["hmm__n_mix"] == 2
-    default = hmm_pipeline(sr=8000)
+    default = hmm_pipeline(sr=8000, augment=False)
     assert default.named_steps["resample"] == "passthrough"
     assert default.named_steps["cmvn"] == "passthrough"
-    assert hmm_pipeline(deltas=0).named_steps["deltas"] == "passthrough"
+    assert hmm_pipeline(deltas=0, augment=False).named_steps["deltas"] == "passthrough"
     with pytest.raises(ValueError, match="deltas must be 0"):
         hmm_pipeline(deltas=3)
     with pytest.raises(ValueError, match="cmvn must be None"):
         hmm_pipeline(cmvn="yes")
     with pytest.raises(ValueError, match="sr must be the sample rate"):
         hmm_pipeline(sr=0)
+    with pytest.raises(ValueError, match="augment must be True .* or False"):
+        hmm_pipeline(augment="yes")
+
+
+def test_default_is_augmented_pipeline():
+    from skspeech.augment import AugmentedClassifier, WaveAugmenter
+
+    model = hmm_pipeline(sr=16000, target_sr=8000, n_states=4, random_state=7)
+    assert isinstance(model, AugmentedClassifier) and is_classifier(model)
+    assert isinstance(model.augmenter, WaveAugmenter)
+    # the augmenter works on the input waveforms, before the resampler
+    assert (model.augmenter.sr, model.augmenter.n_copies, model.augmenter.random_state) == \
+        (16000, 2, 7)
+    assert list(model.estimator.named_steps) == ["resample", "mfcc", "deltas", "cmvn", "hmm"]
+    params = model.get_params()
+    assert params["estimator__hmm__n_states"] == 4 and params["augmenter__n_copies"] == 2
+    assert params["estimator__hmm__random_state"] == 7
+    model.set_params(estimator__hmm__n_states=2, augmenter__n_copies=1)
+    assert model.estimator.named_steps["hmm"].n_states == 2 and model.augmenter.n_copies == 1
+    # inside the wrapper: the same Pipeline as augment=False
+    assert repr(hmm_pipeline(sr=8000).estimator) == repr(hmm_pipeline(sr=8000, augment=False))
+
+
+def test_default_words_in_words_out(tones, fitted_default):
+    X, y, Xt, yt = tones
+    assert fitted_default.n_train_ == 3 * len(y)  # the clips and two copies of each
+    assert fitted_default.classes_.tolist() == ["high", "low", "mid"]
+    pred = fitted_default.predict(Xt)
+    assert pred.dtype.kind == "U" and np.mean(pred == yt) >= 0.9
+    assert fitted_default.score(Xt, yt) == pytest.approx(np.mean(pred == yt))
+    proba = fitted_default.predict_proba(Xt)
+    np.testing.assert_allclose(proba.sum(axis=1), 1)
+    np.testing.assert_array_equal(fitted_default.classes_[proba.argmax(axis=1)], pred)
+    # prediction goes straight to the fitted Pipeline: no augmentation of test clips
+    np.testing.assert_array_equal(proba, fitted_default.estimator_.predict_proba(Xt))
+    np.testing.assert_array_equal(fitted_default.predict(Xt), pred)
+
+
+def test_default_is_repeatable_and_differs_from_plain(tones, fitted_default, fitted_pipe):
+    X, y, Xt, _ = tones
+
+    def loglik(model):  # per-word log-likelihoods of the test clips (probabilities saturate)
+        pipe = getattr(model, "estimator_", model)
+        return pipe[-1].log_likelihood(pipe[:-1].transform(Xt))
+
+    again = hmm_pipeline(sr=8000, n_states=3, n_iter=5, random_state=0).fit(X, y)
+    np.testing.assert_array_equal(loglik(again), loglik(fitted_default))
+    other = hmm_pipeline(sr=8000, n_states=3, n_iter=5, random_state=1).fit(X, y)
+    assert not np.allclose(loglik(other), loglik(fitted_default))
+    # the word models were trained on more (perturbed) frames than the plain Pipeline's
+    assert not np.allclose(loglik(fitted_default), loglik(fitted_pipe))
+
+
+def test_default_persistence(tones, fitted_default, tmp_path):
+    from skspeech import load_model, save_model
+
+    _, _, Xt, _ = tones
+    joblib.dump(fitted_default, tmp_path / "model.joblib")
+    loaded = joblib.load(tmp_path / "model.joblib")
+    np.testing.assert_array_equal(loaded.predict_proba(Xt), fitted_default.predict_proba(Xt))
+    save_model(tmp_path / "saved.joblib", fitted_default, sr=8000)
+    loaded, meta = load_model(tmp_path / "saved.joblib", return_metadata=True)
+    assert meta["classes"] == ["high", "low", "mid"] and meta["sr"] == 8000
+    np.testing.assert_array_equal(loaded.predict(Xt), fitted_default.predict(Xt))
+
+
+def test_default_speaker_cv_score(tones):
+    from skspeech.model_selection import speaker_cv_score
+
+    X, y, _, _ = tones
+    speakers = np.array(["a", "b"] * (len(y) // 2))  # both speakers say every word
+    res = speaker_cv_score(hmm_pipeline(sr=8000, n_states=3, n_iter=5, random_state=0),
+                           X, y, speakers, return_estimator=True)
+    assert len(res.accuracy) == 2 and res.mean >= 0.9
+    assert all(est.n_train_ == 3 * len(y) // 2 for est in res.estimators)
 
 
 def test_pipeline_joblib_round_trip(tones, fitted_pipe, tmp_path):
@@ -462,10 +544,12 @@ def test_pipeline_joblib_round_trip(tones, fitted_pipe, tmp_path):
 
 def test_grid_search_two_workers(tones):
     X, y, Xt, yt = tones
-    grid = GridSearchCV(hmm_pipeline(sr=8000, n_iter=4), {"hmm__n_states": [2, 3]}, cv=2,
-                        n_jobs=2)
+    grid = GridSearchCV(hmm_pipeline(sr=8000, n_iter=4, random_state=0),
+                        {"estimator__hmm__n_states": [2, 3]}, cv=2, n_jobs=2)
     grid.fit(X, y)
-    assert grid.best_params_["hmm__n_states"] in (2, 3)
+    assert grid.best_params_["estimator__hmm__n_states"] in (2, 3)
+    assert grid.best_estimator_.estimator_.named_steps["hmm"].n_states == \
+        grid.best_params_["estimator__hmm__n_states"]
     assert len(grid.cv_results_["mean_test_score"]) == 2
     assert np.isfinite(grid.cv_results_["mean_test_score"]).all()
     assert grid.score(Xt, yt) >= 0.9
@@ -480,7 +564,7 @@ def test_fsdd_official_split(fsdd_path):
     test = load_fsdd(fsdd_path, subset="test")
     assert (len(train.data), len(test.data), train.sr) == (2700, 300, 8000)
     start = time.perf_counter()
-    model = hmm_pipeline(sr=train.sr).fit(train.data, train.target)
+    model = hmm_pipeline(sr=train.sr, random_state=0).fit(train.data, train.target)  # augmented
     seconds = time.perf_counter() - start
     acc = model.score(test.data, test.target)
     print(f"FSDD official split: accuracy {acc:.4f}, training {seconds:.1f} s")

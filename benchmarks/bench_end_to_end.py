@@ -4,8 +4,9 @@ Two protocols: FSDD's own split (takes 0-4 of every speaker and digit are the
 test set, 300 clips; takes 5-49 train, 2,700) and two speakers held out
 (george and lucas: 1,000 test clips of voices never heard in training). For
 the SVM, HMM and Conv1D-on-MFCC recipes of :mod:`skspeech.pipelines` with
-their default parameters (and ``svm-fast``: the SVM with
-``probability=False``, without the calibration wrapper): test accuracy,
+their default parameters (the HMM's include fit-only waveform augmentation),
+``svm-fast`` (the SVM with ``probability=False``, without the calibration
+wrapper) and ``hmm-noaug`` (``hmm_pipeline(augment=False)``): test accuracy,
 training seconds (wall), and the single-clip latency from a WAV file to a
 word (``read_audio`` + ``predict`` on one clip, median and 90th percentile
 over 50 test files after a warm-up call), on the 2 cores of this machine
@@ -13,7 +14,7 @@ with one BLAS thread. The last column is the 1-minute load average when the
 row was printed: on a shared machine, latencies grow with it.
 
 Run: ``python benchmarks/bench_end_to_end.py [path/to/fsdd]
-[--pipelines svm,svm-fast,hmm,conv1d] [--protocols own,held-out] [--out FILE]``.
+[--pipelines svm,svm-fast,hmm,hmm-noaug,conv1d] [--protocols own,held-out] [--out FILE]``.
 """
 
 import os
@@ -41,11 +42,14 @@ def make_model(name, sr):
         return pipelines.svm_pipeline(sr=sr)
     if name == "svm-fast":  # no CalibratedClassifierCV wrapper (no predict_proba)
         return pipelines.svm_pipeline(sr=sr, probability=False)
-    if name == "hmm":
+    if name == "hmm":  # the default: trained on each clip plus 2 perturbed copies
         return pipelines.hmm_pipeline(sr=sr, random_state=0)
+    if name == "hmm-noaug":
+        return pipelines.hmm_pipeline(sr=sr, random_state=0, augment=False)
     if name == "conv1d":
         return pipelines.conv1d_pipeline("mfcc", sr=sr, random_state=0)
-    raise ValueError(f"unknown pipeline {name!r}; expected svm, svm-fast, hmm or conv1d")
+    raise ValueError(f"unknown pipeline {name!r}; expected svm, svm-fast, hmm, hmm-noaug or "
+                     f"conv1d")
 
 
 def protocols(path, which):
@@ -89,7 +93,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     lines = [f"FSDD, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start",
              "",
-             f"{'pipeline':8} {'protocol':26} {'accuracy':>9} {'train s':>8} "
+             f"{'pipeline':9} {'protocol':26} {'accuracy':>9} {'train s':>8} "
              f"{'WAV->word ms (median)':>22} {'(90th pct)':>11} {'load avg':>9}"]
     print("\n".join(lines), flush=True)
     for label, train, test, sr in protocols(args.path, args.protocols.split(",")):
@@ -97,9 +101,9 @@ def main(argv=None):
             try:
                 acc, fit_s, lat, lat90 = evaluate(name, train, test, sr)
             except ImportError as exc:  # optional dependency (hmmlearn, TensorFlow) missing
-                line = f"{name:8} {label:26} skipped: {exc}"
+                line = f"{name:9} {label:26} skipped: {exc}"
             else:
-                line = (f"{name:8} {label:26} {acc:9.1%} {fit_s:8.1f} {lat:22.2f} "
+                line = (f"{name:9} {label:26} {acc:9.1%} {fit_s:8.1f} {lat:22.2f} "
                         f"{lat90:11.2f} {os.getloadavg()[0]:9.1f}")
             print(line, flush=True)
             lines.append(line)

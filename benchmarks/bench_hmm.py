@@ -1,8 +1,10 @@
 """HMM recipe on FSDD: accuracy (own split, 2 speakers held out), training and predict times.
 
-Run: ``python benchmarks/bench_hmm.py [path/to/fsdd] [--all-pairs]`` (default
-``../shared/data/fsdd``). ``--all-pairs`` also trains on 4 speakers and tests on
-the other 2 for each of the 15 pairs of speakers, and prints the spread.
+Run: ``python benchmarks/bench_hmm.py [path/to/fsdd] [--all-pairs] [--no-augment]``
+(default ``../shared/data/fsdd``). ``--all-pairs`` also trains on 4 speakers and
+tests on the other 2 for each of the 15 pairs of speakers, and prints the spread.
+The recipe's defaults train on every clip plus 2 perturbed copies (fit-only
+augmentation); ``--no-augment`` measures ``hmm_pipeline(augment=False)``.
 """
 
 import os
@@ -23,8 +25,11 @@ from skspeech.pipelines import hmm_pipeline  # noqa: E402
 HELD_OUT = ("george", "lucas")
 
 
+AUGMENT = True
+
+
 def evaluate(X_train, y_train, X_test, y_test, sr, latency=True):
-    model = hmm_pipeline(sr=sr)
+    model = hmm_pipeline(sr=sr, augment=AUGMENT, random_state=0)
     t0 = time.perf_counter()
     model.fit(X_train, y_train)
     fit_s = time.perf_counter() - t0
@@ -46,7 +51,10 @@ def main(path, all_pairs=False):
     y, speaker = np.asarray(data.target), np.asarray(data.speaker)
     train = load_fsdd(path, subset="train")
     test = load_fsdd(path, subset="test")
-    print(f"hmm_pipeline(sr={data.sr}) defaults: {hmm_pipeline(sr=data.sr).named_steps['hmm']}")
+    model = hmm_pipeline(sr=data.sr, augment=AUGMENT)
+    pipe = model.estimator if AUGMENT else model
+    print(f"hmm_pipeline(sr={data.sr}, augment={AUGMENT}): {pipe.named_steps['hmm']}"
+          + (f", trained with {model.augmenter}" if AUGMENT else ""))
     rows = [("FSDD own split", *evaluate(train.data, train.target, test.data, test.target,
                                           data.sr))]
     held = np.isin(speaker, HELD_OUT)
@@ -69,6 +77,7 @@ def main(path, all_pairs=False):
 
 
 if __name__ == "__main__":
-    args = [a for a in sys.argv[1:] if a != "--all-pairs"]
+    args = [a for a in sys.argv[1:] if a not in ("--all-pairs", "--no-augment")]
+    AUGMENT = "--no-augment" not in sys.argv[1:]
     default = Path(__file__).resolve().parents[2] / "shared" / "data" / "fsdd"
     main(args[0] if args else default, all_pairs="--all-pairs" in sys.argv[1:])

@@ -6,14 +6,17 @@ held-out speaker, accuracy, training time and the model's parameter count;
 then the mean. ``--own-split`` also scores FSDD's own split (takes 5-49
 train, takes 0-4 test: the test speakers are training speakers).
 
-Recipes: ``svm`` (svm_pipeline), ``hmm`` (hmm_pipeline), ``tutorial``
-(conv1d_pipeline("raw"): the TensorFlow tutorial), ``conv1d`` (conv1d_pipeline
-on MFCC), ``kws`` (kws_pipeline with its fit-only augmentation); append
-``+aug`` to wrap a recipe in AugmentedClassifier(WaveAugmenter(n_copies=2))
-(e.g. ``hmm+aug``, ``svm+aug``).
+Recipes: ``svm`` (svm_pipeline), ``hmm`` (hmm_pipeline with its defaults:
+fit-only waveform augmentation, 2 copies per clip), ``hmm-noaug``
+(hmm_pipeline(augment=False)), ``tutorial`` (conv1d_pipeline("raw"): the
+TensorFlow tutorial), ``conv1d`` (conv1d_pipeline on MFCC), ``kws``
+(kws_pipeline with its fit-only augmentation); append ``+aug`` to wrap
+any recipe but ``hmm`` in AugmentedClassifier(WaveAugmenter(n_copies=2))
+(e.g. ``svm+aug``).
 
 Run: ``python benchmarks/bench_unseen_voices.py [path/to/fsdd]
-[--recipes svm,hmm,hmm+aug,tutorial,conv1d,kws] [--seed 0] [--own-split] [--verbose]``
+[--recipes svm,svm+aug,hmm,hmm-noaug,tutorial,conv1d,kws] [--seed 0] [--own-split]
+[--verbose]``
 (default path ``../shared/data/fsdd``).
 """
 
@@ -31,12 +34,15 @@ import numpy as np  # noqa: E402
 from skspeech.datasets import load_fsdd  # noqa: E402
 from skspeech.model_selection import speaker_cv_score  # noqa: E402
 
-RECIPES = ("svm", "hmm", "tutorial", "conv1d", "kws")
+RECIPES = ("svm", "hmm", "hmm-noaug", "tutorial", "conv1d", "kws")
 
 
 def make(recipe, sr, seed, verbose, **kwargs):
     from skspeech import pipelines
 
+    if recipe == "hmm+aug":
+        raise ValueError("'hmm+aug' is now 'hmm': hmm_pipeline augments by default "
+                         "('hmm-noaug' without).")
     if recipe.endswith("+aug"):  # fit-only waveform augmentation: 2 perturbed copies per clip
         from skspeech.augment import AugmentedClassifier, WaveAugmenter
 
@@ -47,6 +53,8 @@ def make(recipe, sr, seed, verbose, **kwargs):
         return pipelines.svm_pipeline(sr=sr, **kwargs)
     if recipe == "hmm":
         return pipelines.hmm_pipeline(sr=sr, random_state=seed, **kwargs)
+    if recipe == "hmm-noaug":
+        return pipelines.hmm_pipeline(sr=sr, random_state=seed, augment=False, **kwargs)
     if recipe == "tutorial":
         return pipelines.conv1d_pipeline("raw", sr=sr, random_state=seed, verbose=verbose,
                                          **kwargs)

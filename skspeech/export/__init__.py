@@ -1,4 +1,4 @@
-"""Export a fitted Conv1D pipeline to TensorFlow Lite for phones and microcontrollers."""
+"""Export a fitted Conv1D or KWS pipeline to TensorFlow Lite for phones and microcontrollers."""
 
 from ._tflite import TFLiteModel, export_tflite
 

@@ -7,12 +7,18 @@ MFCC or log-mel settings) and feeds them to the network.
 import json
 import os
 import tempfile
+import warnings
 from pathlib import Path
 
 import numpy as np
 
 _FILES = {"float": "model_float.tflite", "int8": "model_int8.tflite",
           "settings": "frontend.json"}
+# The Keras classifiers whose network exports (KWSClassifier subclasses Conv1DClassifier).
+_NETWORKS = ("Conv1DClassifier", "KWSClassifier")
+# Ops that would make an exported network random: training-only layers (SpecAugment,
+# Dropout, noise) must have been left out of the graph.
+_RANDOM_OPS = ("RANDOM", "MULTINOMIAL")
 
 
 def _tf():
@@ -30,18 +36,41 @@ def _split(model):
 
     steps = getattr(model, "steps", None)
     last = steps[-1][1] if steps else model
-    if type(last).__name__ != "Conv1DClassifier" or not hasattr(last, "model_"):
+    # by name, not isinstance: importing the class would import TensorFlow
+    if not any(c.__name__ in _NETWORKS for c in type(last).__mro__):
         got = type(last).__name__ if steps is None else f"a Pipeline ending in {type(last).__name__}"
-        raise ValueError(f"TFLite export needs a fitted Conv1D pipeline (conv1d_pipeline or "
-                         f"skspeech train --model conv1d); got {got}. Only the network can "
-                         f"run in TensorFlow Lite.")
+        raise ValueError(f"TFLite export needs a fitted Conv1D pipeline (conv1d_pipeline, "
+                         f"kws_pipeline or skspeech train --model conv1d), ending in one of "
+                         f"{', '.join(_NETWORKS)}; got {got}. Only these networks can run in "
+                         f"TensorFlow Lite.")
     check_is_fitted(last)
     return (model[:-1] if steps else None), last
+
+
+def _plain(value):
+    """JSON-able values only (numbers, strings, lists, dicts of them); None otherwise."""
+    if isinstance(value, (int, float, str, bool, type(None))):
+        return value
+    if isinstance(value, (tuple, list)):
+        items = [_plain(v) for v in value]
+        return None if any(v is None and x is not None for v, x in zip(items, value)) else items
+    if isinstance(value, dict):
+        items = {str(k): _plain(v) for k, v in value.items()}
+        return None if any(items[str(k)] is None and v is not None
+                           for k, v in value.items()) else items
+    return None
 
 
 def _step_settings(step):
     if step in (None, "passthrough"):
         return None
+    if type(step).__name__ == "FunctionTransformer":
+        # kws_pipeline's level step: the device must apply the same function
+        func = getattr(step, "func", None)
+        name = (f"{getattr(func, '__module__', '')}.{getattr(func, '__qualname__', '')}"
+                if func is not None else None)
+        return {"type": "FunctionTransformer", "func": name,
+                "kw_args": _plain(dict(step.kw_args or {}))}
     params = {k: v for k, v in step.get_params(deep=False).items()
               if isinstance(v, (int, float, str, bool, type(None), tuple, list))}
     out = {"type": type(step).__name__, **params}
@@ -89,6 +118,91 @@ def _saved_model(tf, keras_model, shape, folder):
     return str(folder)
 
 
+def _ops(tf, content):
+    """Sorted names of the builtin ops in a .tflite flatbuffer (what a device must register)."""
+    from tensorflow.lite.python import schema_py_generated as schema
+
+    model = schema.Model.GetRootAsModel(content, 0)
+    names = {v: k for k, v in vars(schema.BuiltinOperator).items() if not k.startswith("_")}
+    ops = set()
+    for i in range(model.OperatorCodesLength()):
+        code = model.OperatorCodes(i)
+        op = max(code.BuiltinCode(), code.DeprecatedBuiltinCode())
+        ops.add(code.CustomCode().decode() if code.CustomCode() else names.get(op, str(op)))
+    return sorted(ops)
+
+
+def _check_inference_only(key, ops):
+    """``ops``, or ValueError if any is random (a training-only layer in the graph)."""
+    random = [op for op in ops if any(r in op for r in _RANDOM_OPS)]
+    if random:
+        raise ValueError(f"The exported {key} network has random ops ({', '.join(random)}): "
+                         f"a training-only layer (augmentation, Dropout, noise) was traced in "
+                         f"training mode. Export the network as it predicts, with "
+                         f"training=False; nothing was written.")
+    return ops
+
+
+def _strip_names(content):
+    """Drop tensor names and signatures (as TFLite's ``flatbuffer_utils.strip_strings``).
+
+    They are much of a small model's file (13 KB of the default KWS network's
+    int8 file); the interpreter, TFLite Micro and :class:`TFLiteModel` find
+    the input and output by index. The model is packed again with every
+    weight buffer at a 16-byte boundary (the schema's ``force_align``; the
+    converter itself gives 4): TensorFlow's own
+    ``convert_object_to_bytearray`` packs them at any byte, and int32 biases
+    or float weights off a 4-byte boundary cannot be read in place on
+    strict-alignment microcontrollers.
+    """
+    from tensorflow.lite.tools import flatbuffer_utils
+
+    model = flatbuffer_utils.convert_bytearray_to_object(bytearray(content))
+    flatbuffer_utils.strip_strings(model)
+    for i, buffer in enumerate(model.buffers):
+        aligned = _AlignedBuffer()
+        aligned.data, aligned.offset, aligned.size = buffer.data, buffer.offset, buffer.size
+        model.buffers[i] = aligned
+    return flatbuffer_utils.convert_object_to_bytearray(model)
+
+
+class _AlignedBuffer:
+    """A TFLite ``Buffer`` that packs its bytes at a 16-byte boundary (schema: force_align 16)."""
+
+    def Pack(self, builder):  # noqa: N802 (flatbuffers' name)
+        from tensorflow.lite.python import schema_py_generated as schema
+
+        data = None
+        if self.data is not None:
+            payload = np.asarray(self.data, dtype=np.uint8).tobytes()
+            builder.StartVector(1, len(payload), 16)
+            builder.head -= len(payload)
+            builder.Bytes[builder.head:builder.head + len(payload)] = payload
+            data = builder.EndVector()
+        schema.BufferStart(builder)
+        if data is not None:
+            schema.BufferAddData(builder, data)
+        schema.BufferAddOffset(builder, self.offset)
+        schema.BufferAddSize(builder, self.size)
+        return schema.BufferEnd(builder)
+
+
+def _misaligned_buffers(content):
+    """Indices of buffers whose data does not start at a multiple of 16 bytes."""
+    from tensorflow.lite.python import schema_py_generated as schema
+
+    model = schema.Model.GetRootAsModel(content, 0)
+    bad = []
+    for i in range(model.BuffersLength()):
+        buf = model.Buffers(i)
+        if buf.DataLength():
+            tab = buf._tab
+            start = tab.Vector(tab.Offset(4))  # field 0 of the table: data
+            if start % 16:
+                bad.append(i)
+    return bad
+
+
 def _quant(detail):
     scale, zero = detail["quantization"]
     return {"dtype": np.dtype(detail["dtype"]).name, "scale": float(scale),
@@ -96,23 +210,33 @@ def _quant(detail):
 
 
 def export_tflite(model, output_dir, *, representative=None, int8=True,
-                  n_representative=300, force=False):
-    """Export a fitted Conv1D pipeline's network to TensorFlow Lite.
+                  n_representative=300, strip_names=True, force=False):
+    """Export a fitted Conv1D or KWS pipeline's network to TensorFlow Lite.
 
     Writes three files into ``output_dir``: ``model_float.tflite`` (float32,
     same predictions as the Keras network), ``model_int8.tflite`` (full
     integer post-training quantisation: int8 weights, activations, input and
     output, calibrated on ``representative`` clips; for microcontrollers) and
     ``frontend.json``, the front-end settings a device needs to feed it:
-    sample rate, clip length in samples, the feature step and its
-    parameters, the input shape, the words in output order and the int8
-    input/output scales and zero points.
+    sample rate, clip length in samples, each front-end step and its
+    parameters (for :func:`~skspeech.pipelines.kws_pipeline` also the level
+    function and per-clip CMVN), the input shape, the words in output order,
+    the int8 input/output scales and zero points and the TFLite ops each
+    file uses (what a TFLite Micro op resolver must register).
+
+    Only the network is exported, as it predicts: layers that act only in
+    training (:class:`~skspeech.models.KWSClassifier`'s SpecAugment masks and
+    time shift, Dropout) are identities there and leave no op in the file;
+    a file with random ops is refused. The network's own input normalisation
+    layer is part of the file.
 
     Parameters
     ----------
     model : Pipeline
         A fitted pipeline from :func:`~skspeech.pipelines.conv1d_pipeline`
-        (or ``skspeech train --model conv1d``).
+        or :func:`~skspeech.pipelines.kws_pipeline` (or ``skspeech train
+        --model conv1d``), or a fitted Conv1DClassifier / KWSClassifier
+        alone (then the device computes exactly the features it was fitted on).
     output_dir : str or path-like
         Folder to write to (created if missing).
     representative : ndarray or list of ndarray, default=None
@@ -122,6 +246,11 @@ def export_tflite(model, output_dir, *, representative=None, int8=True,
         Also write the int8 model.
     n_representative : int, default=300
         At most this many representative clips are used.
+    strip_names : bool, default=True
+        Leave tensor names and signatures out of the files (13 KB of the
+        default KWS network's int8 file). Inputs and outputs are then found
+        by index (``interpreter.get_input_details()[0]``), as TFLite Micro
+        and :class:`TFLiteModel` do; ``get_signature_runner`` needs them.
     force : bool, default=False
         Replace existing files.
 
@@ -134,8 +263,8 @@ def export_tflite(model, output_dir, *, representative=None, int8=True,
     Raises
     ------
     ValueError
-        If the model is not a fitted Conv1D pipeline or ``representative``
-        is missing for int8.
+        If the model is not a fitted Conv1D or KWS pipeline, or
+        ``representative`` is missing for int8.
     FileExistsError
         If an output file exists and ``force`` is False.
 
@@ -187,10 +316,22 @@ def export_tflite(model, output_dir, *, representative=None, int8=True,
         converter.inference_input_type = tf.int8
         converter.inference_output_type = tf.int8
         blobs["int8"] = converter.convert()
+    tmp.cleanup()
+    settings["ops"] = {}
+    for key, blob in blobs.items():
+        settings["ops"][key] = _check_inference_only(key, _ops(tf, blob))
+        if strip_names:
+            stripped = _strip_names(blob)
+            if _misaligned_buffers(stripped):  # never seen; keep the converter's file
+                warnings.warn(f"Kept the tensor names in the {key} model: without them "
+                              f"its weights were not 16-byte aligned.", RuntimeWarning,
+                              stacklevel=2)
+            else:
+                blobs[key] = stripped
+    if int8:
         interp = _interpreter(tf, blobs["int8"])
         settings["int8"] = {"input": _quant(interp.get_input_details()[0]),
                             "output": _quant(interp.get_output_details()[0])}
-    tmp.cleanup()
     out.mkdir(parents=True, exist_ok=True)
     sizes = {}
     for key, blob in blobs.items():
@@ -222,8 +363,6 @@ def _atomic_write(path, data):
 
 
 def _interpreter(tf, content=None, path=None):
-    import warnings
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # tf.lite.Interpreter's move-to-LiteRT notice
         interp = tf.lite.Interpreter(model_content=content,

@@ -1,0 +1,121 @@
+"""TFLite export of kws_pipeline: words out, agreement with Keras, no training-only ops, sizes."""
+
+import json
+
+import numpy as np
+import pytest
+from conftest import make_tone_commands
+
+tf = pytest.importorskip("tensorflow")
+pytest.importorskip("scikeras")
+
+from sklearn.exceptions import NotFittedError  # noqa: E402
+
+from skspeech.export import TFLiteModel, export_tflite  # noqa: E402
+from skspeech.export import _tflite  # noqa: E402
+from skspeech.pipelines import kws_pipeline  # noqa: E402
+
+pytestmark = pytest.mark.slow
+
+# 16 channels on 40 bands: enough weights (3.3 k) that int8 is clearly smaller than float.
+TINY = dict(stem_filters=16, filters=(16, 16), kernel_sizes=5, strides=(1, 2), batch_size=16,
+            learning_rate=0.01)
+
+
+@pytest.fixture(scope="module")
+def kws_export(tmp_path_factory):
+    """A tiny KWS pipeline (SpecAugment on) fitted on tones, exported to float and int8."""
+    X, y = make_tone_commands(n_per_class=12, sr=8000, random_state=0)
+    # cmvn=False: per-clip CMVN removes a steady tone's band levels, its only cue here
+    model = kws_pipeline(sr=8000, duration=0.7, cmvn=False, epochs=15, random_state=0,
+                         validation_fraction=None, **TINY).fit(X, y)
+    files = export_tflite(model, tmp_path_factory.mktemp("kws"), representative=X)
+    X_test, y_test = make_tone_commands(n_per_class=8, sr=8000, random_state=7)
+    return model, files, X_test, y_test
+
+
+def test_tflite_predicts_the_words_keras_predicts(kws_export):
+    model, files, X_test, y_test = kws_export
+    keras_pred = model.predict(X_test)
+    assert np.mean(keras_pred == y_test) >= 0.8  # the network learned something to agree on
+    for kind, min_agree, atol in (("float", 1.0, 1e-5), ("int8", 0.9, 0.1)):
+        tfl = TFLiteModel(files[kind], pipeline=model)
+        pred = tfl.predict(X_test)
+        assert pred.dtype.kind == "U" and set(pred) <= {"high", "low", "mid"}
+        assert np.mean(pred == keras_pred) >= min_agree, kind
+        np.testing.assert_allclose(tfl.predict_proba(X_test), model.predict_proba(X_test),
+                                   atol=atol)
+
+
+def test_training_only_layers_leave_no_op(kws_export):
+    model, files, X_test, _ = kws_export
+    net = model.named_steps["kws"].model_
+    assert net.get_layer("spec_augment").time_shift > 0  # augmentation was on in training
+    settings = json.loads(files["settings"].read_text())
+    for kind in ("float", "int8"):
+        ops = settings["ops"][kind]
+        assert ops == _tflite._ops(tf, files[kind].read_bytes())
+        assert "CONV_2D" in ops and "DEPTHWISE_CONV_2D" in ops and "SOFTMAX" in ops
+        assert not [op for op in ops if "RANDOM" in op or "MULTINOMIAL" in op]
+        tfl = TFLiteModel(files[kind], pipeline=model)
+        np.testing.assert_array_equal(tfl.predict_proba(X_test), tfl.predict_proba(X_test))
+
+
+def test_int8_is_smaller_names_stripped_buffers_aligned(kws_export, tmp_path):
+    model, files, X_test, _ = kws_export
+    sizes = files["sizes"]
+    assert sizes["int8"] < 0.8 * sizes["float"]
+    for kind in ("float", "int8"):
+        content = files[kind].read_bytes()
+        assert len(content) == sizes[kind]
+        assert _tflite._misaligned_buffers(content) == []
+        interp = _tflite._interpreter(tf, content)
+        assert all(d["name"] == "" for d in interp.get_tensor_details())
+    named = export_tflite(model, tmp_path, int8=False, strip_names=False)
+    assert named["sizes"]["float"] > sizes["float"] + 2000  # the names weigh kilobytes
+    np.testing.assert_allclose(TFLiteModel(named["float"], model).predict_proba(X_test),
+                               TFLiteModel(files["float"], model).predict_proba(X_test),
+                               atol=1e-6)
+
+
+def test_frontend_json_describes_the_kws_front_end(kws_export):
+    model, files, X_test, _ = kws_export
+    settings = json.loads(files["settings"].read_text())
+    assert list(settings["steps"]) == ["resample", "padtrim", "features", "level", "cmvn"]
+    assert settings["steps"]["features"]["type"] == "LogMelSpectrogram"
+    assert settings["steps"]["features"]["n_mels"] == 40
+    assert settings["steps"]["features"]["win_length"] == 200  # 25 ms at 8 kHz, resolved
+    assert settings["steps"]["features"]["hop_length"] == 80
+    assert settings["steps"]["level"] == {
+        "type": "FunctionTransformer", "func": "skspeech.pipelines._kws.relative_log_level",
+        "kw_args": {"top_db": 80.0}}
+    assert settings["steps"]["cmvn"] is None  # cmvn=False
+    assert settings["n_samples"] == 5600 and settings["input_shape"] == [1, 69, 40]
+    assert settings["classes"] == ["high", "low", "mid"]
+    assert settings["int8"]["input"]["dtype"] == "int8"
+    # a device's features (the pipeline's front end) fed straight to the network
+    feats = model[:-1].transform(X_test)
+    tfl = TFLiteModel(files["float"])
+    np.testing.assert_allclose(tfl.predict_features_proba(feats), model.predict_proba(X_test),
+                               atol=1e-5)
+    with pytest.raises(ValueError, match="needs the pipeline's front end"):
+        tfl.predict(X_test)
+
+
+def test_cmvn_step_settings():
+    from skspeech.features import CMVN
+
+    assert _tflite._step_settings(CMVN(variance=True)) == {"type": "CMVN", "variance": True}
+
+
+def test_unfitted_kws_pipeline_is_refused(tmp_path):
+    with pytest.raises(NotFittedError):
+        export_tflite(kws_pipeline(sr=8000), tmp_path, int8=False)
+    assert not list(tmp_path.iterdir())
+
+
+def test_random_ops_are_refused():
+    assert _tflite._check_inference_only("int8", ["CONV_2D", "SOFTMAX"]) == ["CONV_2D", "SOFTMAX"]
+    with pytest.raises(ValueError, match="int8 network has random ops \\(RANDOM_UNIFORM\\).*"
+                                         "training=False; nothing was written"):
+        _tflite._check_inference_only("int8", ["CONV_2D", "RANDOM_UNIFORM"])

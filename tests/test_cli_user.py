@@ -211,14 +211,180 @@ def test_listen_without_sounddevice_says_how_to_install(svm_model):
 
 
 def test_fit_with_progress_equals_pipeline_fit(capsys):
+    from skspeech.augment import AugmentedClassifier
     from skspeech.cli._train import fit_with_progress
     from skspeech.pipelines import hmm_pipeline, svm_pipeline
 
     X, y = make_tone_commands(n_per_class=8, sr=8000, random_state=3)
     X_new, _ = make_tone_commands(n_per_class=3, sr=8000, random_state=4)
     for make in (lambda: svm_pipeline(sr=8000, probability=False),
-                 lambda: hmm_pipeline(sr=8000, n_states=3, random_state=0)):
+                 lambda: hmm_pipeline(sr=8000, n_states=3, random_state=0, augment=False),
+                 lambda: hmm_pipeline(sr=8000, n_states=3, random_state=0)):  # augmented
         plain = make().fit(X, y)
         stepped = fit_with_progress(make(), X, y, chunk=5)  # several chunks, ragged clips
         np.testing.assert_array_equal(stepped.predict(X_new), plain.predict(X_new))
-    assert "Features: mfcc" in capsys.readouterr().err
+        if hasattr(plain, "predict_proba"):
+            np.testing.assert_array_equal(stepped.predict_proba(X_new),
+                                          plain.predict_proba(X_new))
+    assert isinstance(stepped, AugmentedClassifier) and stepped.n_train_ == 3 * len(y)
+    np.testing.assert_array_equal(stepped.classes_, plain.classes_)
+    err = capsys.readouterr().err
+    assert "Features: mfcc" in err and f"Augmenting: {len(y)} clips -> {3 * len(y)}" in err
+
+
+# --- choosing the model and its augmentation (in-process: the models are what is tested) ----
+
+def _train_in_process(folder, tmp_path, *args):
+    from skspeech.cli import main
+
+    code = main(["train", str(folder), "--subset", "all", "--words", *WORDS, "-o",
+                 str(tmp_path / "m.joblib"), "--quiet", *map(str, args)])
+    return code, tmp_path / "m.joblib"
+
+
+def test_train_hmm_augments_by_default_and_not_with_no_augment(folder, tmp_path, capsys):
+    from sklearn.pipeline import Pipeline
+
+    from skspeech.augment import AugmentedClassifier
+
+    code, path = _train_in_process(folder, tmp_path, "--model", "hmm", "--n-states", "3",
+                                   "--n-iter", "5")
+    assert code == 0, capsys.readouterr().err
+    assert "Trained hmm on 30 clips of 3 words (high, low, mid) at 8000 Hz with augmentation" \
+        in capsys.readouterr().out
+    model, meta = load_model(path, return_metadata=True)
+    assert isinstance(model, AugmentedClassifier) and model.n_train_ == 90
+    assert model.estimator_.named_steps["hmm"].n_states == 3
+    assert meta["training"]["augment"] is True and meta["sr"] == 8000
+
+    code, path = _train_in_process(folder, tmp_path, "--model", "hmm", "--no-augment",
+                                   "--n-states", "3", "--n-iter", "5", "--force")
+    assert code == 0, capsys.readouterr().err
+    assert "with augmentation" not in capsys.readouterr().out
+    plain, meta = load_model(path, return_metadata=True)
+    assert isinstance(plain, Pipeline) and plain.named_steps["hmm"].n_states == 3
+    assert meta["training"]["augment"] is False and meta["classes"] == ["high", "low", "mid"]
+    X, y = make_tone_commands(n_per_class=4, sr=8000, classes=WORDS, random_state=9)
+    assert np.mean(plain.predict(X) == y) >= 0.9 and np.mean(model.predict(X) == y) >= 0.9
+
+
+def test_train_svm_augment_wraps_the_recipe(folder, tmp_path, capsys):
+    from skspeech.augment import AugmentedClassifier, WaveAugmenter
+    from skspeech.cli._train import inner_pipeline
+
+    code, path = _train_in_process(folder, tmp_path, "--augment", "--C", "3", "--seed", "5")
+    assert code == 0, capsys.readouterr().err
+    model, meta = load_model(path, return_metadata=True)
+    assert isinstance(model, AugmentedClassifier) and isinstance(model.augmenter, WaveAugmenter)
+    assert (model.augmenter.n_copies, model.augmenter.sr, model.augmenter.random_state) == \
+        (2, 8000, 5)
+    assert model.n_train_ == 90 and meta["training"]["augment"] is True
+    assert inner_pipeline(model) is model.estimator_
+    assert model.estimator_.named_steps["svc"].estimator.C == 3
+    X, y = make_tone_commands(n_per_class=4, sr=8000, classes=WORDS, random_state=9)
+    proba = model.predict_proba(X)  # the CLI's predict and listen need probabilities
+    assert proba.shape == (12, 3) and np.mean(model.classes_[proba.argmax(1)] == y) >= 0.9
+    # svm's default stays off
+    code, path = _train_in_process(folder, tmp_path, "--force")
+    assert code == 0 and type(load_model(path)).__name__ == "Pipeline"
+
+
+def test_predict_with_an_augmented_model(folder, tmp_path):
+    out = _run("train", folder, "--subset", "all", "--words", *WORDS, "--model", "hmm",
+               "--n-states", "3", "--n-iter", "5", "-o", "h.joblib", "--quiet", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    pred = _run("predict", "h.joblib", folder / "low", "--json", "--quiet", cwd=tmp_path)
+    assert pred.returncode == 0, pred.stderr
+    rows = json.loads(pred.stdout)
+    assert len(rows) == 10 and sum(r["word"] == "low" for r in rows) >= 9
+    assert all(0 <= r["probability"] <= 1 for r in rows)
+    ev = _run("evaluate", "h.joblib", folder, "--subset", "all", "--quiet", cwd=tmp_path)
+    assert ev.returncode == 0 and re.search(r"Accuracy on 30 clips .*\((\d+)/30\)", ev.stdout)
+
+
+@pytest.mark.parametrize("args, message", [
+    (("--model", "hmm", "--epochs", "3"), "--epochs applies to --model conv1d or kws, not to "
+                                          "--model hmm"),
+    (("--model", "kws", "--features", "logmel"), "--features applies to --model conv1d"),
+    (("--model", "kws", "--filters", "8"), "--filters applies to --model conv1d"),
+    (("--model", "svm", "--n-states", "3"), "--n-states applies to --model hmm"),
+    (("--model", "hmm", "--C", "1"), "--C applies to --model svm"),
+    (("--model", "kws", "--epochs", "0"), "--epochs must be at least 1; got 0"),
+    (("--model", "conv1d", "--duration", "0"), "--duration must be a positive number"),
+])
+def test_train_rejects_options_of_other_models(folder, tmp_path, capsys, args, message):
+    code, path = _train_in_process(folder, tmp_path, *args)
+    err = capsys.readouterr().err
+    assert code == 1 and message in err, err
+    assert not path.exists()
+
+
+def test_train_help_names_kws_and_augment():
+    from skspeech.cli import build_parser
+
+    parser = build_parser()
+    args = parser.parse_args(["train", "synthetic"])
+    assert args.augment is None and args.model == "svm"  # None: each recipe's own default
+    assert parser.parse_args(["train", "x", "--no-augment"]).augment is False
+    assert parser.parse_args(["train", "x", "--model", "kws", "--augment"]).augment is True
+    out = subprocess.run([sys.executable, "-m", "skspeech", "train", "--help"],
+                         capture_output=True, text=True, timeout=120).stdout
+    assert "{svm,conv1d,hmm,kws}" in out and "--augment, --no-augment" in out
+    assert "kws: a small keyword-spotting network" in " ".join(out.split())
+
+
+@pytest.mark.slow
+def test_train_evaluate_predict_listen_kws(folder, tmp_path, capsys):
+    pytest.importorskip("tensorflow")
+    pytest.importorskip("scikeras")
+    from skspeech.cli import main
+
+    # in this process: one TensorFlow start-up for the four commands
+    code, path = _train_in_process(folder, tmp_path, "--model", "kws", "--epochs", "1",
+                                   "--duration", "0.7")
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    assert "Trained kws on 30 clips" in out.out and "with augmentation" in out.out
+    model, meta = load_model(path, return_metadata=True)
+    net = model.named_steps["kws"]
+    assert (net.epochs, net.random_state, len(net.history_["loss"])) == (1, 0, 1)
+    assert net.freq_masks > 0 and model.named_steps["padtrim"].duration == 0.7
+    assert meta["training"]["model"] == "kws" and meta["sr"] == 8000
+
+    k = str(path)
+    assert main(["predict", k, str(folder / "mid"), "--json", "--quiet"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert len(rows) == 10 and {r["word"] for r in rows} <= set(WORDS)
+    assert all(0 <= r["probability"] <= 1 for r in rows)
+    assert main(["evaluate", k, str(folder), "--subset", "all", "--quiet"]) == 0
+    assert "Accuracy on 30 clips" in capsys.readouterr().out
+    clips = [_read(p) for p in sorted((folder / "mid").glob("*.wav"))[:3]]
+    write_audio(tmp_path / "s.wav", np.concatenate(clips + [np.zeros(8000, np.float32)]), 8000)
+    assert main(["listen", k, "--file", str(tmp_path / "s.wav"), "--threshold", "0.01",
+                 "--quiet"]) == 0
+    assert re.search(r"^\s*[\d.]+ s\s+(low|mid|high)\s+p=", capsys.readouterr().out, re.M)
+
+
+def test_train_kws_no_augment_turns_the_network_masks_off():
+    pytest.importorskip("tensorflow")
+    pytest.importorskip("scikeras")
+    from skspeech.cli import build_parser
+    from skspeech.cli._train import _augmented, build_model
+
+    parser = build_parser()
+    default = build_model(parser.parse_args(["train", "x", "--model", "kws"]), 8000, 10)
+    off = build_model(parser.parse_args(["train", "x", "--model", "kws", "--no-augment",
+                                         "--epochs", "3", "--seed", "4"]), 8000, 10)
+    assert _augmented(default) and not _augmented(off)
+    net = default.named_steps["kws"]
+    assert net.freq_masks > 0 and net.time_masks > 0 and net.time_shift > 0
+    assert net.epochs == 60 and default.named_steps["padtrim"].duration == 1.0  # recipe's
+    net = off.named_steps["kws"]
+    assert (net.freq_masks, net.time_masks, net.time_shift) == (0, 0, 0.0)
+    assert (net.epochs, net.random_state) == (3, 4)
+
+
+def _read(path):
+    from skspeech.io import read_audio
+
+    return read_audio(path)[0]

@@ -40,6 +40,11 @@ def run(args):
                          "calibrate; or pass --no-int8.")
     model, meta = load_model(args.model, return_metadata=True)
     from ..export._tflite import _split
+    from ._train import inner_pipeline
+
+    # a model trained with --augment: augmentation only acted in fit, the fitted
+    # Pipeline inside it is the whole predictor
+    model = inner_pipeline(model)
 
     _split(model)  # a clear error for non-Conv1D models before loading data
     rep = None

@@ -122,7 +122,9 @@ def run(args):
             f"{', '.join(c for c in meta['classes'] if not c.startswith('_'))}")
     window = args.window
     if window is None:  # the clip length the model was trained on, if it pads to one
-        pad = getattr(model, "named_steps", {}).get("padtrim")
+        from ._train import inner_pipeline
+
+        pad = getattr(inner_pipeline(model), "named_steps", {}).get("padtrim")
         window = getattr(pad, "duration", None) or 1.0
     listener = CommandListener(model, sr, window=window, hop=args.hop,
                                threshold=_thresholds(args), smoothing=args.smoothing,

@@ -1,5 +1,6 @@
 """``skspeech train``: a folder, FSDD or synthetic speech -> a fitted pipeline -> a model file."""
 
+import argparse
 import os
 import sys
 import time
@@ -43,22 +44,33 @@ def add_parser(sub):
     p.add_argument("-o", "--output", type=Path, default=Path("model.joblib"),
                    help="model file to write (default: ./model.joblib)")
     p.add_argument("--force", action="store_true", help="replace --output if it exists")
-    p.add_argument("--model", choices=("svm", "conv1d", "hmm"), default="svm",
+    p.add_argument("--model", choices=("svm", "conv1d", "hmm", "kws"), default="svm",
                    help="svm: MFCC statistics + SVM (fast, default); conv1d: a small "
-                        "convolutional network (TensorFlow); hmm: one HMM per word (hmmlearn)")
-    g = p.add_argument_group("model options")
-    g.add_argument("--C", type=float, default=10.0, help="svm: regularisation (default: 10)")
-    g.add_argument("--features", choices=("mfcc", "logmel", "raw"), default="mfcc",
+                        "convolutional network (TensorFlow); hmm: one HMM per word (hmmlearn); "
+                        "kws: a small keyword-spotting network (residual separable "
+                        "convolutions) on log-mel frames (TensorFlow)")
+    p.add_argument("--augment", action=argparse.BooleanOptionalAction, default=None,
+                   help="train on every clip plus perturbed copies (--augment) or on the "
+                        "clips as they are (--no-augment); default: each model's own "
+                        "default, on for hmm and kws, off for svm and conv1d. svm, conv1d: "
+                        "adds 2 copies of each clip (speed, shift, gain, noise), about 3x "
+                        "the training time; hmm: the same, its default; kws: the network's "
+                        "SpecAugment masks and time shift, its default. Never applied "
+                        "when predicting")
+    g = p.add_argument_group("model options (each applies only to the models named)")
+    g.add_argument("--C", type=float, default=None, help="svm: regularisation (default: 10)")
+    g.add_argument("--features", choices=("mfcc", "logmel", "raw"), default=None,
                    help="conv1d: what the network reads (default: mfcc)")
-    g.add_argument("--epochs", type=int, default=100,
-                   help="conv1d: maximum epochs; early stopping ends sooner (default: 100)")
-    g.add_argument("--duration", type=float, default=1.0,
-                   help="conv1d: clip length in seconds (default: 1.0)")
+    g.add_argument("--epochs", type=int, default=None,
+                   help="conv1d, kws: maximum epochs; early stopping ends sooner "
+                        "(default: 100 for conv1d, 60 for kws)")
+    g.add_argument("--duration", type=float, default=None,
+                   help="conv1d, kws: clip length in seconds (default: 1.0)")
     g.add_argument("--filters", type=int, nargs="+", default=None, metavar="N",
                    help="conv1d: filters per conv block (default: 32 64)")
-    g.add_argument("--n-states", type=int, default=6,
+    g.add_argument("--n-states", type=int, default=None,
                    help="hmm: states per word model (default: 6)")
-    g.add_argument("--n-iter", type=int, default=20, help="hmm: EM iterations (default: 20)")
+    g.add_argument("--n-iter", type=int, default=None, help="hmm: EM iterations (default: 20)")
     add_data_arguments(p, subset_default="train")
     return p
 
@@ -118,30 +130,92 @@ def _check_counts(y):
     return words, counts
 
 
+# Model options and the models they apply to (None on the command line: the recipe's default).
+_MODEL_OPTIONS = {"C": ("--C", ("svm",)), "features": ("--features", ("conv1d",)),
+                  "epochs": ("--epochs", ("conv1d", "kws")),
+                  "duration": ("--duration", ("conv1d", "kws")),
+                  "filters": ("--filters", ("conv1d",)), "n_states": ("--n-states", ("hmm",)),
+                  "n_iter": ("--n-iter", ("hmm",))}
+
+
+def _given(args, *names):
+    """The options among ``names`` given on the command line, as recipe keyword arguments."""
+    return {name: getattr(args, name) for name in names if getattr(args, name, None) is not None}
+
+
+def _check_options(args):
+    for name, (flag, models) in _MODEL_OPTIONS.items():
+        if getattr(args, name, None) is not None and args.model not in models:
+            raise ValueError(f"{flag} applies to --model {' or '.join(models)}, not to --model "
+                             f"{args.model}; drop {flag} or choose that model.")
+    if args.epochs is not None and args.epochs < 1:
+        raise ValueError(f"--epochs must be at least 1; got {args.epochs}.")
+    if args.duration is not None and not args.duration > 0:
+        raise ValueError(f"--duration must be a positive number of seconds; got {args.duration}.")
+
+
+def inner_pipeline(model):
+    """The Pipeline of a recipe: the model itself, or the one an AugmentedClassifier wraps
+    (its fitted clone once fitted)."""
+    from ..augment import AugmentedClassifier
+
+    if isinstance(model, AugmentedClassifier):
+        return getattr(model, "estimator_", model.estimator)
+    return model
+
+
 def build_model(args, sr, n_min):
+    """The unfitted recipe that ``args`` asks for (``n_min``: fewest clips of a word)."""
+    _check_options(args)
+    verbose = 0 if args.quiet else 1
+    augment = getattr(args, "augment", None)
+    if args.model == "hmm":
+        from ..pipelines import hmm_pipeline
+
+        kwargs = {} if augment is None else {"augment": augment}
+        return hmm_pipeline(sr=sr, **_given(args, "n_states", "n_iter"), random_state=args.seed,
+                            verbose=verbose, **kwargs)
+    if args.model == "kws":
+        from ..pipelines import kws_pipeline
+
+        kwargs = {} if augment is None else {"augment": augment}
+        return kws_pipeline(sr=sr, **_given(args, "duration", "epochs"), random_state=args.seed,
+                            verbose=verbose, **kwargs)
     if args.model == "svm":
         from ..pipelines import svm_pipeline
 
-        model = svm_pipeline(sr=sr, C=args.C)
+        model = svm_pipeline(sr=sr, **_given(args, "C"))
         if n_min < 5:  # the calibration's 5-fold split needs 5 clips per word
             if n_min < 2:
                 raise ValueError(f"The svm model needs at least 2 clips per word; one word "
                                  f"has {n_min}.")
             model.set_params(svc__cv=n_min)
         model.set_params(verbose=not args.quiet)
-        return model
-    if args.model == "hmm":
-        from ..pipelines import hmm_pipeline
+    else:
+        from ..pipelines import conv1d_pipeline
 
-        return hmm_pipeline(sr=sr, n_states=args.n_states, n_iter=args.n_iter,
-                            random_state=args.seed, verbose=0 if args.quiet else 1)
-    from ..pipelines import conv1d_pipeline
+        extra = {} if args.filters is None else {"filters": tuple(args.filters)}
+        model = conv1d_pipeline(args.features or "mfcc", sr=sr, **_given(args, "duration",
+                                                                          "epochs"),
+                                random_state=args.seed, verbose=verbose, **extra)
+    if augment:  # svm and conv1d: off unless asked for
+        from ..augment import AugmentedClassifier, WaveAugmenter
 
-    extra = {} if args.filters is None else {"filters": tuple(args.filters)}
-    if args.epochs < 1:
-        raise ValueError(f"--epochs must be at least 1; got {args.epochs}.")
-    return conv1d_pipeline(args.features, sr=sr, duration=args.duration, epochs=args.epochs,
-                           random_state=args.seed, verbose=0 if args.quiet else 1, **extra)
+        model = AugmentedClassifier(model, WaveAugmenter(sr=sr, n_copies=2,
+                                                         random_state=args.seed))
+    return model
+
+
+def _augmented(model):
+    """Whether fitting ``model`` augments the training clips (waveforms or, for kws, frames)."""
+    from ..augment import AugmentedClassifier
+
+    if isinstance(model, AugmentedClassifier):
+        return model.augmenter is not None
+    last = model.steps[-1][1]
+    if type(last).__name__ == "KWSClassifier":
+        return bool(last.time_shift or last.freq_masks or last.time_masks or last.freq_warp)
+    return False
 
 
 def _concat(chunks):
@@ -157,10 +231,25 @@ def fit_with_progress(model, X, y, *, chunk=256):
     so the bar moves during feature extraction; the final estimator is fitted
     last (with its own progress, e.g. the network's epochs). The result is the
     same fitted Pipeline as ``model.fit(X, y)`` for the row-wise front ends of
-    skspeech's recipes.
+    skspeech's recipes. An :class:`~skspeech.augment.AugmentedClassifier`
+    is fitted as its own ``fit`` does (augment the clips, then fit a clone of
+    the Pipeline on them), with the bars for the Pipeline.
     """
+    from sklearn.base import clone
     from tqdm.auto import tqdm
 
+    from ..augment import AugmentedClassifier
+
+    if isinstance(model, AugmentedClassifier):  # as AugmentedClassifier.fit, step by step
+        if model.augmenter is not None:
+            n = len(y)
+            print(f"Augmenting: {n} clips -> ", end="", file=sys.stderr, flush=True)
+            X, y = clone(model.augmenter).fit_resample(X, y)
+            print(f"{len(y)} ({len(y) // n - 1} perturbed copies of each)", file=sys.stderr)
+        model.estimator_ = fit_with_progress(clone(model.estimator), X, y, chunk=chunk)
+        model.classes_ = model.estimator_.classes_
+        model.n_train_ = len(y)
+        return model
     Xt = X
     for name, step in model.steps[:-1]:
         if step is None or step == "passthrough":
@@ -184,6 +273,7 @@ def run(args):
     from .._persistence import save_model
 
     say = say_for(args)
+    _check_options(args)  # before loading the data
     out = Path(os.path.expanduser(args.output))
     if out.exists() and not args.force:  # fail before minutes of training, not after
         raise FileExistsError(f"{str(out)!r} exists; use --force to replace it or -o to "
@@ -197,24 +287,27 @@ def run(args):
     words, counts = _check_counts(y)
     say(f"  {len(y)} clips of {len(words)} words at {sr} Hz from {what}")
     model = build_model(args, sr, int(counts.min()))
-    say(f"Training the {args.model} pipeline ...")
+    augmented = _augmented(model)
+    say(f"Training the {args.model} pipeline"
+        f"{' with augmentation' if augmented else ''} ...")
     t0 = time.perf_counter()
     if args.quiet:
         model.fit(X, y)
     else:
-        if args.model == "svm":
-            model.set_params(verbose=False)  # the bars replace the Pipeline's own lines
+        if args.model == "svm":  # the bars replace the Pipeline's own lines
+            inner_pipeline(model).set_params(verbose=False)
         fit_with_progress(model, X, y)
     fit_s = time.perf_counter() - t0
     if args.model == "svm":
-        model.set_params(verbose=False)
+        inner_pipeline(model).set_params(verbose=False)
     train_acc = accuracy_score(y, model.predict(X))
     report = {"data": what, "n_clips": int(len(y)), "model": args.model,
-              "fit_seconds": round(fit_s, 1), "train_accuracy": round(float(train_acc), 4)}
+              "augment": augmented, "fit_seconds": round(fit_s, 1),
+              "train_accuracy": round(float(train_acc), 4)}
     save_model(out, model, force=args.force, sr=sr, extra={"training": report})
     print(f"Trained {args.model} on {len(y)} clips of {len(words)} words "
-          f"({', '.join(words)}) at {sr} Hz in {fit_s:.1f} s; "
-          f"accuracy on the training clips {train_acc:.1%}.")
+          f"({', '.join(words)}) at {sr} Hz{' with augmentation' if augmented else ''} "
+          f"in {fit_s:.1f} s; accuracy on the training clips {train_acc:.1%}.")
     print(f"Model saved to {out} ({out.stat().st_size / 1024:.0f} KB). "
           f"Test it with: skspeech evaluate {out} DATA --subset test")
     return 0

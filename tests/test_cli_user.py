@@ -363,6 +363,12 @@ def test_train_evaluate_predict_listen_kws(folder, tmp_path, capsys):
     assert main(["listen", k, "--file", str(tmp_path / "s.wav"), "--threshold", "0.01",
                  "--quiet"]) == 0
     assert re.search(r"^\s*[\d.]+ s\s+(low|mid|high)\s+p=", capsys.readouterr().out, re.M)
+    assert main(["export", k, "-o", str(tmp_path / "tfl"), "--representative", str(folder),
+                 "--n-representative", "12", "--quiet"]) == 0
+    sizes = dict(re.findall(r"(float|int8): \S+ \(([\d.]+) KB\)", capsys.readouterr().out))
+    assert set(sizes) == {"float", "int8"} and float(sizes["int8"]) < float(sizes["float"])
+    settings = json.loads((tmp_path / "tfl" / "frontend.json").read_text())
+    assert settings["classes"] == ["high", "low", "mid"] and settings["n_samples"] == 5600
 
 
 def test_train_kws_no_augment_turns_the_network_masks_off():

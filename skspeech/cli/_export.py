@@ -1,8 +1,8 @@
-"""``skspeech export``: a fitted Conv1D model file -> TensorFlow Lite (float and int8) + front-end JSON."""
+"""``skspeech export``: a fitted Conv1D or KWS model file -> TensorFlow Lite (float, int8) + JSON."""
 
 from pathlib import Path
 
-HELP = "Export a Conv1D model to TensorFlow Lite (float and int8) for devices."
+HELP = "Export a conv1d or kws model to TensorFlow Lite (float and int8) for devices."
 
 
 def add_parser(sub):
@@ -12,7 +12,8 @@ def add_parser(sub):
         "--representative clips) and frontend.json (sample rate, clip length, feature "
         "settings, input shape, words and int8 scales) that a device needs to compute "
         "the network's input."))
-    p.add_argument("model", type=Path, help="a conv1d model file from skspeech train")
+    p.add_argument("model", type=Path,
+                   help="a conv1d or kws model file from skspeech train")
     p.add_argument("-o", "--output", type=Path, default=Path("tflite"),
                    help="folder to write (default: ./tflite)")
     p.add_argument("--representative", default=None, metavar="DATA",
@@ -46,7 +47,7 @@ def run(args):
     # Pipeline inside it is the whole predictor
     model = inner_pipeline(model)
 
-    _split(model)  # a clear error for non-Conv1D models before loading data
+    _split(model)  # a clear error for models without a network before loading data
     rep = None
     if args.representative is not None:
         rep, _, _, what = load_data(args.representative, subset="train", sr=meta.get("sr"),

@@ -119,3 +119,17 @@ def test_random_ops_are_refused():
     with pytest.raises(ValueError, match="int8 network has random ops \\(RANDOM_UNIFORM\\).*"
                                          "training=False; nothing was written"):
         _tflite._check_inference_only("int8", ["CONV_2D", "RANDOM_UNIFORM"])
+
+
+def test_augmented_classifier_exports_its_fitted_pipeline(kws_export):
+    from skspeech.augment import AugmentedClassifier
+
+    model = kws_export[0]
+    wrapped = AugmentedClassifier(kws_pipeline(sr=8000))
+    with pytest.raises(NotFittedError):
+        _tflite._split(wrapped)
+    wrapped.estimator_ = model  # as fit leaves it: the fitted clone of the pipeline
+    front, clf = _tflite._split(wrapped)
+    assert clf is model.named_steps["kws"]
+    assert [name for name, _ in front.steps] == ["resample", "padtrim", "features", "level",
+                                                 "cmvn"]

@@ -34,6 +34,10 @@ def _split(model):
     """(front end, Conv1DClassifier) of a fitted Conv1D pipeline; ValueError otherwise."""
     from sklearn.utils.validation import check_is_fitted
 
+    if type(model).__name__ == "AugmentedClassifier":
+        # its augmentation acts only in fit: the fitted pipeline inside is the whole predictor
+        check_is_fitted(model, "estimator_")
+        model = model.estimator_
     steps = getattr(model, "steps", None)
     last = steps[-1][1] if steps else model
     # by name, not isinstance: importing the class would import TensorFlow
@@ -235,8 +239,11 @@ def export_tflite(model, output_dir, *, representative=None, int8=True,
     model : Pipeline
         A fitted pipeline from :func:`~skspeech.pipelines.conv1d_pipeline`
         or :func:`~skspeech.pipelines.kws_pipeline` (or ``skspeech train
-        --model conv1d``), or a fitted Conv1DClassifier / KWSClassifier
-        alone (then the device computes exactly the features it was fitted on).
+        --model conv1d``), a fitted
+        :class:`~skspeech.augment.AugmentedClassifier` around one (its
+        augmentation is fit-only: the pipeline inside is exported), or a
+        fitted Conv1DClassifier / KWSClassifier alone (then the device
+        computes exactly the features it was fitted on).
     output_dir : str or path-like
         Folder to write to (created if missing).
     representative : ndarray or list of ndarray, default=None

@@ -323,6 +323,16 @@ class HMMClassifier(ClassifierMixin, BaseEstimator):
         Prior class probabilities ``p(c)``. None: uniform (decide on the
         likelihood alone). "fit": class frequencies in ``y``. An array gives
         them in ``classes_`` (sorted) order; it is normalised to sum to 1.
+    posterior_scale : float or None, default=None
+        How ``predict_proba`` turns likelihoods into probabilities. None:
+        Bayes' rule on the whole clip's log-likelihood, which is a sum over
+        its frames and so gives probabilities of almost exactly 0 or 1. A
+        float ``s``: the clip's mean log-likelihood per frame times ``s``
+        (speech recognisers call this an acoustic scale), i.e.
+        ``p(c | x) ~ p(c) exp(s log p(x | c) / n_frames)``: softer
+        probabilities that can be combined with other models' (see
+        :func:`skspeech.pipelines.ensemble_pipeline`). With a uniform prior
+        the predicted class is the same either way.
     n_jobs : int, default=None
         Class models trained in parallel (joblib); None means 1.
     random_state : int, RandomState instance or None, default=None
@@ -402,14 +412,15 @@ class HMMClassifier(ClassifierMixin, BaseEstimator):
         "tol": [Interval(Real, 0, None, closed="left")],
         "min_covar": [Interval(Real, 0, None, closed="neither")],
         "class_prior": [None, StrOptions({"fit"}), "array-like"],
+        "posterior_scale": [None, Interval(Real, 0, None, closed="neither")],
         "n_jobs": [Integral, None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
 
     def __init__(self, n_states=5, *, n_mix=1, covariance_type="diag", topology="left-right",
-                 n_iter=20, tol=0.01, min_covar=1e-3, class_prior=None, n_jobs=None,
-                 random_state=None, verbose=0):
+                 n_iter=20, tol=0.01, min_covar=1e-3, class_prior=None, posterior_scale=None,
+                 n_jobs=None, random_state=None, verbose=0):
         self.n_states = n_states
         self.n_mix = n_mix
         self.covariance_type = covariance_type
@@ -418,6 +429,7 @@ class HMMClassifier(ClassifierMixin, BaseEstimator):
         self.tol = tol
         self.min_covar = min_covar
         self.class_prior = class_prior
+        self.posterior_scale = posterior_scale
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
@@ -552,7 +564,9 @@ class HMMClassifier(ClassifierMixin, BaseEstimator):
             Columns in ``classes_`` order. ``-inf`` (never NaN) where a
             model cannot produce the sequence at all.
         """
-        seqs = self._check_predict_input(X)
+        return self._log_likelihood(self._check_predict_input(X))
+
+    def _log_likelihood(self, seqs):
         out = np.empty((len(seqs), len(self.classes_)))
         with np.errstate(divide="ignore", invalid="ignore", under="ignore", over="ignore"):
             for k, model in enumerate(self.models_):
@@ -608,9 +622,15 @@ class HMMClassifier(ClassifierMixin, BaseEstimator):
         Returns
         -------
         log_proba : ndarray of shape (n_clips, n_classes)
-            Columns in ``classes_`` order.
+            Columns in ``classes_`` order. With ``posterior_scale`` set, from
+            the scaled mean log-likelihood per frame.
         """
-        return self._log_posterior(self.predict_joint_log_proba(X))
+        if self.posterior_scale is None:
+            return self._log_posterior(self.predict_joint_log_proba(X))
+        seqs = self._check_predict_input(X)
+        n_frames = np.array([len(s) for s in seqs], dtype=np.float64)[:, np.newaxis]
+        scaled = self._log_likelihood(seqs) * (float(self.posterior_scale) / n_frames)
+        return self._log_posterior(scaled + self.class_log_prior_)
 
     def _log_posterior(self, jll):
         unexplained = np.isneginf(jll).all(axis=1)

@@ -7,6 +7,7 @@ _LAZY = {
     "hmm_pipeline": "._hmm",
     "conv1d_pipeline": "._conv1d",
     "kws_pipeline": "._kws",
+    "ensemble_pipeline": "._ensemble",
 }
 
 __all__ = sorted(_LAZY)

@@ -39,7 +39,11 @@ INIT_PARAMS = {
     "WaveAugmenter": dict(sr=8000, shift=None, speed=None, snr=None, random_state=0),
     # A tiny residual net (1 block of 4 channels), one epoch, no validation split.
     "KWSClassifier": dict(stem_filters=4, filters=(4,), kernel_sizes=3, strides=1, epochs=1,
-                          batch_size=16, validation_fraction=None, random_state=0),
+                          batch_size=16, validation_fraction=None, random_state=0),    # Two fast, different members (what the checks feed them are plain feature rows).
+    "GeometricVotingClassifier": dict(estimators=[
+        ("lr", __import__("sklearn.linear_model", fromlist=["LogisticRegression"])
+         .LogisticRegression()),
+        ("nb", __import__("sklearn.naive_bayes", fromlist=["GaussianNB"]).GaussianNB())]),
 }
 
 _ANY_SEQUENCE = ("a 2-D array is (n_clips, n_frames) of 1-coefficient frames; sequences of any "

@@ -1,0 +1,122 @@
+"""Soft voting by the geometric mean of the members' probabilities."""
+
+import numpy as np
+from scipy.special import logsumexp
+from sklearn.ensemble import VotingClassifier
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+# Probabilities are floored here before the log, so that one member's 0 does
+# not veto a class outright (its vote still counts for -46 nats).
+_TINY = 1e-20
+
+
+class GeometricVotingClassifier(VotingClassifier):
+    """Soft voting by the weighted geometric mean of the members' probabilities.
+
+    :class:`sklearn.ensemble.VotingClassifier` with ``voting="soft"``
+    averages the members' probabilities. This one averages their logs
+    (a product of experts) and renormalises:
+    ``p(c | x) ~ prod_m p_m(c | x) ** w_m``. A class wins only if no member
+    finds it unlikely, which suits members that fail differently, such as an
+    HMM (a generative model of the frame sequence) and a convolutional
+    network: on the Free Spoken Digit Dataset with each speaker left out
+    once, the two together score 7 points above the better of them alone,
+    where the arithmetic mean gains about 2 (see :doc:`/unseen_voices`).
+    Everything else (fit in parallel, ``estimators_``, ``named_estimators_``,
+    ``set_params(name=...)``, string labels) is as in VotingClassifier.
+
+    Parameters
+    ----------
+    estimators : list of (str, estimator) tuples
+        The members; each needs ``predict_proba``. Set one to ``"drop"`` to
+        leave it out.
+    weights : array-like of shape (n_estimators,), default=None
+        Exponent of each member's probabilities; None means equal weights.
+    n_jobs : int, default=None
+        Members fitted in parallel (joblib); None means 1.
+    verbose : bool, default=False
+        Print the time each member takes to fit.
+
+    Attributes
+    ----------
+    estimators_ : list of classifiers
+        The fitted members (not ``"drop"``).
+    named_estimators_ : Bunch
+        The fitted members by name.
+    le_ : sklearn.preprocessing.LabelEncoder
+        Encodes the labels for the members (they are fitted on 0..n-1).
+    classes_ : ndarray of shape (n_classes,)
+        The labels.
+
+    See Also
+    --------
+    sklearn.ensemble.VotingClassifier : Hard voting or the arithmetic mean.
+    skspeech.pipelines.ensemble_pipeline : The HMM and KWS recipes voting together.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.naive_bayes import GaussianNB
+    >>> from skspeech.models import GeometricVotingClassifier
+    >>> rng = np.random.default_rng(0)
+    >>> X = np.r_[rng.normal(0, 1, (20, 2)), rng.normal(3, 1, (20, 2))]
+    >>> y = ["no"] * 20 + ["yes"] * 20
+    >>> vote = GeometricVotingClassifier([("lr", LogisticRegression()), ("nb", GaussianNB())])
+    >>> vote.fit(X, y).predict([[0, 0], [3, 3]])
+    array(['no', 'yes'], dtype='<U3')
+    >>> vote.predict_proba([[1.5, 1.5]]).round(2)
+    array([[0.45, 0.55]])
+    """
+
+    _parameter_constraints = {
+        **VotingClassifier._parameter_constraints,
+        "voting": [StrOptions({"soft"})],
+    }
+    _parameter_constraints.pop("flatten_transform")
+
+    # VotingClassifier's methods read these; here they are fixed.
+    voting = "soft"
+    flatten_transform = True
+
+    def __init__(self, estimators, *, weights=None, n_jobs=None, verbose=False):
+        self.estimators = estimators
+        self.weights = weights
+        self.n_jobs = n_jobs
+        self.verbose = verbose
+
+    def predict_log_proba(self, X):
+        """Log of the renormalised weighted geometric mean of the members' probabilities.
+
+        Parameters
+        ----------
+        X : array-like
+            What the members take (e.g. clips, for pipelines from waveforms).
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            Columns in ``classes_`` order.
+        """
+        check_is_fitted(self)
+        log_p = np.log(np.maximum(self._collect_probas(X), _TINY))
+        weights = self._weights_not_none
+        weights = np.ones(len(log_p)) if weights is None else np.asarray(weights, float)
+        joint = np.tensordot(weights / weights.sum(), log_p, axes=1)
+        return joint - logsumexp(joint, axis=1, keepdims=True)
+
+    def predict_proba(self, X):
+        """Renormalised weighted geometric mean of the members' probabilities.
+
+        Parameters
+        ----------
+        X : array-like
+            What the members take (e.g. clips, for pipelines from waveforms).
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Columns in ``classes_`` order; each row sums to 1.
+        """
+        return np.exp(self.predict_log_proba(X))

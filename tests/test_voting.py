@@ -1,0 +1,141 @@
+"""GeometricVotingClassifier, HMMClassifier(posterior_scale) and ensemble_pipeline."""
+
+import joblib
+import numpy as np
+import pytest
+from conftest import make_tone_commands
+from scipy.special import softmax
+from sklearn.ensemble import VotingClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.naive_bayes import GaussianNB
+
+from skspeech.models import GeometricVotingClassifier
+
+
+@pytest.fixture
+def blobs():
+    rng = np.random.default_rng(0)
+    X = np.r_[rng.normal(0, 1, (30, 2)), rng.normal(2, 1, (30, 2)), rng.normal([0, 4], 1, (30, 2))]
+    y = np.repeat(["zero", "two", "four"], 30)
+    return X, y
+
+
+def _members():
+    return [("lr", LogisticRegression()), ("nb", GaussianNB())]
+
+
+def test_geometric_mean_of_member_probabilities(blobs):
+    X, y = blobs
+    vote = GeometricVotingClassifier(_members(), weights=[2, 1]).fit(X, y)
+    p_lr, p_nb = (est.predict_proba(X) for est in vote.estimators_)
+    expected = p_lr ** (2 / 3) * p_nb ** (1 / 3)
+    expected /= expected.sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(vote.predict_proba(X), expected, rtol=1e-6)
+    np.testing.assert_allclose(np.exp(vote.predict_log_proba(X)), expected, rtol=1e-6)
+    assert vote.classes_.tolist() == ["four", "two", "zero"]
+    np.testing.assert_array_equal(vote.predict(X), vote.classes_[expected.argmax(axis=1)])
+
+
+def test_differs_from_the_arithmetic_mean(blobs):
+    X, y = blobs
+    geo = GeometricVotingClassifier(_members()).fit(X, y)
+    arith = VotingClassifier(_members(), voting="soft").fit(X, y)
+    p_geo, p_arith = geo.predict_proba(X), arith.predict_proba(X)
+    assert np.abs(p_geo - p_arith).max() > 1e-3
+    # ... and is the arithmetic mean of the log-probabilities, renormalised
+    logs = np.mean([np.log(e.predict_proba(X)) for e in geo.estimators_], axis=0)
+    np.testing.assert_allclose(p_geo, softmax(logs, axis=1), rtol=1e-6)
+
+
+def test_one_member_weighted_alone_gives_its_probabilities(blobs):
+    X, y = blobs
+    vote = GeometricVotingClassifier(_members(), weights=[0, 1]).fit(X, y)
+    np.testing.assert_allclose(vote.predict_proba(X), vote.named_estimators_["nb"].predict_proba(X),
+                               rtol=1e-6, atol=1e-12)
+    vote.set_params(lr="drop").fit(X, y)
+    assert len(vote.estimators_) == 1
+    np.testing.assert_allclose(vote.predict_proba(X), vote.estimators_[0].predict_proba(X),
+                               rtol=1e-6, atol=1e-12)
+
+
+def test_a_zero_probability_does_not_give_nan():
+    X = np.array([[0.0], [0.1], [10.0], [10.1]])
+    y = ["a", "a", "b", "b"]
+    vote = GeometricVotingClassifier([("nb", GaussianNB(var_smoothing=1e-12)),
+                                      ("lr", LogisticRegression())]).fit(X, y)
+    proba = vote.predict_proba([[0.0], [10.0], [1e6]])
+    assert np.isfinite(proba).all()
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert vote.predict([[0.0], [10.0]]).tolist() == ["a", "b"]
+
+
+def test_params_have_no_voting_switch(blobs):
+    params = GeometricVotingClassifier(_members()).get_params(deep=False)
+    assert set(params) == {"estimators", "weights", "n_jobs", "verbose"}
+    with pytest.raises(ValueError, match="weights"):
+        GeometricVotingClassifier(_members(), weights=[1, 2, 3]).fit(*blobs)
+
+
+# --- HMMClassifier(posterior_scale) --------------------------------------------------------
+
+
+def _hmm_data():
+    from skspeech.features import MFCC
+
+    X, y = make_tone_commands(n_per_class=8)
+    return MFCC(8000).fit_transform(X), y
+
+
+def test_hmm_posterior_scale_softens_probabilities_not_decisions():
+    pytest.importorskip("hmmlearn")
+    from skspeech.models import HMMClassifier
+
+    frames, y = _hmm_data()
+    bayes = HMMClassifier(n_states=3, random_state=0).fit(frames, y)
+    scaled = HMMClassifier(n_states=3, posterior_scale=2.0, random_state=0).fit(frames, y)
+    np.testing.assert_array_equal(bayes.predict(frames), scaled.predict(frames))
+    ll = scaled.log_likelihood(frames)
+    n_frames = np.array([len(f) for f in frames])[:, None]
+    np.testing.assert_allclose(scaled.predict_proba(frames), softmax(2.0 * ll / n_frames, axis=1),
+                               rtol=1e-9)
+    # The log-odds shrink by scale / n_frames against Bayes' rule on whole clips.
+    log_odds = np.diff(bayes.predict_log_proba(frames), axis=1)
+    np.testing.assert_allclose(np.diff(scaled.predict_log_proba(frames), axis=1),
+                               log_odds * 2.0 / n_frames, rtol=1e-6)
+    soft = HMMClassifier(n_states=3, posterior_scale=0.05, random_state=0).fit(frames, y)
+    assert soft.predict_proba(frames).max(axis=1).min() < 0.99
+    with pytest.raises(ValueError, match="posterior_scale"):
+        HMMClassifier(posterior_scale=0).fit(frames, y)
+
+
+# --- ensemble_pipeline ---------------------------------------------------------------------
+
+
+def test_ensemble_pipeline_fits_predicts_words_and_round_trips(tmp_path):
+    pytest.importorskip("hmmlearn")
+    pytest.importorskip("scikeras")
+    from skspeech.pipelines import ensemble_pipeline
+
+    X, y = make_tone_commands(n_per_class=10, ragged=False)
+    model = ensemble_pipeline(sr=8000, duration=0.5, epochs=3, random_state=0)
+    model.set_params(kws__kws__filters=(8,), kws__kws__strides=1, kws__kws__stem_filters=8,
+                     hmm__estimator__hmm__n_states=3, hmm__augmenter__n_copies=1)
+    model.fit(X, y)
+    assert model.classes_.tolist() == ["high", "low", "mid"]
+    proba = model.predict_proba(X)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-6)
+    # members' probabilities are floored at 1e-20 before the log (no veto of -inf)
+    members = np.maximum([est.predict_proba(X) for est in model.estimators_], 1e-20)
+    np.testing.assert_allclose(proba, softmax(np.mean(np.log(members), axis=0), axis=1),
+                               rtol=1e-5)
+    assert model.score(X, y) >= 0.9
+    path = tmp_path / "ensemble.joblib"
+    joblib.dump(model, path)
+    np.testing.assert_array_equal(joblib.load(path).predict(X), model.predict(X))
+
+
+def test_ensemble_pipeline_checks_sr():
+    from skspeech.pipelines import ensemble_pipeline
+
+    with pytest.raises(ValueError, match="sr"):
+        ensemble_pipeline(sr=-1)

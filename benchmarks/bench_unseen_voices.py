@@ -10,12 +10,14 @@ Recipes: ``svm`` (svm_pipeline), ``hmm`` (hmm_pipeline with its defaults:
 fit-only waveform augmentation, 2 copies per clip), ``hmm-noaug``
 (hmm_pipeline(augment=False)), ``tutorial`` (conv1d_pipeline("raw"): the
 TensorFlow tutorial), ``conv1d`` (conv1d_pipeline on MFCC), ``kws``
-(kws_pipeline with its fit-only augmentation); append ``+aug`` to wrap
+(kws_pipeline with its fit-only augmentation), ``ensemble``
+(ensemble_pipeline: ``hmm`` and ``kws`` voting by the geometric mean of
+their probabilities); append ``+aug`` to wrap
 any recipe but ``hmm`` in AugmentedClassifier(WaveAugmenter(n_copies=2))
 (e.g. ``svm+aug``).
 
 Run: ``python benchmarks/bench_unseen_voices.py [path/to/fsdd]
-[--recipes svm,svm+aug,hmm,hmm-noaug,tutorial,conv1d,kws] [--seed 0] [--own-split]
+[--recipes svm,svm+aug,hmm,hmm-noaug,tutorial,conv1d,kws,ensemble] [--seed 0] [--own-split]
 [--verbose]``
 (default path ``../shared/data/fsdd``).
 """
@@ -34,7 +36,7 @@ import numpy as np  # noqa: E402
 from skspeech.datasets import load_fsdd  # noqa: E402
 from skspeech.model_selection import speaker_cv_score  # noqa: E402
 
-RECIPES = ("svm", "hmm", "hmm-noaug", "tutorial", "conv1d", "kws")
+RECIPES = ("svm", "hmm", "hmm-noaug", "tutorial", "conv1d", "kws", "ensemble")
 
 
 def make(recipe, sr, seed, verbose, **kwargs):
@@ -63,11 +65,15 @@ def make(recipe, sr, seed, verbose, **kwargs):
                                          **kwargs)
     if recipe == "kws":
         return pipelines.kws_pipeline(sr=sr, random_state=seed, verbose=verbose, **kwargs)
+    if recipe == "ensemble":
+        return pipelines.ensemble_pipeline(sr=sr, random_state=seed, verbose=verbose, **kwargs)
     raise ValueError(f"unknown recipe {recipe!r}; choose from {RECIPES}")
 
 
 def n_params(model):
     """Number of learned values of the pipeline's last step (network weights, SVs, HMMs)."""
+    if hasattr(model, "estimators_") and hasattr(model, "le_"):  # voting: all members
+        return sum(n_params(member) for member in model.estimators_)
     est = getattr(model, "estimator_", model)  # AugmentedClassifier
     est = est.steps[-1][1] if hasattr(est, "steps") else est
     est = getattr(est, "estimator_", est)  # AugmentedClassifier

@@ -42,7 +42,8 @@ def _split(model):
     last = steps[-1][1] if steps else model
     # by name, not isinstance: importing the class would import TensorFlow
     if not any(c.__name__ in _NETWORKS for c in type(last).__mro__):
-        got = type(last).__name__ if steps is None else f"a Pipeline ending in {type(last).__name__}"
+        got = type(last).__name__
+        got = got if steps is None else f"a Pipeline ending in {got}"
         raise ValueError(f"TFLite export needs a fitted Conv1D pipeline (conv1d_pipeline, "
                          f"kws_pipeline or skspeech train --model conv1d), ending in one of "
                          f"{', '.join(_NETWORKS)}; got {got}. Only these networks can run in "
@@ -150,7 +151,7 @@ def _check_inference_only(key, ops):
 def _strip_names(content):
     """Drop tensor names and signatures (as TFLite's ``flatbuffer_utils.strip_strings``).
 
-    They are much of a small model's file (13 KB of the default KWS network's
+    They are much of a small model's file (13.5 KB of the default KWS network's
     int8 file); the interpreter, TFLite Micro and :class:`TFLiteModel` find
     the input and output by index. The model is packed again with every
     weight buffer at a 16-byte boundary (the schema's ``force_align``; the
@@ -254,7 +255,7 @@ def export_tflite(model, output_dir, *, representative=None, int8=True,
     n_representative : int, default=300
         At most this many representative clips are used.
     strip_names : bool, default=True
-        Leave tensor names and signatures out of the files (13 KB of the
+        Leave tensor names and signatures out of the files (13.5 KB of the
         default KWS network's int8 file). Inputs and outputs are then found
         by index (``interpreter.get_input_details()[0]``), as TFLite Micro
         and :class:`TFLiteModel` do; ``get_signature_runner`` needs them.

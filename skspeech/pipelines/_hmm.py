@@ -63,7 +63,7 @@ def hmm_pipeline(sr=16000, *, target_sr=None, n_mfcc=13, deltas=2, cmvn=None, n_
         :class:`~skspeech.augment.WaveAugmenter` with ``n_copies=2``), so the
         word models see more ways of saying each word; ``predict`` and
         ``score`` get the clips as they are. It is what helps most on voices
-        never heard in training (see Notes), for about 2-3 times the training
+        never heard in training (see Notes), for about 2-4 times the training
         time. False returns the plain Pipeline and trains on the clips as
         given.
     n_jobs : int, default=None
@@ -108,7 +108,8 @@ def hmm_pipeline(sr=16000, *, target_sr=None, n_mfcc=13, deltas=2, cmvn=None, n_
     - Voices never heard in training (leave-one-speaker-out: train on 5
       speakers, test on the 6th, each speaker once): 87.4 % on average with
       augmentation (worst speaker 77.8 %) against 83.7 % without it (worst
-      74.0 %).
+      74.0 %). With george and lucas held out (trained on the other 4
+      speakers): 87.6 % against 75.5 % (``benchmarks/bench_end_to_end.py``).
     - FSDD's own split (takes 5-49 of every speaker to train, takes 0-4 to
       test: the test voices are known): 97.7 % with augmentation, 98.0 %
       without.
@@ -119,8 +120,8 @@ def hmm_pipeline(sr=16000, *, target_sr=None, n_mfcc=13, deltas=2, cmvn=None, n_
     never in the training set; pass ``augment=False`` for the fastest fit
     or when the test voices are the training voices. Without augmentation,
     trained on 4 speakers and tested on the other 2, the plain Pipeline gets
-    75.5 % (george and lucas held out) and 81 % on average over the 15
-    pairs (68 % to 88 %; ``benchmarks/bench_hmm.py``).
+    81 % on average over the 15 pairs of held-out speakers (68 % to 88 %;
+    ``benchmarks/bench_hmm.py --all-pairs --no-augment``).
 
     Examples
     --------

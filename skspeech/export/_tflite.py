@@ -1,7 +1,9 @@
 """TensorFlow Lite export: the network as float and int8 .tflite files, the front end as JSON.
 
 The device computes the features itself (the JSON says how: rate, length,
-MFCC or log-mel settings) and feeds them to the network.
+MFCC or log-mel settings, the KWS recipe's level step and per-clip CMVN) and
+feeds them to the network. Only the network as it predicts is exported:
+training-only layers (SpecAugment, Dropout) leave no op in the files.
 """
 
 import json

@@ -11,6 +11,8 @@ import sys
 import warnings
 from pathlib import Path
 
+from sklearn.ensemble import VotingClassifier
+
 _FORMAT = "skspeech-model"
 _FORMAT_VERSION = 1
 
@@ -37,7 +39,14 @@ def _versions(uses_tensorflow):
 
 
 def _steps(estimator):
+    """The estimators a model is made of, in order: inside a grid search, an
+    AugmentedClassifier, a voting ensemble's members and a Pipeline's steps."""
     est = getattr(estimator, "best_estimator_", estimator)
+    if type(est).__name__ == "AugmentedClassifier":
+        return _steps(getattr(est, "estimator_", est.estimator))
+    if isinstance(est, VotingClassifier):  # and GeometricVotingClassifier
+        members = getattr(est, "estimators_", None) or [m for _, m in est.estimators]
+        return [s for m in members if m not in (None, "drop") for s in _steps(m)]
     if hasattr(est, "steps"):
         return [s for _, s in est.steps if s not in (None, "passthrough")]
     return [est]
@@ -54,7 +63,8 @@ def _input_sr(estimator):
 
 
 def _uses_tensorflow(estimator):
-    return any(type(s).__module__.startswith(("skspeech.models._conv1d", "scikeras", "keras"))
+    return any(type(s).__module__.startswith(("skspeech.models._conv1d", "skspeech.models._kws",
+                                              "scikeras", "keras"))
                for s in _steps(estimator))
 
 

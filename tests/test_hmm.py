@@ -522,8 +522,6 @@ def test_default_persistence(tones, fitted_default, tmp_path):
     np.testing.assert_array_equal(loaded.predict(Xt), fitted_default.predict(Xt))
 
 
-@pytest.mark.xfail(strict=True, reason="skspeech/_persistence.py _steps() does not look "
-                   "inside AugmentedClassifier yet, so save_model cannot read the rate")
 def test_default_save_model_finds_the_sample_rate(fitted_default, tmp_path):
     from skspeech import load_model, save_model
 

@@ -132,6 +132,15 @@ def test_ensemble_pipeline_fits_predicts_words_and_round_trips(tmp_path):
     path = tmp_path / "ensemble.joblib"
     joblib.dump(model, path)
     np.testing.assert_array_equal(joblib.load(path).predict(X), model.predict(X))
+    from skspeech import load_model, save_model
+
+    save_model(tmp_path / "saved.joblib", model)  # rate and TensorFlow found inside the members
+    loaded, meta = load_model(tmp_path / "saved.joblib", return_metadata=True)
+    assert meta["sr"] == 8000 and meta["classes"] == ["high", "low", "mid"]
+    from skspeech._persistence import _uses_tensorflow
+
+    assert _uses_tensorflow(model) and not _uses_tensorflow(model.named_estimators_["hmm"])
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
 
 
 def test_ensemble_pipeline_checks_sr():

@@ -86,6 +86,11 @@ class GeometricVotingClassifier(VotingClassifier):
         self.n_jobs = n_jobs
         self.verbose = verbose
 
+    @property
+    def n_features_in_(self):
+        """Number of features seen by the first member in ``fit``."""
+        return super().n_features_in_
+
     def predict_log_proba(self, X):
         """Log of the renormalised weighted geometric mean of the members' probabilities.
 

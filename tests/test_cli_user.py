@@ -303,8 +303,9 @@ def test_predict_with_an_augmented_model(folder, tmp_path):
 
 
 @pytest.mark.parametrize("args, message", [
-    (("--model", "hmm", "--epochs", "3"), "--epochs applies to --model conv1d or kws, not to "
-                                          "--model hmm"),
+    (("--model", "hmm", "--epochs", "3"), "--epochs applies to --model conv1d or kws or "
+                                          "ensemble, not to --model hmm"),
+    (("--model", "ensemble", "--n-states", "3"), "--n-states applies to --model hmm"),
     (("--model", "kws", "--features", "logmel"), "--features applies to --model conv1d"),
     (("--model", "kws", "--filters", "8"), "--filters applies to --model conv1d"),
     (("--model", "svm", "--n-states", "3"), "--n-states applies to --model hmm"),
@@ -329,7 +330,7 @@ def test_train_help_names_kws_and_augment():
     assert parser.parse_args(["train", "x", "--model", "kws", "--augment"]).augment is True
     out = subprocess.run([sys.executable, "-m", "skspeech", "train", "--help"],
                          capture_output=True, text=True, timeout=120).stdout
-    assert "{svm,conv1d,hmm,kws}" in out and "--augment, --no-augment" in out
+    assert "{svm,conv1d,hmm,kws,ensemble}" in out and "--augment, --no-augment" in out
     assert "kws: a small keyword-spotting network" in " ".join(out.split())
 
 
@@ -369,6 +370,32 @@ def test_train_evaluate_predict_listen_kws(folder, tmp_path, capsys):
     assert set(sizes) == {"float", "int8"} and float(sizes["int8"]) < float(sizes["float"])
     settings = json.loads((tmp_path / "tfl" / "frontend.json").read_text())
     assert settings["classes"] == ["high", "low", "mid"] and settings["n_samples"] == 5600
+
+
+def test_train_predict_listen_ensemble(folder, tmp_path, capsys):
+    pytest.importorskip("tensorflow")
+    pytest.importorskip("scikeras")
+    pytest.importorskip("hmmlearn")
+    from skspeech.cli import main
+
+    code, path = _train_in_process(folder, tmp_path, "--model", "ensemble", "--epochs", "2",
+                                   "--duration", "0.7")
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    assert "Trained ensemble on 30 clips" in out.out and "with augmentation" in out.out
+    model, meta = load_model(path, return_metadata=True)
+    assert [name for name, _ in model.estimators] == ["hmm", "kws"]
+    assert model.named_estimators_["kws"].named_steps["kws"].epochs == 2
+    assert meta["sr"] == 8000 and meta["training"]["model"] == "ensemble"
+    k = str(path)
+    assert main(["predict", k, str(folder / "low"), "--json", "--quiet"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert len(rows) == 10 and sum(r["word"] == "low" for r in rows) >= 8
+    clips = [_read(p) for p in sorted((folder / "high").glob("*.wav"))[:2]]
+    write_audio(tmp_path / "s.wav", np.concatenate(clips + [np.zeros(8000, np.float32)]), 8000)
+    assert main(["listen", k, "--file", str(tmp_path / "s.wav"), "--threshold", "0.01",
+                 "--quiet"]) == 0
+    assert re.search(r"^\s*[\d.]+ s\s+high\s+p=", capsys.readouterr().out, re.M)
 
 
 def test_train_kws_no_augment_turns_the_network_masks_off():

@@ -44,28 +44,32 @@ def add_parser(sub):
     p.add_argument("-o", "--output", type=Path, default=Path("model.joblib"),
                    help="model file to write (default: ./model.joblib)")
     p.add_argument("--force", action="store_true", help="replace --output if it exists")
-    p.add_argument("--model", choices=("svm", "conv1d", "hmm", "kws"), default="svm",
+    p.add_argument("--model", choices=("svm", "conv1d", "hmm", "kws", "ensemble"), default="svm",
                    help="svm: MFCC statistics + SVM (fast, default); conv1d: a small "
                         "convolutional network (TensorFlow); hmm: one HMM per word (hmmlearn); "
                         "kws: a small keyword-spotting network (residual separable "
-                        "convolutions) on log-mel frames (TensorFlow)")
+                        "convolutions) on log-mel frames (TensorFlow); ensemble: hmm and kws "
+                        "voting together, the most accurate on voices never heard, slowest "
+                        "to train (hmmlearn and TensorFlow)")
     p.add_argument("--augment", action=argparse.BooleanOptionalAction, default=None,
                    help="train on every clip plus perturbed copies (--augment) or on the "
                         "clips as they are (--no-augment); default: each model's own "
-                        "default, on for hmm and kws, off for svm and conv1d. svm, conv1d: "
+                        "default, on for hmm, kws and ensemble, off for svm and conv1d. svm, "
+                        "conv1d: "
                         "adds 2 copies of each clip (speed, shift, gain, noise), about 3x "
                         "the training time; hmm: the same, its default; kws: the network's "
-                        "SpecAugment masks and time shift, its default. Never applied "
+                        "SpecAugment masks and time shift, its default; ensemble: both of "
+                        "those. Never applied "
                         "when predicting")
     g = p.add_argument_group("model options (each applies only to the models named)")
     g.add_argument("--C", type=float, default=None, help="svm: regularisation (default: 10)")
     g.add_argument("--features", choices=("mfcc", "logmel", "raw"), default=None,
                    help="conv1d: what the network reads (default: mfcc)")
     g.add_argument("--epochs", type=int, default=None,
-                   help="conv1d, kws: maximum epochs; early stopping ends sooner "
-                        "(default: 100 for conv1d, 60 for kws)")
+                   help="conv1d, kws, ensemble: maximum epochs; early stopping ends sooner "
+                        "(default: 100 for conv1d, 60 for kws and ensemble)")
     g.add_argument("--duration", type=float, default=None,
-                   help="conv1d, kws: clip length in seconds (default: 1.0)")
+                   help="conv1d, kws, ensemble: clip length in seconds (default: 1.0)")
     g.add_argument("--filters", type=int, nargs="+", default=None, metavar="N",
                    help="conv1d: filters per conv block (default: 32 64)")
     g.add_argument("--n-states", type=int, default=None,
@@ -132,8 +136,8 @@ def _check_counts(y):
 
 # Model options and the models they apply to (None on the command line: the recipe's default).
 _MODEL_OPTIONS = {"C": ("--C", ("svm",)), "features": ("--features", ("conv1d",)),
-                  "epochs": ("--epochs", ("conv1d", "kws")),
-                  "duration": ("--duration", ("conv1d", "kws")),
+                  "epochs": ("--epochs", ("conv1d", "kws", "ensemble")),
+                  "duration": ("--duration", ("conv1d", "kws", "ensemble")),
                   "filters": ("--filters", ("conv1d",)), "n_states": ("--n-states", ("hmm",)),
                   "n_iter": ("--n-iter", ("hmm",))}
 
@@ -181,6 +185,12 @@ def build_model(args, sr, n_min):
         kwargs = {} if augment is None else {"augment": augment}
         return kws_pipeline(sr=sr, **_given(args, "duration", "epochs"), random_state=args.seed,
                             verbose=verbose, **kwargs)
+    if args.model == "ensemble":
+        from ..pipelines import ensemble_pipeline
+
+        kwargs = {} if augment is None else {"augment": augment}
+        return ensemble_pipeline(sr=sr, **_given(args, "duration", "epochs"),
+                                 random_state=args.seed, verbose=verbose, **kwargs)
     if args.model == "svm":
         from ..pipelines import svm_pipeline
 
@@ -208,10 +218,14 @@ def build_model(args, sr, n_min):
 
 def _augmented(model):
     """Whether fitting ``model`` augments the training clips (waveforms or, for kws, frames)."""
+    from sklearn.ensemble import VotingClassifier
+
     from ..augment import AugmentedClassifier
 
     if isinstance(model, AugmentedClassifier):
         return model.augmenter is not None
+    if isinstance(model, VotingClassifier):
+        return any(_augmented(member) for _, member in model.estimators)
     last = model.steps[-1][1]
     if type(last).__name__ == "KWSClassifier":
         return bool(last.time_shift or last.freq_masks or last.time_masks or last.freq_warp)
@@ -291,7 +305,7 @@ def run(args):
     say(f"Training the {args.model} pipeline"
         f"{' with augmentation' if augmented else ''} ...")
     t0 = time.perf_counter()
-    if args.quiet:
+    if args.quiet or args.model == "ensemble":  # the ensemble's members show their own progress
         model.fit(X, y)
     else:
         if args.model == "svm":  # the bars replace the Pipeline's own lines

@@ -4,7 +4,7 @@ from .._validation import check_sr
 
 
 def ensemble_pipeline(sr=16000, *, target_sr=None, duration=1.0, hmm_scale=4.0, weights=None,
-                      epochs=60, n_jobs=None, random_state=None, verbose=0):
+                      augment=True, epochs=60, n_jobs=None, random_state=None, verbose=0):
     """Build an unfitted HMM + keyword-spotting network ensemble from waveforms to words.
 
     Two recipes fitted on the same clips vote by the geometric mean of
@@ -39,6 +39,10 @@ def ensemble_pipeline(sr=16000, *, target_sr=None, duration=1.0, hmm_scale=4.0, 
         chosen on three of FSDD's six speakers, checked on the other three).
     weights : array-like of shape (2,), default=None
         Exponents of the HMM's and the network's probabilities; None: equal.
+    augment : bool, default=True
+        Each member's fit-only augmentation (the HMM's perturbed copies, the
+        network's SpecAugment and time shift); False trains both on the
+        clips as they are.
     epochs : int, default=60
         The network's maximum epochs (early stopping usually ends sooner).
     n_jobs : int, default=None
@@ -53,7 +57,8 @@ def ensemble_pipeline(sr=16000, *, target_sr=None, duration=1.0, hmm_scale=4.0, 
     -------
     ensemble : skspeech.models.GeometricVotingClassifier
         Members ``"hmm"`` and ``"kws"``; reach their parameters as
-        ``hmm__estimator__hmm__n_states``, ``kws__kws__learning_rate`` etc.
+        ``hmm__estimator__hmm__n_states`` (``hmm__hmm__n_states`` with
+        ``augment=False``), ``kws__kws__learning_rate`` etc.
 
     Raises
     ------
@@ -81,10 +86,11 @@ def ensemble_pipeline(sr=16000, *, target_sr=None, duration=1.0, hmm_scale=4.0, 
     from ._hmm import hmm_pipeline
     from ._kws import kws_pipeline
 
-    hmm = hmm_pipeline(sr, target_sr=target_sr, random_state=random_state,
+    hmm = hmm_pipeline(sr, target_sr=target_sr, augment=augment, random_state=random_state,
                        verbose=int(verbose > 0))
-    hmm.set_params(estimator__hmm__posterior_scale=float(hmm_scale))
-    kws = kws_pipeline(sr, target_sr=target_sr, duration=duration, epochs=epochs,
-                       random_state=random_state, verbose=verbose)
+    inner = hmm.estimator if augment else hmm
+    inner.set_params(hmm__posterior_scale=float(hmm_scale))
+    kws = kws_pipeline(sr, target_sr=target_sr, duration=duration, augment=augment,
+                       epochs=epochs, random_state=random_state, verbose=verbose)
     return GeometricVotingClassifier([("hmm", hmm), ("kws", kws)], weights=weights,
                                      n_jobs=n_jobs)

@@ -73,7 +73,7 @@ def add_parser(sub):
     g.add_argument("--filters", type=int, nargs="+", default=None, metavar="N",
                    help="conv1d: filters per conv block (default: 32 64)")
     g.add_argument("--n-states", type=int, default=None,
-                   help="hmm: states per word model (default: 6)")
+                   help="hmm: states per word model (default: 8)")
     g.add_argument("--n-iter", type=int, default=None, help="hmm: EM iterations (default: 20)")
     add_data_arguments(p, subset_default="train")
     return p

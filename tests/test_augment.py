@@ -13,7 +13,7 @@ from skspeech.pipelines import svm_pipeline
 from skspeech.preprocessing import PadTrim
 
 SR = 8000
-NOTHING = dict(shift=None, snr=None, speed=None, tempo=None, pitch=None, gain=None)
+NOTHING = dict(shift=None, snr=None, speed=None, tempo=None, pitch=None, gain=None, eq=None)
 
 
 def _peak_hz(x, sr=SR):
@@ -119,8 +119,33 @@ def test_pitch_moves_frequency_keeps_duration_tempo_the_reverse():
     assert len(slow[1]) == pytest.approx(len(x) / 0.8, rel=0.05)
 
 
+def _band_db(x, lo, hi, sr=SR):
+    spec = np.abs(np.fft.rfft(x)) ** 2
+    f = np.fft.rfftfreq(len(x), 1 / sr)
+    return 10 * np.log10(spec[(f >= lo) & (f < hi)].mean())
+
+
+def test_eq_colours_the_spectrum_within_its_range_and_keeps_timing(rng):
+    x = rng.standard_normal(8000).astype(np.float32)
+    flat = WaveAugmenter(sr=SR, **{**NOTHING, "eq": (0.0, 0.0)}).fit_resample([x], ["a"])[0]
+    np.testing.assert_allclose(flat[1], x, atol=1e-5)
+    Xa = WaveAugmenter(sr=SR, **{**NOTHING, "eq": (-8.0, 8.0)}, n_copies=20,
+                       random_state=0).fit_resample(x[None], ["a"])[0]
+    bands = [(100, 200), (450, 900), (1800, 3600)]
+    changes = np.array([[_band_db(xa, *b) - _band_db(x, *b) for b in bands] for xa in Xa[1:]])
+    assert np.abs(changes).max() < 8.5  # each band moves within the range asked
+    assert changes.std(axis=0).min() > 2.0  # and each copy draws its own curve
+    assert np.ptp(changes, axis=1).max() > 6.0  # the shape changes, not only the level
+    impulse = np.zeros(4000, np.float32)
+    impulse[2000] = 1.0
+    out = WaveAugmenter(sr=SR, **{**NOTHING, "eq": (-8.0, 8.0)},
+                        random_state=0).fit_resample(impulse[None], ["a"])[0][1]
+    assert out.shape == impulse.shape and int(np.argmax(np.abs(out))) == 2000  # zero phase
+
+
 @pytest.mark.parametrize("params, match", [
     (dict(speed=(1.2, 0.8)), "low <= high"),
+    (dict(eq=(6.0, -6.0)), "low <= high"),
     (dict(tempo=(0.0, 1.0)), "tempo factors must be > 0"),
     (dict(noise=[np.array([])]), "noise must be a non-empty list"),
 ])

@@ -3,6 +3,7 @@
 from numbers import Integral, Real
 
 import numpy as np
+import scipy.fft
 from scipy.signal import resample_poly
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils import check_random_state
@@ -73,6 +74,26 @@ def _fit_length(x, n):
     return np.concatenate([x, np.zeros(n - len(x), x.dtype)])
 
 
+def _random_eq(x, sr, gain_range, rng, n_bands=6):
+    """Colour ``x`` as a random microphone would: a smooth, zero-phase gain curve.
+
+    ``n_bands`` gains drawn from ``gain_range`` dB at log-spaced frequencies
+    from 100 Hz to ``sr / 2``, joined linearly in dB over log frequency
+    (flat below the first and above the last), applied in the frequency
+    domain.
+    """
+    n = len(x)
+    if n < 2:
+        return x
+    n_fft = scipy.fft.next_fast_len(n + min(n, 512), real=True)
+    freqs = np.fft.rfftfreq(n_fft, 1.0 / sr)
+    anchors = np.geomspace(100.0, sr / 2.0, n_bands)
+    gains = rng.uniform(*gain_range, size=n_bands)
+    curve = np.interp(np.log(np.clip(freqs, anchors[0], anchors[-1])), np.log(anchors), gains)
+    spec = scipy.fft.rfft(x, n_fft) * (10.0 ** (curve / 20.0))
+    return scipy.fft.irfft(spec, n_fft)[:n].astype(np.float32)
+
+
 def _coloured_noise(n, exponent, rng):
     """Noise with power spectrum ~ 1/f**exponent (0 white, 1 pink, 2 brown)."""
     spec = rng.standard_normal(n // 2 + 1) + 1j * rng.standard_normal(n // 2 + 1)
@@ -98,6 +119,9 @@ class WaveAugmenter(BaseEstimator):
     - pitch: shift by ``pitch`` semitones, duration kept;
     - shift: move the clip by up to ``shift`` seconds either way (zeros in);
     - gain: scale by ``gain`` dB;
+    - eq: colour the clip as another microphone or room would: a smooth
+      random gain curve over frequency, 6 gains drawn from ``eq`` dB at
+      log-spaced frequencies from 100 Hz to ``sr / 2``;
     - noise: add noise at a signal-to-noise ratio drawn from ``snr`` dB,
       cut at random from the ``noise`` recordings (e.g. Speech Commands'
       ``_background_noise_``) or, without them, generated white, pink or
@@ -130,6 +154,9 @@ class WaveAugmenter(BaseEstimator):
         Range of the pitch shift, in semitones.
     gain : (float, float) or None, default=(-6.0, 6.0)
         Range of the gain, in dB.
+    eq : (float, float) or None, default=None
+        Range of the random equaliser's gains, in dB (e.g. ``(-8, 8)``);
+        None leaves the spectrum's shape alone.
     keep_original : bool, default=True
         Return the original clips too.
     random_state : int, RandomState instance or None, default=None
@@ -164,13 +191,14 @@ class WaveAugmenter(BaseEstimator):
         "tempo": [tuple, list, None],
         "pitch": [tuple, list, None],
         "gain": [tuple, list, None],
+        "eq": [tuple, list, None],
         "keep_original": ["boolean"],
         "random_state": ["random_state"],
     }
 
     def __init__(self, sr=16000, *, n_copies=1, shift=0.1, snr=(5.0, 30.0), noise=None,
                  noise_prob=0.8, speed=(0.9, 1.1), tempo=None, pitch=None, gain=(-6.0, 6.0),
-                 keep_original=True, random_state=None):
+                 eq=None, keep_original=True, random_state=None):
         self.sr = sr
         self.n_copies = n_copies
         self.shift = shift
@@ -181,12 +209,13 @@ class WaveAugmenter(BaseEstimator):
         self.tempo = tempo
         self.pitch = pitch
         self.gain = gain
+        self.eq = eq
         self.keep_original = keep_original
         self.random_state = random_state
 
     def _check_ranges(self):
         ranges = {name: _range(getattr(self, name), name)
-                  for name in ("snr", "speed", "tempo", "pitch", "gain")}
+                  for name in ("snr", "speed", "tempo", "pitch", "gain", "eq")}
         for name in ("speed", "tempo"):
             if ranges[name] is not None and ranges[name][0] <= 0:
                 raise ValueError(f"{name} factors must be > 0 (1 is unchanged); got "
@@ -219,6 +248,8 @@ class WaveAugmenter(BaseEstimator):
         x = _fit_length(x, n) if self._equal_length else x[:max(len(x), 1)]
         if ranges["gain"] is not None:
             x = x * np.float32(10.0 ** (rng.uniform(*ranges["gain"]) / 20.0))
+        if ranges["eq"] is not None:
+            x = _random_eq(x, self.sr, ranges["eq"], rng)
         if ranges["snr"] is not None and rng.random() < self.noise_prob:
             if noise is None:
                 nz = _coloured_noise(len(x), float(rng.choice([0.0, 1.0, 2.0])), rng)

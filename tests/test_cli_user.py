@@ -347,9 +347,11 @@ def test_train_evaluate_predict_listen_kws(folder, tmp_path, capsys):
     assert code == 0, out.err
     assert "Trained kws on 30 clips" in out.out and "with augmentation" in out.out
     model, meta = load_model(path, return_metadata=True)
-    net = model.named_steps["kws"]
+    assert model.augmenter.n_copies == 2  # waveform copies while fitting, by default
+    pipe = model.estimator_
+    net = pipe.named_steps["kws"]
     assert (net.epochs, net.random_state, len(net.history_["loss"])) == (1, 0, 1)
-    assert net.freq_masks > 0 and model.named_steps["padtrim"].duration == 0.7
+    assert net.freq_masks > 0 and pipe.named_steps["padtrim"].duration == 0.7
     assert meta["training"]["model"] == "kws" and meta["sr"] == 8000
 
     k = str(path)
@@ -384,8 +386,8 @@ def test_train_predict_listen_ensemble(folder, tmp_path, capsys):
     assert code == 0, out.err
     assert "Trained ensemble on 30 clips" in out.out and "with augmentation" in out.out
     model, meta = load_model(path, return_metadata=True)
-    assert [name for name, _ in model.estimators] == ["hmm", "kws"]
-    assert model.named_estimators_["kws"].named_steps["kws"].epochs == 2
+    assert [name for name, _ in model.estimators] == ["hmm", "kws", "svm"]
+    assert model.named_estimators_["kws"].estimator_.named_steps["kws"].epochs == 2
     assert meta["sr"] == 8000 and meta["training"]["model"] == "ensemble"
     k = str(path)
     assert main(["predict", k, str(folder / "low"), "--json", "--quiet"]) == 0
@@ -409,12 +411,26 @@ def test_train_kws_no_augment_turns_the_network_masks_off():
     off = build_model(parser.parse_args(["train", "x", "--model", "kws", "--no-augment",
                                          "--epochs", "3", "--seed", "4"]), 8000, 10)
     assert _augmented(default) and not _augmented(off)
-    net = default.named_steps["kws"]
+    assert default.augmenter.n_copies == 2 and default.augmenter.random_state == 0
+    net = default.estimator.named_steps["kws"]
     assert net.freq_masks > 0 and net.time_masks > 0 and net.time_shift > 0
-    assert net.epochs == 60 and default.named_steps["padtrim"].duration == 1.0  # recipe's
+    assert net.epochs == 60 and default.estimator.named_steps["padtrim"].duration == 1.0
     net = off.named_steps["kws"]
     assert (net.freq_masks, net.time_masks, net.time_shift) == (0, 0, 0.0)
     assert (net.epochs, net.random_state) == (3, 4)
+
+
+def test_train_ensemble_fits_the_svm_calibration_to_few_clips():
+    pytest.importorskip("tensorflow")
+    pytest.importorskip("scikeras")
+    pytest.importorskip("hmmlearn")
+    from skspeech.cli import build_parser
+    from skspeech.cli._train import build_model
+
+    args = build_parser().parse_args(["train", "x", "--model", "ensemble"])
+    assert build_model(args, 8000, 10).get_params()["svm__svc__cv"] == 5
+    assert build_model(args, 8000, 3).get_params()["svm__svc__cv"] == 3
+    assert build_model(args, 8000, 1).get_params()["svm"] == "drop"
 
 
 def _read(path):

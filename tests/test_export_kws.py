@@ -27,7 +27,7 @@ def kws_export(tmp_path_factory):
     """A tiny KWS pipeline (SpecAugment on) fitted on tones, exported to float and int8."""
     X, y = make_tone_commands(n_per_class=12, sr=8000, random_state=0)
     # cmvn=False: per-clip CMVN removes a steady tone's band levels, its only cue here
-    model = kws_pipeline(sr=8000, duration=0.7, cmvn=False, epochs=15, random_state=0,
+    model = kws_pipeline(sr=8000, duration=0.7, cmvn=False, n_copies=0, epochs=15, random_state=0,
                          validation_fraction=None, **TINY).fit(X, y)
     files = export_tflite(model, tmp_path_factory.mktemp("kws"), representative=X)
     X_test, y_test = make_tone_commands(n_per_class=8, sr=8000, random_state=7)
@@ -125,7 +125,8 @@ def test_augmented_classifier_exports_its_fitted_pipeline(kws_export):
     from skspeech.augment import AugmentedClassifier
 
     model = kws_export[0]
-    wrapped = AugmentedClassifier(kws_pipeline(sr=8000))
+    wrapped = kws_pipeline(sr=8000)  # the recipe's default: waveform copies while fitting
+    assert isinstance(wrapped, AugmentedClassifier)
     with pytest.raises(NotFittedError):
         _tflite._split(wrapped)
     wrapped.estimator_ = model  # as fit leaves it: the fitted clone of the pipeline

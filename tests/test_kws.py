@@ -31,7 +31,7 @@ def fitted(tones):
     X, y = tones
     # cmvn=False: a steady tone's class is its bands' level, which per-clip CMVN removes
     # by design (on speech it helps: see docs/unseen_voices.rst).
-    return kws_pipeline(sr=8000, duration=0.7, n_mels=20, cmvn=False, epochs=15,
+    return kws_pipeline(sr=8000, duration=0.7, n_mels=20, cmvn=False, n_copies=0, epochs=15,
                         random_state=0, validation_fraction=None, **TINY).fit(X, y)
 
 
@@ -88,13 +88,38 @@ def test_freq_warp_stretches_bands_training_only():
 
 def test_deterministic_with_random_state(tones):
     X, y = tones
-    model = kws_pipeline(sr=8000, duration=0.5, n_mels=16, epochs=3, random_state=1,
+    model = kws_pipeline(sr=8000, duration=0.5, n_mels=16, n_copies=1, epochs=3, random_state=1,
                          validation_fraction=None, **TINY)
     a = clone(model).fit(X, y).predict_proba(X)
     b = clone(model).fit(X, y).predict_proba(X)
     np.testing.assert_array_equal(a, b)
-    c = clone(model).set_params(kws__random_state=2).fit(X, y).predict_proba(X)
-    assert not np.allclose(a, c)
+    c = clone(model).set_params(augmenter__random_state=2).fit(X, y).predict_proba(X)
+    assert not np.allclose(a, c)  # other waveform copies
+    d = clone(model).set_params(estimator__kws__random_state=2).fit(X, y).predict_proba(X)
+    assert not np.allclose(a, d)  # other weights and SpecAugment draws
+
+
+def test_default_augments_waveforms_too_and_n_copies_zero_does_not():
+    from skspeech.augment import AugmentedClassifier
+
+    model = kws_pipeline(sr=8000, random_state=3)
+    assert isinstance(model, AugmentedClassifier)
+    aug = model.augmenter
+    assert (aug.sr, aug.n_copies, aug.eq, aug.random_state) == (8000, 2, (-8.0, 8.0), 3)
+    assert model.estimator.named_steps["kws"].freq_masks == 2  # SpecAugment on as well
+    for plain in (kws_pipeline(sr=8000, n_copies=0), kws_pipeline(sr=8000, augment=False)):
+        assert [name for name, _ in plain.steps][-1] == "kws"
+    assert kws_pipeline(sr=8000, n_copies=0).named_steps["kws"].freq_masks == 2
+
+
+@pytest.mark.parametrize("params, match", [
+    (dict(n_copies=-1), "n_copies must be an int >= 0"),
+    (dict(n_copies=1.5), "n_copies must be an int >= 0"),
+    (dict(augment="yes"), "augment must be True"),
+])
+def test_bad_recipe_parameters(params, match):
+    with pytest.raises(ValueError, match=match):
+        kws_pipeline(sr=8000, **params)
 
 
 def test_augment_false_turns_masks_off():

@@ -118,7 +118,8 @@ def test_ensemble_pipeline_fits_predicts_words_and_round_trips(tmp_path):
 
     X, y = make_tone_commands(n_per_class=10, ragged=False)
     model = ensemble_pipeline(sr=8000, duration=0.5, epochs=3, random_state=0)
-    model.set_params(kws__kws__filters=(8,), kws__kws__strides=1, kws__kws__stem_filters=8,
+    model.set_params(kws__estimator__kws__filters=(8,), kws__estimator__kws__strides=1,
+                     kws__estimator__kws__stem_filters=8, kws__augmenter__n_copies=1,
                      hmm__estimator__hmm__n_states=3, hmm__augmenter__n_copies=1)
     model.fit(X, y)
     assert model.classes_.tolist() == ["high", "low", "mid"]
@@ -126,7 +127,9 @@ def test_ensemble_pipeline_fits_predicts_words_and_round_trips(tmp_path):
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-6)
     # members' probabilities are floored at 1e-20 before the log (no veto of -inf)
     members = np.maximum([est.predict_proba(X) for est in model.estimators_], 1e-20)
-    np.testing.assert_allclose(proba, softmax(np.mean(np.log(members), axis=0), axis=1),
+    assert len(members) == 3 and model.weights == (1.0, 1.0, 0.5)  # hmm, kws, half an svm
+    w = np.array([1.0, 1.0, 0.5]) / 2.5
+    np.testing.assert_allclose(proba, softmax(np.tensordot(w, np.log(members), axes=1), axis=1),
                                rtol=1e-5)
     assert model.score(X, y) >= 0.9
     path = tmp_path / "ensemble.joblib"

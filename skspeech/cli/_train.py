@@ -48,18 +48,18 @@ def add_parser(sub):
                    help="svm: MFCC statistics + SVM (fast, default); conv1d: a small "
                         "convolutional network (TensorFlow); hmm: one HMM per word (hmmlearn); "
                         "kws: a small keyword-spotting network (residual separable "
-                        "convolutions) on log-mel frames (TensorFlow); ensemble: hmm and kws "
-                        "voting together, the most accurate on voices never heard, slowest "
-                        "to train (hmmlearn and TensorFlow)")
+                        "convolutions) on log-mel frames (TensorFlow); ensemble: hmm, kws and "
+                        "svm voting together, the most accurate on voices never heard, "
+                        "slowest to train (hmmlearn and TensorFlow)")
     p.add_argument("--augment", action=argparse.BooleanOptionalAction, default=None,
                    help="train on every clip plus perturbed copies (--augment) or on the "
                         "clips as they are (--no-augment); default: each model's own "
                         "default, on for hmm, kws and ensemble, off for svm and conv1d. svm, "
                         "conv1d: "
                         "adds 2 copies of each clip (speed, shift, gain, noise), about 3x "
-                        "the training time; hmm: the same, its default; kws: the network's "
-                        "SpecAugment masks and time shift, its default; ensemble: both of "
-                        "those. Never applied "
+                        "the training time; hmm: the same, its default; kws: the same (with "
+                        "a random equaliser) and the network's SpecAugment masks and time "
+                        "shift, its default; ensemble: those of hmm and kws. Never applied "
                         "when predicting")
     g = p.add_argument_group("model options (each applies only to the models named)")
     g.add_argument("--C", type=float, default=None, help="svm: regularisation (default: 10)")
@@ -189,8 +189,11 @@ def build_model(args, sr, n_min):
         from ..pipelines import ensemble_pipeline
 
         kwargs = {} if augment is None else {"augment": augment}
-        return ensemble_pipeline(sr=sr, **_given(args, "duration", "epochs"),
-                                 random_state=args.seed, verbose=verbose, **kwargs)
+        model = ensemble_pipeline(sr=sr, **_given(args, "duration", "epochs"),
+                                  random_state=args.seed, verbose=verbose, **kwargs)
+        if n_min < 5:  # the SVM member's calibration splits each word's clips in 5
+            model.set_params(**({"svm__svc__cv": n_min} if n_min >= 2 else {"svm": "drop"}))
+        return model
     if args.model == "svm":
         from ..pipelines import svm_pipeline
 
@@ -225,7 +228,7 @@ def _augmented(model):
     if isinstance(model, AugmentedClassifier):
         return model.augmenter is not None
     if isinstance(model, VotingClassifier):
-        return any(_augmented(member) for _, member in model.estimators)
+        return any(_augmented(member) for _, member in model.estimators if member != "drop")
     last = model.steps[-1][1]
     if type(last).__name__ == "KWSClassifier":
         return bool(last.time_shift or last.freq_masks or last.time_masks or last.freq_warp)

@@ -1,27 +1,33 @@
-"""The HMM and keyword-spotting recipes voting together: the recipe for voices never heard."""
+"""The HMM, keyword-spotting and SVM recipes voting together: the recipe for voices never heard."""
 
 from .._validation import check_sr
 
 
-def ensemble_pipeline(sr=16000, *, target_sr=None, duration=1.0, hmm_scale=4.0, weights=None,
-                      augment=True, epochs=60, n_jobs=None, random_state=None, verbose=0):
-    """Build an unfitted HMM + keyword-spotting network ensemble from waveforms to words.
+def ensemble_pipeline(sr=16000, *, target_sr=None, duration=1.0, hmm_scale=4.0,
+                      weights=(1.0, 1.0, 0.5), augment=True, epochs=60, n_jobs=None,
+                      random_state=None, verbose=0):
+    """Build an unfitted HMM + keyword-spotting network + SVM ensemble from waveforms to words.
 
-    Two recipes fitted on the same clips vote by the geometric mean of
-    their probabilities (:class:`~skspeech.models.GeometricVotingClassifier`):
+    Three recipes fitted on the same clips vote by the weighted geometric
+    mean of their probabilities
+    (:class:`~skspeech.models.GeometricVotingClassifier`):
 
     - ``"hmm"``: :func:`hmm_pipeline` (MFCC sequences, one HMM per word,
       trained on each clip plus two perturbed copies), its probabilities
       taken from the mean log-likelihood per frame times ``hmm_scale``
       (``HMMClassifier(posterior_scale=...)``);
     - ``"kws"``: :func:`kws_pipeline` (log-mel frames, a residual network of
-      separable convolutions with SpecAugment while training).
+      separable convolutions, trained on each clip plus two perturbed
+      copies, with SpecAugment);
+    - ``"svm"``: :func:`svm_pipeline` (MFCC statistics, an RBF SVM), with
+      half a vote: the sharpest on voices it was trained on, the weakest on
+      new ones.
 
     They fail on different clips: on the Free Spoken Digit Dataset with
-    each of the 6 speakers left out once, the pair scores several points
-    above the better of them alone (see :doc:`/unseen_voices`). Training
-    costs the sum of both (minutes for a few thousand clips, on CPU);
-    WAV file to word about 17 ms per clip (median, 2 busy cores).
+    each of the 6 speakers left out once, the vote scores several points
+    above the best of them alone (see :doc:`/unseen_voices`). Training
+    costs the sum of all three (the network's dominates: minutes for a few
+    thousand clips, on CPU); WAV file to word about 20 ms per clip.
 
     Parameters
     ----------
@@ -37,16 +43,17 @@ def ensemble_pipeline(sr=16000, *, target_sr=None, duration=1.0, hmm_scale=4.0, 
         The HMM's ``posterior_scale``: how sharp its probabilities are
         against the network's. 2-8 gave the best votes in our tests (4:
         chosen on three of FSDD's six speakers, checked on the other three).
-    weights : array-like of shape (2,), default=None
-        Exponents of the HMM's and the network's probabilities; None: equal.
+    weights : array-like of shape (3,) or None, default=(1.0, 1.0, 0.5)
+        Exponents of the HMM's, the network's and the SVM's probabilities;
+        None: equal.
     augment : bool, default=True
-        Each member's fit-only augmentation (the HMM's perturbed copies, the
-        network's SpecAugment and time shift); False trains both on the
-        clips as they are.
+        The HMM's and the network's fit-only augmentation (perturbed copies,
+        and the network's SpecAugment); False trains them on the clips as
+        they are. The SVM is always trained on the clips as they are.
     epochs : int, default=60
         The network's maximum epochs (early stopping usually ends sooner).
     n_jobs : int, default=None
-        Fit the two recipes in parallel (joblib processes); None means one
+        Fit the recipes in parallel (joblib processes); None means one
         after the other.
     random_state : int, RandomState instance or None, default=None
         Seeds both recipes (augmentation, initialisation, training).
@@ -56,9 +63,12 @@ def ensemble_pipeline(sr=16000, *, target_sr=None, duration=1.0, hmm_scale=4.0, 
     Returns
     -------
     ensemble : skspeech.models.GeometricVotingClassifier
-        Members ``"hmm"`` and ``"kws"``; reach their parameters as
-        ``hmm__estimator__hmm__n_states`` (``hmm__hmm__n_states`` with
-        ``augment=False``), ``kws__kws__learning_rate`` etc.
+        Members ``"hmm"``, ``"kws"`` and ``"svm"``; reach their parameters
+        as ``hmm__estimator__hmm__n_states``,
+        ``kws__estimator__kws__learning_rate``, ``kws__augmenter__n_copies``
+        (``hmm__hmm__n_states`` and ``kws__kws__learning_rate`` with
+        ``augment=False``), ``svm__svc__estimator__C`` etc.; ``set_params(svm="drop")``
+        leaves the SVM out.
 
     Raises
     ------
@@ -70,6 +80,7 @@ def ensemble_pipeline(sr=16000, *, target_sr=None, duration=1.0, hmm_scale=4.0, 
     --------
     skspeech.pipelines.hmm_pipeline : The HMM member alone (faster to train).
     skspeech.pipelines.kws_pipeline : The network member alone.
+    skspeech.pipelines.svm_pipeline : The SVM member alone.
     skspeech.model_selection.speaker_cv_score : Leave-one-speaker-out accuracy.
 
     Examples
@@ -77,7 +88,9 @@ def ensemble_pipeline(sr=16000, *, target_sr=None, duration=1.0, hmm_scale=4.0, 
     >>> from skspeech.pipelines import ensemble_pipeline
     >>> model = ensemble_pipeline(sr=8000, random_state=0)
     >>> [name for name, _ in model.estimators]
-    ['hmm', 'kws']
+    ['hmm', 'kws', 'svm']
+    >>> model.weights
+    (1.0, 1.0, 0.5)
     >>> model.get_params()["hmm__estimator__hmm__posterior_scale"]
     4.0
     """
@@ -85,6 +98,7 @@ def ensemble_pipeline(sr=16000, *, target_sr=None, duration=1.0, hmm_scale=4.0, 
     from ..models import GeometricVotingClassifier
     from ._hmm import hmm_pipeline
     from ._kws import kws_pipeline
+    from ._svm import svm_pipeline
 
     hmm = hmm_pipeline(sr, target_sr=target_sr, augment=augment, random_state=random_state,
                        verbose=int(verbose > 0))
@@ -92,5 +106,6 @@ def ensemble_pipeline(sr=16000, *, target_sr=None, duration=1.0, hmm_scale=4.0, 
     inner.set_params(hmm__posterior_scale=float(hmm_scale))
     kws = kws_pipeline(sr, target_sr=target_sr, duration=duration, augment=augment,
                        epochs=epochs, random_state=random_state, verbose=verbose)
-    return GeometricVotingClassifier([("hmm", hmm), ("kws", kws)], weights=weights,
-                                     n_jobs=n_jobs)
+    svm = svm_pipeline(sr, target_sr=target_sr)
+    return GeometricVotingClassifier([("hmm", hmm), ("kws", kws), ("svm", svm)],
+                                     weights=weights, n_jobs=n_jobs)

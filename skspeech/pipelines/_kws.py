@@ -1,5 +1,7 @@
 """Keyword-spotting recipe: log-mel frames -> a small residual separable-convolution network."""
 
+from numbers import Integral
+
 import numpy as np
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
@@ -26,15 +28,18 @@ def relative_log_level(frames, top_db=80.0):
 
 
 def kws_pipeline(sr=16000, *, target_sr=None, duration=1.0, n_mels=40, top_db=80.0,
-                 cmvn=True, augment=True, epochs=60, batch_size=64, patience=10, random_state=None, verbose=0,
-                 **network):
+                 cmvn=True, augment=True, n_copies=2, epochs=60, batch_size=64, patience=10,
+                 random_state=None, verbose=0, **network):
     """Build an unfitted keyword-spotting pipeline from waveforms to words.
 
     Resampler -> PadTrim (``duration``) -> LogMelSpectrogram (``n_mels``
     bands, 25 ms windows every 10 ms) -> :class:`~skspeech.models.KWSClassifier`
     (a residual network of time-channel separable convolutions, about 57 k
     weights, with a per-band normalisation layer and, when ``augment`` is on,
-    SpecAugment and random time shifts applied only while training).
+    SpecAugment and random time shifts applied only while training). With
+    ``augment`` on, the network is also trained on ``n_copies`` perturbed
+    copies of each clip (:class:`~skspeech.augment.WaveAugmenter`: shift,
+    speed, gain, a random equaliser and noise), made only while fitting.
 
     This is the recipe for voices never heard in training: see
     :doc:`/unseen_voices` for the leave-one-speaker-out figures.
@@ -58,9 +63,13 @@ def kws_pipeline(sr=16000, *, target_sr=None, duration=1.0, n_mels=40, top_db=80
         its frames (:class:`~skspeech.features.CMVN`): cancels a fixed
         microphone or voice colouring.
     augment : bool, default=True
-        Training-time augmentation inside the network (time shift up to 10 %,
-        two band masks and two time masks per clip). False trains on the
-        frames as they are.
+        Training-time augmentation: ``n_copies`` perturbed copies of each
+        clip, and inside the network a time shift up to 10 %, two band masks
+        and two time masks per clip. False trains on the clips as they are.
+    n_copies : int, default=2
+        Perturbed waveform copies of each clip when ``augment`` is on
+        (training takes ``1 + n_copies`` times as long); 0 keeps only the
+        in-network augmentation.
     epochs : int, default=60
         Maximum training epochs (early stopping usually ends sooner).
     batch_size : int, default=64
@@ -77,10 +86,14 @@ def kws_pipeline(sr=16000, *, target_sr=None, duration=1.0, n_mels=40, top_db=80
 
     Returns
     -------
-    pipeline : sklearn.pipeline.Pipeline
-        Steps ``resample``, ``padtrim``, ``features``, ``level``, ``cmvn``, ``kws``
-        (unused steps are ``"passthrough"``); reach the
-        network's parameters as ``kws__learning_rate`` etc.
+    model : AugmentedClassifier or sklearn.pipeline.Pipeline
+        The Pipeline, with steps ``resample``, ``padtrim``, ``features``,
+        ``level``, ``cmvn``, ``kws`` (unused steps are ``"passthrough"``):
+        the network's parameters are ``kws__learning_rate`` etc. With
+        ``augment`` and ``n_copies >= 1`` it comes wrapped in
+        :class:`~skspeech.augment.AugmentedClassifier` (the Pipeline is its
+        ``estimator``: ``estimator__kws__learning_rate``, and the copies'
+        settings ``augmenter__eq`` etc.).
 
     Raises
     ------
@@ -96,11 +109,15 @@ def kws_pipeline(sr=16000, *, target_sr=None, duration=1.0, n_mels=40, top_db=80
     Examples
     --------
     >>> from skspeech.pipelines import kws_pipeline
-    >>> model = kws_pipeline(sr=8000)
-    >>> [name for name, _ in model.steps]
+    >>> model = kws_pipeline(sr=8000, random_state=0)
+    >>> [name for name, _ in model.estimator.steps]
     ['resample', 'padtrim', 'features', 'level', 'cmvn', 'kws']
-    >>> model.named_steps["features"]
+    >>> model.estimator.named_steps["features"]
     LogMelSpectrogram(n_mels=40, sr=8000)
+    >>> model.augmenter.n_copies, model.augmenter.eq
+    (2, (-8.0, 8.0))
+    >>> [name for name, _ in kws_pipeline(sr=8000, augment=False).steps][-1]
+    'kws'
     """
     sr = check_sr(sr)
     try:
@@ -111,13 +128,19 @@ def kws_pipeline(sr=16000, *, target_sr=None, duration=1.0, n_mels=40, top_db=80
     from ..features import CMVN, LogMelSpectrogram
     from ..preprocessing import PadTrim, Resampler
 
+    if augment not in (True, False):
+        raise ValueError(f"augment must be True (augment while fitting) or False (fit on the "
+                         f"clips as they are); got {augment!r}.")
+    if isinstance(n_copies, bool) or not isinstance(n_copies, Integral) or n_copies < 0:
+        raise ValueError(f"n_copies must be an int >= 0 (perturbed copies of each clip); "
+                         f"got {n_copies!r}.")
     rate = sr if target_sr is None else check_sr(target_sr, "target_sr")
     net = dict(epochs=epochs, batch_size=batch_size, patience=patience,
                random_state=random_state, verbose=verbose)
     if not augment:
         net.update(time_shift=0.0, freq_masks=0, time_masks=0)
     net.update(network)
-    return Pipeline([
+    pipeline = Pipeline([
         ("resample", "passthrough" if rate == sr else Resampler(orig_sr=sr, target_sr=rate)),
         ("padtrim", PadTrim(duration=duration, sr=rate)),
         ("features", LogMelSpectrogram(sr=rate, n_mels=n_mels)),
@@ -126,3 +149,10 @@ def kws_pipeline(sr=16000, *, target_sr=None, duration=1.0, n_mels=40, top_db=80
         ("cmvn", CMVN(variance=True) if cmvn else "passthrough"),
         ("kws", KWSClassifier(**net)),
     ])
+    if not augment or n_copies == 0:
+        return pipeline
+    from ..augment import AugmentedClassifier, WaveAugmenter
+
+    return AugmentedClassifier(pipeline, WaveAugmenter(sr=sr, n_copies=int(n_copies),
+                                                       eq=(-8.0, 8.0),
+                                                       random_state=random_state))

@@ -10,10 +10,11 @@ Recipes: ``svm`` (svm_pipeline), ``hmm`` (hmm_pipeline with its defaults:
 fit-only waveform augmentation, 2 copies per clip), ``hmm-noaug``
 (hmm_pipeline(augment=False)), ``tutorial`` (conv1d_pipeline("raw"): the
 TensorFlow tutorial), ``conv1d`` (conv1d_pipeline on MFCC), ``kws``
-(kws_pipeline with its fit-only augmentation), ``ensemble``
-(ensemble_pipeline: ``hmm`` and ``kws`` voting by the geometric mean of
-their probabilities); append ``+aug`` to wrap
-any recipe but ``hmm`` in AugmentedClassifier(WaveAugmenter(n_copies=2))
+(kws_pipeline with its fit-only augmentation: 2 waveform copies per clip
+and SpecAugment), ``ensemble`` (ensemble_pipeline: ``hmm``, ``kws`` and
+``svm`` voting by the weighted geometric mean of their probabilities);
+append ``+aug`` to wrap
+any recipe but ``hmm`` and ``kws`` in AugmentedClassifier(WaveAugmenter(n_copies=2))
 (e.g. ``svm+aug``).
 
 Run: ``python benchmarks/bench_unseen_voices.py [path/to/fsdd]
@@ -42,9 +43,9 @@ RECIPES = ("svm", "hmm", "hmm-noaug", "tutorial", "conv1d", "kws", "ensemble")
 def make(recipe, sr, seed, verbose, **kwargs):
     from skspeech import pipelines
 
-    if recipe == "hmm+aug":
-        raise ValueError("'hmm+aug' is now 'hmm': hmm_pipeline augments by default "
-                         "('hmm-noaug' without).")
+    if recipe in ("hmm+aug", "kws+aug"):
+        raise ValueError(f"{recipe!r} is now {recipe[:3]!r}: its recipe augments waveforms by "
+                         f"default.")
     if recipe.endswith("+aug"):  # fit-only waveform augmentation: 2 perturbed copies per clip
         from skspeech.augment import AugmentedClassifier, WaveAugmenter
 

@@ -3,6 +3,7 @@
 from sklearn.pipeline import Pipeline
 
 from .._validation import check_sr
+from ._augment import check_augment, with_copies
 
 
 def hmm_pipeline(sr=16000, *, target_sr=None, n_mfcc=13, deltas=2, cmvn=None, n_states=8,
@@ -165,9 +166,7 @@ def hmm_pipeline(sr=16000, *, target_sr=None, n_mfcc=13, deltas=2, cmvn=None, n_
     if cmvn not in (None, "mean", "mean_var"):
         raise ValueError(f"cmvn must be None (no normalisation), 'mean' or 'mean_var'; "
                          f"got {cmvn!r}.")
-    if augment not in (True, False):
-        raise ValueError(f"augment must be True (fit on the clips plus perturbed copies) or "
-                         f"False (the plain Pipeline); got {augment!r}.")
+    check_augment(augment)
     rate = sr if target_sr is None else check_sr(target_sr, "target_sr")
     pipeline = Pipeline([
         ("resample", "passthrough" if rate == sr else Resampler(orig_sr=sr, target_sr=rate)),
@@ -179,9 +178,5 @@ def hmm_pipeline(sr=16000, *, target_sr=None, n_mfcc=13, deltas=2, cmvn=None, n_
                               class_prior=class_prior, n_jobs=n_jobs,
                               random_state=random_state, verbose=verbose)),
     ])
-    if not augment:
-        return pipeline
-    from ..augment import AugmentedClassifier, WaveAugmenter
-
-    return AugmentedClassifier(pipeline, WaveAugmenter(sr=sr, n_copies=2,
-                                                       random_state=random_state))
+    return with_copies(pipeline, sr=sr, n_copies=2 if augment else 0,
+                       random_state=random_state)

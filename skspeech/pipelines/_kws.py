@@ -7,6 +7,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
 from .._validation import check_sr
+from ._augment import check_augment, with_copies
 
 
 def relative_log_level(frames, top_db=80.0):
@@ -120,6 +121,10 @@ def kws_pipeline(sr=16000, *, target_sr=None, duration=1.0, n_mels=40, top_db=80
     'kws'
     """
     sr = check_sr(sr)
+    check_augment(augment)
+    if isinstance(n_copies, bool) or not isinstance(n_copies, Integral) or n_copies < 0:
+        raise ValueError(f"n_copies must be an int >= 0 (perturbed copies of each clip); "
+                         f"got {n_copies!r}.")
     try:
         from ..models import KWSClassifier
     except ImportError as exc:
@@ -128,12 +133,6 @@ def kws_pipeline(sr=16000, *, target_sr=None, duration=1.0, n_mels=40, top_db=80
     from ..features import CMVN, LogMelSpectrogram
     from ..preprocessing import PadTrim, Resampler
 
-    if augment not in (True, False):
-        raise ValueError(f"augment must be True (augment while fitting) or False (fit on the "
-                         f"clips as they are); got {augment!r}.")
-    if isinstance(n_copies, bool) or not isinstance(n_copies, Integral) or n_copies < 0:
-        raise ValueError(f"n_copies must be an int >= 0 (perturbed copies of each clip); "
-                         f"got {n_copies!r}.")
     rate = sr if target_sr is None else check_sr(target_sr, "target_sr")
     net = dict(epochs=epochs, batch_size=batch_size, patience=patience,
                random_state=random_state, verbose=verbose)
@@ -149,10 +148,5 @@ def kws_pipeline(sr=16000, *, target_sr=None, duration=1.0, n_mels=40, top_db=80
         ("cmvn", CMVN(variance=True) if cmvn else "passthrough"),
         ("kws", KWSClassifier(**net)),
     ])
-    if not augment or n_copies == 0:
-        return pipeline
-    from ..augment import AugmentedClassifier, WaveAugmenter
-
-    return AugmentedClassifier(pipeline, WaveAugmenter(sr=sr, n_copies=int(n_copies),
-                                                       eq=(-8.0, 8.0),
-                                                       random_state=random_state))
+    return with_copies(pipeline, sr=sr, n_copies=n_copies if augment else 0,
+                       random_state=random_state, eq=(-8.0, 8.0))

@@ -1,0 +1,23 @@
+"""Fit-only waveform copies around a recipe, shared by hmm_pipeline and kws_pipeline."""
+
+
+def check_augment(augment):
+    """Refuse an ``augment`` that is not a bool."""
+    if augment not in (True, False):
+        raise ValueError(f"augment must be True (train on the clips plus perturbed copies) or "
+                         f"False (on the clips as they are); got {augment!r}.")
+
+
+def with_copies(pipeline, *, sr, n_copies, random_state, **augmenter):
+    """``pipeline`` trained on each clip plus ``n_copies`` perturbed copies.
+
+    An :class:`~skspeech.augment.AugmentedClassifier` around ``pipeline``
+    with a :class:`~skspeech.augment.WaveAugmenter` (``augmenter`` are its
+    other parameters); ``pipeline`` itself when ``n_copies`` is 0.
+    """
+    if n_copies == 0:
+        return pipeline
+    from ..augment import AugmentedClassifier, WaveAugmenter
+
+    return AugmentedClassifier(pipeline, WaveAugmenter(sr=sr, n_copies=int(n_copies),
+                                                       random_state=random_state, **augmenter))

@@ -386,8 +386,8 @@ def test_train_predict_listen_ensemble(folder, tmp_path, capsys):
     assert code == 0, out.err
     assert "Trained ensemble on 30 clips" in out.out and "with augmentation" in out.out
     model, meta = load_model(path, return_metadata=True)
-    assert [name for name, _ in model.estimators] == ["hmm", "kws", "svm"]
-    assert model.named_estimators_["kws"].estimator_.named_steps["kws"].epochs == 2
+    assert [name for name, _ in model.estimators] == ["hmm", "kws", "kws2", "svm"]
+    assert model.named_estimators_["kws2"].estimator_.named_steps["kws"].epochs == 2
     assert meta["sr"] == 8000 and meta["training"]["model"] == "ensemble"
     k = str(path)
     assert main(["predict", k, str(folder / "low"), "--json", "--quiet"]) == 0

@@ -118,17 +118,19 @@ def test_ensemble_pipeline_fits_predicts_words_and_round_trips(tmp_path):
 
     X, y = make_tone_commands(n_per_class=10, ragged=False)
     model = ensemble_pipeline(sr=8000, duration=0.5, epochs=3, random_state=0)
-    model.set_params(kws__estimator__kws__filters=(8,), kws__estimator__kws__strides=1,
-                     kws__estimator__kws__stem_filters=8, kws__augmenter__n_copies=1,
-                     hmm__estimator__hmm__n_states=3, hmm__augmenter__n_copies=1)
+    tiny = dict(filters=(8,), strides=1, stem_filters=8)
+    for net in ("kws", "kws2"):
+        model.set_params(**{f"{net}__estimator__kws__{k}": v for k, v in tiny.items()},
+                         **{f"{net}__augmenter__n_copies": 1})
+    model.set_params(hmm__estimator__hmm__n_states=3, hmm__augmenter__n_copies=1)
     model.fit(X, y)
     assert model.classes_.tolist() == ["high", "low", "mid"]
     proba = model.predict_proba(X)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-6)
     # members' probabilities are floored at 1e-20 before the log (no veto of -inf)
     members = np.maximum([est.predict_proba(X) for est in model.estimators_], 1e-20)
-    assert len(members) == 3 and model.weights == (1.0, 1.0, 0.5)  # hmm, kws, half an svm
-    w = np.array([1.0, 1.0, 0.5]) / 2.5
+    assert len(members) == 4 and model.weights == (1.0, 1.0, 1.0, 0.5)  # hmm, 2 kws, svm
+    w = np.array([1.0, 1.0, 1.0, 0.5]) / 3.5
     np.testing.assert_allclose(proba, softmax(np.tensordot(w, np.log(members), axes=1), axis=1),
                                rtol=1e-5)
     assert model.score(X, y) >= 0.9
@@ -151,3 +153,29 @@ def test_ensemble_pipeline_checks_sr():
 
     with pytest.raises(ValueError, match="sr"):
         ensemble_pipeline(sr=-1)
+
+
+def test_ensemble_pipeline_networks_get_their_own_seeds_and_votes():
+    pytest.importorskip("hmmlearn")
+    pytest.importorskip("scikeras")
+    from skspeech.pipelines import ensemble_pipeline
+
+    def seeds(model):
+        return [m.get_params()["estimator__kws__random_state"] for name, m in model.estimators
+                if name.startswith("kws")]
+
+    three = ensemble_pipeline(sr=8000, n_networks=3, random_state=5)
+    assert [name for name, _ in three.estimators] == ["hmm", "kws", "kws2", "kws3", "svm"]
+    assert three.weights == (1.0, 1.0, 1.0, 1.0, 0.5) and seeds(three) == [5, 6, 7]
+    # the waveform copies of each network are seeded like it
+    assert three.get_params()["kws3__augmenter__random_state"] == 7
+    one = ensemble_pipeline(sr=8000, n_networks=1, weights=(2, 1, 0))
+    assert [name for name, _ in one.estimators] == ["hmm", "kws", "svm"]
+    assert one.weights == (2, 1, 0) and seeds(one) == [None]
+    drawn = seeds(ensemble_pipeline(sr=8000, random_state=np.random.RandomState(0)))
+    assert len(set(drawn)) == 2 and all(isinstance(s, int) for s in drawn)
+    for bad in (0, -1, 1.5, True):
+        with pytest.raises(ValueError, match="n_networks must be an int >= 1"):
+            ensemble_pipeline(sr=8000, n_networks=bad)
+    with pytest.raises(ValueError, match=r"weights must have n_networks \+ 2 = 4 values"):
+        ensemble_pipeline(sr=8000, weights=(1.0, 1.0, 0.5))

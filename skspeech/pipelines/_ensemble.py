@@ -1,12 +1,16 @@
 """The HMM, keyword-spotting and SVM recipes voting together: the recipe for voices never heard."""
 
+from numbers import Integral
+
+from sklearn.utils import check_random_state
+
 from .._validation import check_sr
 
 
-def ensemble_pipeline(sr=16000, *, target_sr=None, duration=1.0, hmm_scale=4.0,
-                      weights=(1.0, 1.0, 0.5), augment=True, epochs=60, n_jobs=None,
-                      random_state=None, verbose=0):
-    """Build an unfitted HMM + keyword-spotting network + SVM ensemble from waveforms to words.
+def ensemble_pipeline(sr=16000, *, target_sr=None, duration=1.0, hmm_scale=4.0, n_networks=2,
+                      weights=None, augment=True, epochs=60, n_jobs=None, random_state=None,
+                      verbose=0):
+    """Build an unfitted HMM + keyword-spotting networks + SVM ensemble from waveforms to words.
 
     Three recipes fitted on the same clips vote by the weighted geometric
     mean of their probabilities
@@ -16,9 +20,11 @@ def ensemble_pipeline(sr=16000, *, target_sr=None, duration=1.0, hmm_scale=4.0,
       trained on each clip plus two perturbed copies), its probabilities
       taken from the mean log-likelihood per frame times ``hmm_scale``
       (``HMMClassifier(posterior_scale=...)``);
-    - ``"kws"``: :func:`kws_pipeline` (log-mel frames, a residual network of
-      separable convolutions, trained on each clip plus two perturbed
-      copies, with SpecAugment);
+    - ``"kws"``, ``"kws2"``, ...: ``n_networks`` copies of :func:`kws_pipeline`
+      (log-mel frames, a residual network of separable convolutions,
+      trained on each clip plus two perturbed copies, with SpecAugment),
+      each with its own seed: networks trained from different starting
+      points err on different clips of a new voice, so each has a vote;
     - ``"svm"``: :func:`svm_pipeline` (MFCC statistics, an RBF SVM), with
       half a vote: the sharpest on voices it was trained on, the weakest on
       new ones.
@@ -26,8 +32,9 @@ def ensemble_pipeline(sr=16000, *, target_sr=None, duration=1.0, hmm_scale=4.0,
     They fail on different clips: on the Free Spoken Digit Dataset with
     each of the 6 speakers left out once, the vote scores several points
     above the best of them alone (see :doc:`/unseen_voices`). Training
-    costs the sum of all three (the network's dominates: minutes for a few
-    thousand clips, on CPU); WAV file to word about 20 ms per clip.
+    costs the sum of all members (the networks' dominates: minutes each for
+    a few thousand clips, on CPU; ``n_jobs=2`` fits two members at once);
+    WAV file to word about 20 ms per clip.
 
     Parameters
     ----------
@@ -43,9 +50,14 @@ def ensemble_pipeline(sr=16000, *, target_sr=None, duration=1.0, hmm_scale=4.0,
         The HMM's ``posterior_scale``: how sharp its probabilities are
         against the network's. 2-8 gave the best votes in our tests (4:
         chosen on three of FSDD's six speakers, checked on the other three).
-    weights : array-like of shape (3,) or None, default=(1.0, 1.0, 0.5)
-        Exponents of the HMM's, the network's and the SVM's probabilities;
-        None: equal.
+    n_networks : int, default=2
+        How many keyword-spotting networks vote (seeds ``random_state``,
+        ``random_state + 1``, ...). 1 halves the training time.
+    weights : array-like of shape (n_networks + 2,), default=None
+        Exponents of the HMM's, each network's and the SVM's probabilities,
+        in that order; None gives 1 to the HMM and to each network and 0.5
+        to the SVM (the sharpest on voices it was trained on, the weakest
+        on new ones).
     augment : bool, default=True
         The HMM's and the network's fit-only augmentation (perturbed copies,
         and the network's SpecAugment); False trains them on the clips as
@@ -56,14 +68,16 @@ def ensemble_pipeline(sr=16000, *, target_sr=None, duration=1.0, hmm_scale=4.0,
         Fit the recipes in parallel (joblib processes); None means one
         after the other.
     random_state : int, RandomState instance or None, default=None
-        Seeds both recipes (augmentation, initialisation, training).
+        Seeds the members (augmentation, initialisation, training); an int
+        gives repeatable fits.
     verbose : int, default=0
         1 shows the network's progress and a line per HMM.
 
     Returns
     -------
     ensemble : skspeech.models.GeometricVotingClassifier
-        Members ``"hmm"``, ``"kws"`` and ``"svm"``; reach their parameters
+        Members ``"hmm"``, ``"kws"`` (and ``"kws2"``, ... for more
+        networks) and ``"svm"``; reach their parameters
         as ``hmm__estimator__hmm__n_states``,
         ``kws__estimator__kws__learning_rate``, ``kws__augmenter__n_copies``
         (``hmm__hmm__n_states`` and ``kws__kws__learning_rate`` with
@@ -88,13 +102,23 @@ def ensemble_pipeline(sr=16000, *, target_sr=None, duration=1.0, hmm_scale=4.0,
     >>> from skspeech.pipelines import ensemble_pipeline
     >>> model = ensemble_pipeline(sr=8000, random_state=0)
     >>> [name for name, _ in model.estimators]
-    ['hmm', 'kws', 'svm']
+    ['hmm', 'kws', 'kws2', 'svm']
     >>> model.weights
-    (1.0, 1.0, 0.5)
+    (1.0, 1.0, 1.0, 0.5)
+    >>> model.get_params()["kws2__estimator__kws__random_state"]
+    1
     >>> model.get_params()["hmm__estimator__hmm__posterior_scale"]
     4.0
     """
     sr = check_sr(sr)
+    if isinstance(n_networks, bool) or not isinstance(n_networks, Integral) or n_networks < 1:
+        raise ValueError(f"n_networks must be an int >= 1 (keyword-spotting networks that "
+                         f"vote); got {n_networks!r}.")
+    if weights is None:
+        weights = (1.0,) * (1 + n_networks) + (0.5,)
+    elif len(weights) != n_networks + 2:
+        raise ValueError(f"weights must have n_networks + 2 = {n_networks + 2} values (the "
+                         f"HMM, each network, the SVM); got {len(weights)}: {weights!r}.")
     from ..models import GeometricVotingClassifier
     from ._hmm import hmm_pipeline
     from ._kws import kws_pipeline
@@ -104,8 +128,20 @@ def ensemble_pipeline(sr=16000, *, target_sr=None, duration=1.0, hmm_scale=4.0,
                        verbose=int(verbose > 0))
     inner = hmm.estimator if augment else hmm
     inner.set_params(hmm__posterior_scale=float(hmm_scale))
-    kws = kws_pipeline(sr, target_sr=target_sr, duration=duration, augment=augment,
-                       epochs=epochs, random_state=random_state, verbose=verbose)
+    networks = [(f"kws{i + 1 if i else ''}",
+                 kws_pipeline(sr, target_sr=target_sr, duration=duration, augment=augment,
+                              epochs=epochs, random_state=seed, verbose=verbose))
+                for i, seed in enumerate(_seeds(random_state, n_networks))]
     svm = svm_pipeline(sr, target_sr=target_sr)
-    return GeometricVotingClassifier([("hmm", hmm), ("kws", kws), ("svm", svm)],
-                                     weights=weights, n_jobs=n_jobs)
+    return GeometricVotingClassifier([("hmm", hmm), *networks, ("svm", svm)],
+                                     weights=tuple(weights), n_jobs=n_jobs)
+
+
+def _seeds(random_state, n):
+    """One seed per network: ``random_state + i`` for an int, else fresh draws (None stays None)."""
+    if random_state is None:
+        return [None] * n
+    if isinstance(random_state, Integral):
+        return [int(random_state) + i for i in range(n)]
+    rng = check_random_state(random_state)
+    return [int(rng.randint(2 ** 31 - 1)) for _ in range(n)]

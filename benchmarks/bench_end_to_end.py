@@ -74,13 +74,18 @@ def evaluate(name, train, test, sr):
     fit_s = time.perf_counter() - t0
     X_test, y_test, files = test
     acc = float(np.mean(model.predict(X_test) == y_test))
-    model.predict([read_audio(files[0])[0]])  # warm-up (Keras traces one-clip calls once)
-    latency = []
-    for path in files[:N_SINGLE]:
+    return (acc, fit_s, *wav_to_word_ms(model, files[:N_SINGLE]))
+
+
+def wav_to_word_ms(model, paths, sr=None):
+    """Median and 90th percentile of read_audio + predict for one file at a time, in ms."""
+    model.predict([read_audio(paths[0], sr=sr)[0]])  # warm-up (Keras traces one-clip calls once)
+    times = []
+    for path in paths:
         t0 = time.perf_counter()
-        model.predict([read_audio(path)[0]])
-        latency.append(time.perf_counter() - t0)
-    return acc, fit_s, 1e3 * np.median(latency), 1e3 * np.percentile(latency, 90)
+        model.predict([read_audio(path, sr=sr)[0]])
+        times.append(1000 * (time.perf_counter() - t0))
+    return float(np.median(times)), float(np.percentile(times, 90))
 
 
 def main(argv=None):

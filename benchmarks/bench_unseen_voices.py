@@ -35,6 +35,7 @@ from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 
+from bench_end_to_end import wav_to_word_ms  # noqa: E402  (this folder is on sys.path)
 from skspeech.datasets import load_fsdd  # noqa: E402
 from skspeech.model_selection import speaker_cv_score  # noqa: E402
 
@@ -96,19 +97,6 @@ def n_params(model):
                     total += np.size(value)
         return int(total)
     return -1
-
-
-def wav_to_word_ms(model, paths, sr):
-    """Median and 90th percentile of read_audio + predict for one file at a time, in ms."""
-    from skspeech.io import read_audio
-
-    model.predict([read_audio(paths[0], sr=sr)[0]])  # warm-up (traced calls)
-    times = []
-    for path in paths:
-        t0 = time.perf_counter()
-        model.predict([read_audio(path, sr=sr)[0]])
-        times.append(1000 * (time.perf_counter() - t0))
-    return float(np.median(times)), float(np.percentile(times, 90))
 
 
 def main(argv=None):

@@ -78,6 +78,16 @@ def test_int8_is_smaller_names_stripped_buffers_aligned(kws_export, tmp_path):
                                atol=1e-6)
 
 
+def test_default_network_int8_file_fits_64_kib(tmp_path):
+    # the default width, trained for one epoch: the file's size does not depend on training
+    X, y = make_tone_commands(n_per_class=4, sr=8000, random_state=0)
+    model = kws_pipeline(sr=8000, n_copies=0, epochs=1, validation_fraction=None,
+                         random_state=0).fit(X, y)
+    files = export_tflite(model, tmp_path, representative=X)
+    assert 40 * 1024 < files["sizes"]["int8"] <= 64 * 1024
+    assert files["sizes"]["float"] > 2 * files["sizes"]["int8"]
+
+
 def test_frontend_json_describes_the_kws_front_end(kws_export):
     model, files, X_test, _ = kws_export
     settings = json.loads(files["settings"].read_text())

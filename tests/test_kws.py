@@ -139,8 +139,21 @@ def test_joblib_round_trip(fitted, tones, tmp_path):
 def test_default_network_size():
     from skspeech.models._kws import build_kws_network
 
-    n = build_kws_network((101, 40), 10).count_params()
-    assert 20_000 <= n <= 100_000  # int8 weights fit the 64 KB goal with room to spare
+    net = build_kws_network((101, 40), 10)
+    assert 20_000 <= net.count_params() <= 40_000  # int8: weights + quantisation in 64 KB
+    # strided blocks' shortcuts average frames (no weights); a width change needs a 1x1 conv
+    assert [layer.name for layer in net.layers if "shortcut" in layer.name] == [
+        "block2_shortcut_pool", "block4_shortcut_pool"]
+    wider = build_kws_network((101, 40), 10, stem_filters=8, filters=(8, 16), strides=(1, 2))
+    assert wider.get_layer("block2_shortcut").kernel.shape == (1, 8, 16)
+    assert wider.output_shape == (None, 10)
+    # shortcut="conv": learned strided shortcuts, 2 * (64 * 64 + 4 * 64) parameters more
+    conv = build_kws_network((101, 40), 10, stem_filters=64, filters=(64,) * 4, shortcut="conv")
+    pool = build_kws_network((101, 40), 10, stem_filters=64, filters=(64,) * 4)
+    assert conv.count_params() - pool.count_params() == 2 * (64 * 64 + 4 * 64)
+    assert conv.get_layer("block4_shortcut").strides == (2,)
+    with pytest.raises(ValueError, match="shortcut must be 'pool' or 'conv'"):
+        build_kws_network((101, 40), 10, shortcut="identity")
 
 
 def test_relative_log_level():
@@ -168,3 +181,5 @@ def test_bad_network_parameters(params, match, tones):
 def test_bad_parameter_value():
     with pytest.raises(InvalidParameterError, match="time_shift"):
         KWSClassifier(time_shift=2.0).fit(np.ones((4, 5, 2)), ["a", "b"] * 2)
+    with pytest.raises(InvalidParameterError, match="'shortcut' parameter .* 'pool'"):
+        KWSClassifier(shortcut="identity").fit(np.ones((4, 5, 2)), ["a", "b"] * 2)

@@ -169,6 +169,11 @@ def test_ensemble_pipeline_networks_get_their_own_seeds_and_votes():
     assert three.weights == (1.0, 1.0, 1.0, 1.0, 0.5) and seeds(three) == [5, 6, 7]
     # the waveform copies of each network are seeded like it
     assert three.get_params()["kws3__augmenter__random_state"] == 7
+    # every network is the wider one that voted best, not kws_pipeline's 64 KB default
+    for name, member in three.estimators:
+        if name.startswith("kws"):
+            kws = member.estimator.named_steps["kws"]
+            assert (kws.stem_filters, tuple(kws.filters), kws.shortcut) == (64, (64,) * 4, "conv")
     one = ensemble_pipeline(sr=8000, n_networks=1, weights=(2, 1, 0))
     assert [name for name, _ in one.estimators] == ["hmm", "kws", "svm"]
     assert one.weights == (2, 1, 0) and seeds(one) == [None]

@@ -109,18 +109,20 @@ class SpecAugment(keras.layers.Layer):
         return config
 
 
-def build_kws_network(input_shape, n_classes, *, stem_filters=64, filters=(64, 64, 64, 64),
+def build_kws_network(input_shape, n_classes, *, stem_filters=48, filters=(48, 48, 48, 48),
                       kernel_sizes=9, strides=(1, 2, 1, 2), dropout=0.2, time_shift=0.1,
                       freq_masks=2, freq_mask_width=0.15, time_masks=2, time_mask_width=0.1,
-                      freq_warp=0.0, name="kws_classifier"):
+                      freq_warp=0.0, shortcut="pool", name="kws_classifier"):
     """A residual network of 1-D time-channel separable convolutions (MatchboxNet/TC-ResNet).
 
     Frames ``(n_frames, n_bands)`` -> per-band Normalization -> SpecAugment
     (training only) -> stem ``Conv1D(stem_filters, 3)`` + BN + ReLU -> one
     residual block per entry of ``filters``: two ``SeparableConv1D`` (depthwise
     over time, pointwise over channels) with BN, ReLU between, a shortcut
-    (a 1x1 convolution when the width or stride changes), ReLU -> global
-    average over time -> Dropout -> softmax.
+    (the identity; when the block strides, average pooling over ``stride``
+    frames with ``shortcut="pool"`` or a strided 1x1 convolution with
+    ``shortcut="conv"``; a 1x1 convolution whenever the width changes), ReLU
+    -> global average over time -> Dropout -> softmax.
 
     Returns
     -------
@@ -129,6 +131,8 @@ def build_kws_network(input_shape, n_classes, *, stem_filters=64, filters=(64, 6
     """
     from keras import layers
 
+    if shortcut not in ("pool", "conv"):
+        raise ValueError(f"shortcut must be 'pool' or 'conv'; got {shortcut!r}.")
     n_blocks = len(filters)
     kernels = nets.per_block(kernel_sizes, n_blocks, "kernel_sizes")
     strides = nets.per_block(strides, n_blocks, "strides")
@@ -142,7 +146,7 @@ def build_kws_network(input_shape, n_classes, *, stem_filters=64, filters=(64, 6
     width = int(stem_filters)
     for i, (n_filters, kernel, stride) in enumerate(zip(filters, kernels, strides), start=1):
         n_filters, kernel, stride = int(n_filters), int(kernel), int(stride or 1)
-        shortcut = h
+        skip = h
         h = layers.SeparableConv1D(n_filters, kernel, strides=stride, padding="same",
                                    use_bias=False, name=f"block{i}_sep1")(h)
         h = layers.BatchNormalization(momentum=0.9, name=f"block{i}_bn1")(h)
@@ -150,11 +154,14 @@ def build_kws_network(input_shape, n_classes, *, stem_filters=64, filters=(64, 6
         h = layers.SeparableConv1D(n_filters, kernel, padding="same", use_bias=False,
                                    name=f"block{i}_sep2")(h)
         h = layers.BatchNormalization(momentum=0.9, name=f"block{i}_bn2")(h)
-        if stride != 1 or n_filters != width:
-            shortcut = layers.Conv1D(n_filters, 1, strides=stride, padding="same",
-                                     use_bias=False, name=f"block{i}_shortcut")(shortcut)
-            shortcut = layers.BatchNormalization(momentum=0.9, name=f"block{i}_shortcut_bn")(shortcut)
-        h = layers.Add(name=f"block{i}_add")([h, shortcut])
+        if n_filters == width and stride != 1 and shortcut == "pool":
+            skip = layers.AveragePooling1D(stride, padding="same",
+                                           name=f"block{i}_shortcut_pool")(skip)
+        elif stride != 1 or n_filters != width:
+            skip = layers.Conv1D(n_filters, 1, strides=stride, padding="same",
+                                 use_bias=False, name=f"block{i}_shortcut")(skip)
+            skip = layers.BatchNormalization(momentum=0.9, name=f"block{i}_shortcut_bn")(skip)
+        h = layers.Add(name=f"block{i}_add")([h, skip])
         h = layers.ReLU(name=f"block{i}_relu2")(h)
         width = n_filters
     h = layers.GlobalAveragePooling1D(name="global_avg_pool")(h)
@@ -170,11 +177,12 @@ class KWSClassifier(Conv1DClassifier):
     A residual network of 1-D *time-channel separable* convolutions, the
     design of MatchboxNet and TC-ResNet: the mel bands are the input
     channels, each convolution runs over time depthwise (one kernel per
-    channel) and then mixes channels pointwise, which keeps it small (57 k
-    weights with the defaults on 40 bands: an int8 TFLite file of 93 KB, 53
-    KB of it weights; 40 channels, ``stem_filters=40, filters=(40,) * 4``,
-    fit in 53 KB) and fast on a CPU. Global average pooling over time makes
-    it indifferent to where the word falls.
+    channel) and then mixes channels pointwise, which keeps it small and
+    fast on a CPU: 30 k weights with the defaults on 40 bands and 10 words,
+    an int8 TFLite file under 64 KB. The shortcuts of strided blocks average
+    pairs of frames instead of learning a 1x1 convolution, so they add no
+    weights. Global average pooling over time makes it indifferent to where
+    the word falls.
 
     Augmentation lives **inside** the network, in a layer that acts only
     while training (Keras's ``training=True``), so every epoch sees fresh
@@ -189,9 +197,9 @@ class KWSClassifier(Conv1DClassifier):
 
     Parameters
     ----------
-    stem_filters : int, default=64
+    stem_filters : int, default=48
         Channels of the first (plain) convolution, kernel 3.
-    filters : sequence of int, default=(64, 64, 64, 64)
+    filters : sequence of int, default=(48, 48, 48, 48)
         Channels of each residual block; its length is the number of blocks.
     kernel_sizes : int or sequence of int, default=9
         Kernel length over time of each block (frames).
@@ -214,6 +222,12 @@ class KWSClassifier(Conv1DClassifier):
         Training only: stretch or squeeze the band axis of each clip by a
         random factor within ``1 +- freq_warp`` (vocal tract length
         perturbation: other voices' formants sit higher or lower).
+    shortcut : {"pool", "conv"}, default="pool"
+        The shortcut of a block that strides without changing the width:
+        average pooling over ``stride`` frames (no weights), or a learned
+        strided 1x1 convolution with batch normalisation (``64 * 64``
+        weights more per such block at 64 channels, and 2 more tensors of
+        per-channel int8 scales in a TFLite file).
     optimizer : str or keras.optimizers.Optimizer, default="adam"
         A Keras optimizer name, or an instance used as a template.
     learning_rate : float, default=0.003
@@ -297,13 +311,14 @@ class KWSClassifier(Conv1DClassifier):
         "time_masks": [Interval(Integral, 0, None, closed="left")],
         "time_mask_width": [Interval(Real, 0, 1, closed="both")],
         "freq_warp": [Interval(Real, 0, 1, closed="left")],
+        "shortcut": [StrOptions({"pool", "conv"})],
         **_TRAINING_PARAMETER_CONSTRAINTS,
     }
 
-    def __init__(self, *, stem_filters=64, filters=(64, 64, 64, 64), kernel_sizes=9,
+    def __init__(self, *, stem_filters=48, filters=(48, 48, 48, 48), kernel_sizes=9,
                  strides=(1, 2, 1, 2), dropout=0.2, time_shift=0.1, freq_masks=2,
                  freq_mask_width=0.15, time_masks=2, time_mask_width=0.1, freq_warp=0.0,
-                 optimizer="adam",
+                 shortcut="pool", optimizer="adam",
                  learning_rate=3e-3, batch_size=64, epochs=60, validation_fraction=0.1,
                  patience=10, restore_best_weights=True, class_weight=None, callbacks=None,
                  warm_start=False, random_state=None, verbose=0):
@@ -318,6 +333,7 @@ class KWSClassifier(Conv1DClassifier):
         self.time_masks = time_masks
         self.time_mask_width = time_mask_width
         self.freq_warp = freq_warp
+        self.shortcut = shortcut
         self.optimizer = optimizer
         self.learning_rate = learning_rate
         self.batch_size = batch_size
@@ -359,5 +375,6 @@ class KWSClassifier(Conv1DClassifier):
             filters=self.filters, kernel_sizes=self.kernel_sizes, strides=self.strides,
             dropout=self.dropout, time_shift=self.time_shift, freq_masks=self.freq_masks,
             freq_mask_width=self.freq_mask_width, time_masks=self.time_masks,
-            time_mask_width=self.time_mask_width, freq_warp=self.freq_warp)
+            time_mask_width=self.time_mask_width, freq_warp=self.freq_warp,
+            shortcut=self.shortcut)
         return nets.compile_network(model, self.optimizer, self.learning_rate)

@@ -6,6 +6,12 @@ from sklearn.utils import check_random_state
 
 from .._validation import check_sr
 
+# The networks that vote: wider than kws_pipeline's default (which is sized for a 64 KB
+# int8 file), since an ensemble with an HMM and an SVM is never exported to TFLite. With
+# these, the vote scored 95.0 % leave-one-speaker-out and 100 % on FSDD's own split,
+# against 94.7 % and 99.3 % with the default networks (same HMM and SVM, seeds 0 and 1).
+ENSEMBLE_NETWORK = dict(stem_filters=64, filters=(64, 64, 64, 64), shortcut="conv")
+
 
 def ensemble_pipeline(sr=16000, *, target_sr=None, duration=1.0, hmm_scale=4.0, n_networks=2,
                       weights=None, augment=True, epochs=60, n_jobs=None, random_state=None,
@@ -24,7 +30,11 @@ def ensemble_pipeline(sr=16000, *, target_sr=None, duration=1.0, hmm_scale=4.0, 
       (log-mel frames, a residual network of separable convolutions,
       trained on each clip plus two perturbed copies, with SpecAugment),
       each with its own seed: networks trained from different starting
-      points err on different clips of a new voice, so each has a vote;
+      points err on different clips of a new voice, so each has a vote.
+      They are wider than ``kws_pipeline``'s default (64 channels and
+      learned shortcuts, 57 k weights: ``stem_filters=64, filters=(64,) * 4,
+      shortcut="conv"``), which voted better; the default is sized for a
+      64 KB TFLite file, and an ensemble is not exported;
     - ``"svm"``: :func:`svm_pipeline` (MFCC statistics, an RBF SVM), with
       half a vote: the sharpest on voices it was trained on, the weakest on
       new ones.
@@ -107,6 +117,8 @@ def ensemble_pipeline(sr=16000, *, target_sr=None, duration=1.0, hmm_scale=4.0, 
     (1.0, 1.0, 1.0, 0.5)
     >>> model.get_params()["kws2__estimator__kws__random_state"]
     1
+    >>> model.get_params()["kws__estimator__kws__shortcut"]
+    'conv'
     >>> model.get_params()["hmm__estimator__hmm__posterior_scale"]
     4.0
     """
@@ -130,7 +142,8 @@ def ensemble_pipeline(sr=16000, *, target_sr=None, duration=1.0, hmm_scale=4.0, 
     inner.set_params(hmm__posterior_scale=float(hmm_scale))
     networks = [(f"kws{i + 1 if i else ''}",
                  kws_pipeline(sr, target_sr=target_sr, duration=duration, augment=augment,
-                              epochs=epochs, random_state=seed, verbose=verbose))
+                              epochs=epochs, random_state=seed, verbose=verbose,
+                              **ENSEMBLE_NETWORK))
                 for i, seed in enumerate(_seeds(random_state, n_networks))]
     svm = svm_pipeline(sr, target_sr=target_sr)
     return GeometricVotingClassifier([("hmm", hmm), *networks, ("svm", svm)],

@@ -35,7 +35,7 @@ def kws_pipeline(sr=16000, *, target_sr=None, duration=1.0, n_mels=40, top_db=80
 
     Resampler -> PadTrim (``duration``) -> LogMelSpectrogram (``n_mels``
     bands, 25 ms windows every 10 ms) -> :class:`~skspeech.models.KWSClassifier`
-    (a residual network of time-channel separable convolutions, about 57 k
+    (a residual network of time-channel separable convolutions, about 30 k
     weights, with a per-band normalisation layer and, when ``augment`` is on,
     SpecAugment and random time shifts applied only while training). With
     ``augment`` on, the network is also trained on ``n_copies`` perturbed

@@ -68,12 +68,11 @@ for kind in ("float", "int8"):
 # %%
 # The keyword-spotting network
 # ----------------------------
-# :func:`~skspeech.pipelines.kws_pipeline` with 40 channels instead of 64
-# (26 k weights): its int8 file fits in 64 KB. ``frontend.json`` also names
+# :func:`~skspeech.pipelines.kws_pipeline` (48 channels, 30 k weights): its
+# int8 file fits in 64 KB. ``frontend.json`` also names
 # the level step (each clip relative to its peak) and per-clip CMVN, and
 # lists the TFLite ops each file uses.
-kws = kws_pipeline(sr=data.sr, stem_filters=40, filters=(40,) * 4,
-                   epochs=15 if small else 60, random_state=0)
+kws = kws_pipeline(sr=data.sr, epochs=15 if small else 60, random_state=0)
 kws.fit(data.data[~test], data.target[~test])
 kws_files = export_tflite(kws, os.path.join(out, "kws"), representative=data.data[~test])
 kws_settings = json.loads(kws_files["settings"].read_text())

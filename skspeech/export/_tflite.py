@@ -153,7 +153,7 @@ def _check_inference_only(key, ops):
 def _strip_names(content):
     """Drop tensor names and signatures (as TFLite's ``flatbuffer_utils.strip_strings``).
 
-    They are much of a small model's file (13.5 KB of the default KWS network's
+    They are much of a small model's file (11.1 KB of the default KWS network's
     int8 file); the interpreter, TFLite Micro and :class:`TFLiteModel` find
     the input and output by index. The model is packed again with every
     weight buffer at a 16-byte boundary (the schema's ``force_align``; the
@@ -257,7 +257,7 @@ def export_tflite(model, output_dir, *, representative=None, int8=True,
     n_representative : int, default=300
         At most this many representative clips are used.
     strip_names : bool, default=True
-        Leave tensor names and signatures out of the files (13.5 KB of the
+        Leave tensor names and signatures out of the files (11.1 KB of the
         default KWS network's int8 file). Inputs and outputs are then found
         by index (``interpreter.get_input_details()[0]``), as TFLite Micro
         and :class:`TFLiteModel` do; ``get_signature_runner`` needs them.

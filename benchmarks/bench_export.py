@@ -10,13 +10,15 @@ network alone (Keras ``predict_on_batch`` vs one interpreter call).
 
 Recipes: ``kws`` is ``kws_pipeline(sr=8000)`` (30 k weights, 48 channels: the
 width whose int8 file fits in 64 KB; its default trains on 2 waveform copies
-per clip too), ``kws64`` the same with 64 channels (``stem_filters=64,
-filters=(64,) * 4``, 48 k weights), ``conv1d`` is
+per clip too), ``kws64`` the network of ``ensemble_pipeline`` and the earlier
+default (``stem_filters=64, filters=(64,) * 4, shortcut="conv"``, 57 k
+weights), ``conv1d`` is
 ``conv1d_pipeline("mfcc", sr=8000)``.
 
 Run: ``python benchmarks/bench_export.py [path/to/fsdd] [--models kws,kws64]
 [--seed 0] [--cache DIR]`` (default path ``../shared/data/fsdd``). With
-``--cache``, fitted pipelines are saved there and reused by the next run.
+``--cache``, fitted pipelines are saved there and reused by the next run with
+the same settings (the file name carries a digest of them).
 """
 
 import os
@@ -25,6 +27,8 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import argparse  # noqa: E402
+import hashlib  # noqa: E402
+import re  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -45,18 +49,22 @@ def make_model(name, sr, seed):
     if name == "kws":
         return kws_pipeline(sr=sr, random_state=seed)
     if name == "kws64":
-        return kws_pipeline(sr=sr, stem_filters=64, filters=(64,) * 4, random_state=seed)
+        return kws_pipeline(sr=sr, stem_filters=64, filters=(64,) * 4, shortcut="conv",
+                            random_state=seed)
     if name == "conv1d":
         return conv1d_pipeline("mfcc", sr=sr, random_state=seed)
     raise ValueError(f"unknown model {name!r}; choose from kws, kws64, conv1d")
 
 
 def fitted(name, train, seed, cache):
-    path = None if cache is None else Path(cache) / f"{name}_seed{seed}.joblib"
+    model = make_model(name, train.sr, seed)
+    # the file name carries a digest of every setting: a changed default is never reused
+    settings = re.sub(r" at 0x[0-9a-f]+", "", repr(model.get_params(deep=True)))
+    digest = hashlib.sha256(settings.encode()).hexdigest()[:10]
+    path = None if cache is None else Path(cache) / f"{name}_seed{seed}_{digest}.joblib"
     if path is not None and path.exists():
         model, fit_s = joblib.load(path)
         return model, fit_s, True
-    model = make_model(name, train.sr, seed)
     t0 = time.perf_counter()
     model.fit(train.data, train.target)
     fit_s = time.perf_counter() - t0

@@ -45,12 +45,12 @@ N_REPRESENTATIVE = 300
 
 def make_model(name, sr, seed):
     from skspeech.pipelines import conv1d_pipeline, kws_pipeline
+    from skspeech.pipelines._ensemble import _ENSEMBLE_NETWORK
 
     if name == "kws":
         return kws_pipeline(sr=sr, random_state=seed)
-    if name == "kws64":
-        return kws_pipeline(sr=sr, stem_filters=64, filters=(64,) * 4, shortcut="conv",
-                            random_state=seed)
+    if name == "kws64":  # the ensemble's networks, whatever they are set to
+        return kws_pipeline(sr=sr, random_state=seed, **_ENSEMBLE_NETWORK)
     if name == "conv1d":
         return conv1d_pipeline("mfcc", sr=sr, random_state=seed)
     raise ValueError(f"unknown model {name!r}; choose from kws, kws64, conv1d")

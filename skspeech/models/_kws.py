@@ -180,10 +180,10 @@ class KWSClassifier(Conv1DClassifier):
     channel) and then mixes channels pointwise, which keeps it small and
     fast on a CPU: 30 k weights with the defaults on 40 bands and 10 words,
     an int8 TFLite file of 57.5 KB (with ``export_tflite``'s default
-    ``strip_names=True``; tensor names would add 11 KB). The shortcuts of strided blocks average
-    pairs of frames instead of learning a 1x1 convolution, so they add no
-    weights. Global average pooling over time makes it indifferent to where
-    the word falls.
+    ``strip_names=True``; tensor names would add 11 KB). The shortcuts of
+    strided blocks average pairs of frames instead of learning a 1x1
+    convolution, so they add no weights. Global average pooling over time
+    makes it indifferent to where the word falls.
 
     Augmentation lives **inside** the network, in a layer that acts only
     while training (Keras's ``training=True``), so every epoch sees fresh

@@ -146,8 +146,16 @@ def test_eq_colours_the_spectrum_within_its_range_and_keeps_timing(rng):
 @pytest.mark.parametrize("params, match", [
     (dict(speed=(1.2, 0.8)), "low <= high"),
     (dict(eq=(6.0, -6.0)), "low <= high"),
-    (dict(tempo=(0.0, 1.0)), "tempo factors must be > 0"),
+    (dict(tempo=(0.0, 1.0)), "tempo factors must be within 0.25-4"),
+    (dict(speed=(0.001, 0.001)), "speed factors must be within 0.25-4"),
+    (dict(pitch=(-20.0, 2.0)), "pitch shifts must be within -12..12"),
+    (dict(snr=(5.0,)), r"snr must be a \(low, high\) pair of numbers"),
+    (dict(eq=(1.0, 2.0, 3.0)), r"eq must be a \(low, high\) pair of numbers"),
+    (dict(gain=("a", "b")), r"gain must be a \(low, high\) pair of numbers"),
+    (dict(snr=(5.0, np.inf)), "finite"),
     (dict(noise=[np.array([])]), "noise must be a non-empty list"),
+    (dict(noise=[np.zeros((2, 100))]), r"noise must be a list of 1-D .* shapes \[\(2, 100\)\]"),
+    (dict(n_copies=0, keep_original=False), "leaves no clips"),
 ])
 def test_bad_parameters(params, match, tone_commands):
     X, y = tone_commands
@@ -158,6 +166,60 @@ def test_bad_parameters(params, match, tone_commands):
 def test_bad_input_named():
     with pytest.raises(ValueError, match="X"):
         WaveAugmenter(sr=SR).fit_resample([np.array([np.nan, 1.0])], ["a"])
+
+
+def test_silent_training_clip_named_by_its_own_index_before_any_copy(tone_commands):
+    X, y = tone_commands
+    X = list(X)
+    X[5] = np.zeros_like(X[5])
+    _CountingAugmenter.calls = 0
+    with pytest.raises(ValueError, match=r"1 clip\(s\) are silent .* at index 5\. "):
+        AugmentedClassifier(_Spy(), WaveAugmenter(sr=SR, n_copies=2)).fit(X, y)
+    with pytest.raises(ValueError, match="at index 5"):
+        WaveAugmenter(sr=SR).fit(X, y)
+
+
+def test_zero_copies_returns_the_clips_and_can_be_grid_searched(tone_commands):
+    X, y = tone_commands
+    Xa, ya = WaveAugmenter(sr=SR, n_copies=0).fit_resample(X, y)
+    assert len(Xa) == len(X) and all(np.array_equal(a, b) for a, b in zip(Xa, X))
+    np.testing.assert_array_equal(ya, y)
+    search = GridSearchCV(AugmentedClassifier(svm_pipeline(sr=SR, probability=False),
+                                              WaveAugmenter(sr=SR, random_state=0)),
+                          {"augmenter__n_copies": [0, 1]}, cv=3).fit(X, y)
+    assert search.best_estimator_.n_train_ == len(y) * (1 + search.best_params_[
+        "augmenter__n_copies"])
+
+
+class _WeightSpy(_Spy):
+    def fit(self, X, y, sample_weight=None):
+        self.sample_weight_ = sample_weight
+        return super().fit(X, y)
+
+
+def test_per_clip_fit_params_follow_the_copies(tone_commands):
+    X, y = tone_commands
+    w = np.arange(len(y), dtype=float)
+    model = AugmentedClassifier(_WeightSpy(), WaveAugmenter(sr=SR, n_copies=2, random_state=0))
+    model.fit(X, y, sample_weight=w)
+    np.testing.assert_array_equal(model.estimator_.sample_weight_, np.r_[w, w, w])
+    # through a Pipeline to the SVM: one weight per clip, repeated for its copies
+    svm = AugmentedClassifier(svm_pipeline(sr=SR, probability=False),
+                              WaveAugmenter(sr=SR, n_copies=1, random_state=0))
+    svm.fit(X, y, svc__sample_weight=np.ones(len(y)))
+    assert svm.n_train_ == 2 * len(y)
+
+
+class _UnknownOrderSampler(BaseEstimator):
+    def fit_resample(self, X, y):
+        return list(X) + list(X[:3]), np.r_[y, y[:3]]
+
+
+def test_per_clip_fit_params_refused_for_an_unknown_augmenter(tone_commands):
+    X, y = tone_commands
+    model = AugmentedClassifier(_WeightSpy(), _UnknownOrderSampler())
+    with pytest.raises(ValueError, match="sample_weight has one value per clip"):
+        model.fit(X, y, sample_weight=np.ones(len(y)))
 
 
 def test_augmentation_never_runs_at_predict_time(rng):

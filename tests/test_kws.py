@@ -116,6 +116,10 @@ def test_default_augments_waveforms_too_and_n_copies_zero_does_not():
     (dict(n_copies=-1), "n_copies must be an int >= 0"),
     (dict(n_copies=1.5), "n_copies must be an int >= 0"),
     (dict(augment="yes"), "augment must be True"),
+    (dict(top_db=0), "top_db must be a number of dB > 0"),
+    (dict(top_db=-10.0), "top_db must be a number of dB > 0"),
+    (dict(top_db="x"), "top_db must be a number of dB > 0"),
+    (dict(cmvn="yes"), "cmvn must be True"),
 ])
 def test_bad_recipe_parameters(params, match):
     with pytest.raises(ValueError, match=match):

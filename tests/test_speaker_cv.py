@@ -33,6 +33,10 @@ def test_speaker_cv_splitters():
     (["a", "a"], None, "at least 2"),
     (["a", "b"], 3, "n_splits=3 folds need at least 3 speakers"),
     (["a", "b"], 1, "n_splits must be None"),
+    (None, None, "speakers is None: pass the speaker id of each clip"),
+    (["a", None, "b"], None, r"no id for 1 clip\(s\) \(None or NaN\), at index 1"),
+    ([1.0, np.nan, 2.0], None, "at index 1"),
+    ([["a", "b"], ["c", "d"]], None, r"1-D array .* shape \(2, 2\)"),
 ])
 def test_speaker_cv_errors(speakers, n_splits, match):
     with pytest.raises(ValueError, match=match):
@@ -86,6 +90,11 @@ def test_pipeline_on_ragged_clips():
     res = speaker_cv_score(svm_pipeline(sr=8000, probability=False), X, y, speakers)
     assert len(res.accuracy) == 4
     assert res.mean >= 0.9
+
+
+def test_speaker_cv_score_without_speakers_says_so():
+    with pytest.raises(ValueError, match="speakers is None"):
+        speaker_cv_score(KNeighborsClassifier(1), np.zeros((4, 2)), ["a", "b"] * 2, None)
 
 
 def test_inconsistent_lengths():

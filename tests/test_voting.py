@@ -76,6 +76,23 @@ def test_params_have_no_voting_switch(blobs):
         GeometricVotingClassifier(_members(), weights=[1, 2, 3]).fit(*blobs)
 
 
+@pytest.mark.parametrize("weights", [(0, 0), (1, -1), (1, np.nan), (1, np.inf), ("a", "b")])
+def test_weights_that_cannot_vote_are_refused(blobs, weights):
+    with pytest.raises(ValueError, match="weights must be finite numbers >= 0"):
+        GeometricVotingClassifier(_members(), weights=weights).fit(*blobs)
+
+
+def test_weights_checked_again_at_predict_time(blobs):
+    X, y = blobs
+    vote = GeometricVotingClassifier(_members()).fit(X, y)
+    vote.set_params(weights=(0, 0))
+    with pytest.raises(ValueError, match=r"not all 0 .* got \[0, 0\]"):
+        vote.predict(X)
+    # the one member left in has no weight: refused before fitting anything
+    with pytest.raises(ValueError, match=r"got \[0\]"):
+        GeometricVotingClassifier(_members(), weights=(0, 1)).set_params(nb="drop").fit(X, y)
+
+
 # --- HMMClassifier(posterior_scale) --------------------------------------------------------
 
 
@@ -182,5 +199,9 @@ def test_ensemble_pipeline_networks_get_their_own_seeds_and_votes():
     for bad in (0, -1, 1.5, True):
         with pytest.raises(ValueError, match="n_networks must be an int >= 1"):
             ensemble_pipeline(sr=8000, n_networks=bad)
-    with pytest.raises(ValueError, match=r"weights must have n_networks \+ 2 = 4 values"):
-        ensemble_pipeline(sr=8000, weights=(1.0, 1.0, 0.5))
+    for bad in ((1.0, 1.0, 0.5), 1, [[1.0, 1.0, 1.0, 0.5]]):
+        with pytest.raises(ValueError, match=r"weights must be a sequence of n_networks \+ 2 = 4"):
+            ensemble_pipeline(sr=8000, weights=bad)
+    for bad in ((1.0, 1.0, 1.0, -0.5), (0, 0, 0, 0), (1.0, np.nan, 1.0, 0.5)):
+        with pytest.raises(ValueError, match="weights must be finite numbers >= 0"):
+            ensemble_pipeline(sr=8000, weights=bad)

@@ -1,5 +1,6 @@
 """AugmentedClassifier: augment the training clips, then fit; predict untouched."""
 
+import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context, clone
 from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.metaestimators import available_if
@@ -89,19 +90,42 @@ class AugmentedClassifier(ClassifierMixin, BaseEstimator):
         y : array-like of shape (n_clips,)
             Labels.
         **fit_params
-            Passed to the estimator's ``fit`` (per-clip arrays are not
-            repeated for the copies: pass none with an augmenter that adds clips).
+            Passed to the estimator's ``fit``. Per-clip arrays (e.g.
+            ``svc__sample_weight``, one value per clip) are repeated for the
+            copies of a :class:`WaveAugmenter`, which returns the clips then
+            each round of copies in the same order; other augmenters take
+            none.
 
         Returns
         -------
         self : AugmentedClassifier
         """
         if self.augmenter is not None:
+            n_clips = _num_samples(X)
             X, y = clone(self.augmenter).fit_resample(X, y)
+            fit_params = self._repeat_per_clip(fit_params, n_clips, _num_samples(y))
         self.estimator_ = clone(self.estimator).fit(X, y, **fit_params)
         self.classes_ = self.estimator_.classes_
         self.n_train_ = _num_samples(y)
         return self
+
+    def _repeat_per_clip(self, fit_params, n_clips, n_out):
+        """Repeat the per-clip fit parameters for the augmenter's copies."""
+        from ._wave import WaveAugmenter
+
+        repeated = {}
+        for name, value in fit_params.items():
+            if (hasattr(value, "__len__") and not isinstance(value, (str, dict))
+                    and len(value) == n_clips and n_out != n_clips):
+                if not isinstance(self.augmenter, WaveAugmenter) or n_out % n_clips:
+                    raise ValueError(
+                        f"{name} has one value per clip ({n_clips}), but "
+                        f"{type(self.augmenter).__name__} returned {n_out} clips in an order "
+                        f"AugmentedClassifier does not know; fit without {name}, or use "
+                        f"WaveAugmenter (its copies repeat the clips in order).")
+                value = np.concatenate([np.asarray(value)] * (n_out // n_clips))
+            repeated[name] = value
+        return repeated
 
     def predict(self, X):
         """Predict with the fitted estimator (no augmentation)."""

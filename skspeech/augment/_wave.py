@@ -19,7 +19,13 @@ def _range(value, name):
     """A (low, high) pair from a pair or None."""
     if value is None:
         return None
-    low, high = (float(v) for v in value)
+    try:
+        low, high = (float(v) for v in value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a (low, high) pair of numbers, or None; "
+                         f"got {value!r}.") from None
+    if not (np.isfinite(low) and np.isfinite(high)):
+        raise ValueError(f"{name} must be a (low, high) pair of finite numbers; got {value!r}.")
     if low > high:
         raise ValueError(f"{name} must be a (low, high) pair with low <= high; got {value!r}.")
     return low, high
@@ -137,7 +143,8 @@ class WaveAugmenter(BaseEstimator):
     n_copies : int, default=1
         Perturbed copies per clip; the output has ``(1 + n_copies)`` times
         the clips (the originals first) or, with ``keep_original=False``,
-        ``n_copies`` times.
+        ``n_copies`` times. 0 returns the clips as they are (e.g. to
+        compare with and without copies in ``GridSearchCV``).
     shift : float or None, default=0.1
         Largest time shift, in seconds.
     snr : (float, float) or None, default=(5.0, 30.0)
@@ -147,11 +154,11 @@ class WaveAugmenter(BaseEstimator):
     noise_prob : float, default=0.8
         Chance that a copy gets noise.
     speed : (float, float) or None, default=(0.9, 1.1)
-        Range of the speed factor.
+        Range of the speed factor (within 0.25-4).
     tempo : (float, float) or None, default=None
-        Range of the tempo factor.
+        Range of the tempo factor (within 0.25-4).
     pitch : (float, float) or None, default=None
-        Range of the pitch shift, in semitones.
+        Range of the pitch shift, in semitones (within -12..12).
     gain : (float, float) or None, default=(-6.0, 6.0)
         Range of the gain, in dB.
     eq : (float, float) or None, default=None
@@ -182,7 +189,7 @@ class WaveAugmenter(BaseEstimator):
 
     _parameter_constraints = {
         "sr": [Interval(Integral, 1, None, closed="left")],
-        "n_copies": [Interval(Integral, 1, None, closed="left")],
+        "n_copies": [Interval(Integral, 0, None, closed="left")],
         "shift": [Interval(Real, 0, None, closed="left"), None],
         "snr": [tuple, list, None],
         "noise": [list, tuple, None],
@@ -217,12 +224,24 @@ class WaveAugmenter(BaseEstimator):
         ranges = {name: _range(getattr(self, name), name)
                   for name in ("snr", "speed", "tempo", "pitch", "gain", "eq")}
         for name in ("speed", "tempo"):
-            if ranges[name] is not None and ranges[name][0] <= 0:
-                raise ValueError(f"{name} factors must be > 0 (1 is unchanged); got "
+            if ranges[name] is not None and not (0.25 <= ranges[name][0]
+                                                 and ranges[name][1] <= 4.0):
+                raise ValueError(f"{name} factors must be within 0.25-4 (1 is unchanged; "
+                                 f"0.8-1.25 is already a large change); got "
                                  f"{getattr(self, name)!r}.")
+        if ranges["pitch"] is not None and max(map(abs, ranges["pitch"])) > 12:
+            raise ValueError(f"pitch shifts must be within -12..12 semitones (an octave); got "
+                             f"{self.pitch!r}.")
+        if self.n_copies == 0 and not self.keep_original:
+            raise ValueError("n_copies=0 with keep_original=False leaves no clips; keep the "
+                             "originals or ask for copies.")
         noise = None
         if self.noise is not None:
-            noise = [np.asarray(n, dtype=np.float32).ravel() for n in self.noise]
+            noise = [np.asarray(n, dtype=np.float32) for n in self.noise]
+            if any(n.ndim != 1 for n in noise):
+                raise ValueError(f"noise must be a list of 1-D noise recordings (mono, at "
+                                 f"sr={self.sr} Hz); got shapes "
+                                 f"{[n.shape for n in noise]}.")
             if not noise or any(len(n) == 0 or not np.all(np.isfinite(n)) for n in noise):
                 raise ValueError("noise must be a non-empty list of finite 1-D noise recordings "
                                  f"at sr={self.sr} Hz; got {len(noise)} recording(s), some "
@@ -282,7 +301,7 @@ class WaveAugmenter(BaseEstimator):
         """
         check_sr(self.sr)
         self._check_ranges()
-        check_audio(X, estimator=self, reset=True, name="X")
+        check_audio(X, estimator=self, reset=True, name="X", silent="raise")
         if y is not None:
             check_consistent_length(X, y)
         return self
@@ -308,7 +327,7 @@ class WaveAugmenter(BaseEstimator):
         """
         check_sr(self.sr)
         ranges, noise = self._check_ranges()
-        X = check_audio(X, estimator=None, name="X")
+        X = check_audio(X, estimator=None, name="X", silent="raise")
         y = column_or_1d(np.asarray(y), warn=True)
         check_consistent_length(X, y)
         self._equal_length = not _is_ragged_input(X)
@@ -319,7 +338,7 @@ class WaveAugmenter(BaseEstimator):
         y_out = np.concatenate([y] * (self.n_copies + int(self.keep_original)))
         if self._equal_length:
             parts = ([np.asarray(X, dtype=np.float32)] if self.keep_original else [])
-            return np.concatenate(parts + [np.stack(copies)]), y_out
+            return np.concatenate(parts + ([np.stack(copies)] if copies else [])), y_out
         return originals + copies, y_out
 
     def __sklearn_tags__(self):

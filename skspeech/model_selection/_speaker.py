@@ -13,6 +13,25 @@ from sklearn.utils.validation import check_consistent_length, column_or_1d
 __all__ = ["speaker_cv", "speaker_cv_score"]
 
 
+def _check_speakers(speakers):
+    """``speakers`` as a 1-D array of ids, refused if missing or holding None or NaN."""
+    if speakers is None:
+        raise ValueError("speakers is None: pass the speaker id of each clip (e.g. "
+                         "load_fsdd(...).speaker or load_speech_commands(...).speaker).")
+    try:
+        speakers = column_or_1d(np.asarray(speakers), warn=True)
+    except ValueError:
+        raise ValueError(f"speakers must be a 1-D array of one speaker id per clip; got shape "
+                         f"{np.shape(speakers)}.") from None
+    missing = [i for i, s in enumerate(speakers.tolist())
+               if s is None or (isinstance(s, float) and s != s)]
+    if missing:
+        raise ValueError(f"speakers has no id for {len(missing)} clip(s) (None or NaN), at "
+                         f"index {', '.join(map(str, missing[:5]))}"
+                         f"{', ...' if len(missing) > 5 else ''}; every clip needs its speaker.")
+    return speakers
+
+
 def speaker_cv(speakers, n_splits=None):
     """Splitter and groups for a speaker-independent protocol.
 
@@ -46,7 +65,7 @@ def speaker_cv(speakers, n_splits=None):
     >>> speaker_cv(["ann", "bob", "ann", "cy"], n_splits=2)
     GroupKFold(n_splits=2, random_state=None, shuffle=False)
     """
-    speakers = column_or_1d(np.asarray(speakers), warn=True)
+    speakers = _check_speakers(speakers)
     n_speakers = len(np.unique(speakers))
     if n_speakers < 2:
         raise ValueError(
@@ -131,7 +150,7 @@ def speaker_cv_score(estimator, X, y, speakers, *, n_splits=None, n_jobs=None,
     array([1., 1., 1.])
     """
     y = column_or_1d(np.asarray(y), warn=True)
-    speakers = column_or_1d(np.asarray(speakers), warn=True)
+    speakers = _check_speakers(speakers)
     check_consistent_length(X, y, speakers)
     cv = speaker_cv(speakers, n_splits)
     splits = list(cv.split(np.zeros(len(y)), y, groups=speakers))

@@ -448,8 +448,9 @@ class Conv1DClassifier(KerasClassifier):
             if unseen.size:
                 raise ValueError(
                     f"y has labels the classifier does not know: {unseen.tolist()}; its "
-                    f"classes are {list(known)}. Fit from scratch (warm_start=False), or give "
-                    "every label through classes= at the first partial_fit."
+                    f"classes are {np.asarray(known).tolist()}. Fit from scratch "
+                    "(warm_start=False), or give every label through classes= at the first "
+                    "partial_fit."
                 )
         super()._fit(X, y, sample_weight=sample_weight, warm_start=warm_start, epochs=epochs,
                      initial_epoch=initial_epoch, **kwargs)

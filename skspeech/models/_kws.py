@@ -203,9 +203,11 @@ class KWSClassifier(Conv1DClassifier):
     filters : sequence of int, default=(48, 48, 48, 48)
         Channels of each residual block; its length is the number of blocks.
     kernel_sizes : int or sequence of int, default=9
-        Kernel length over time of each block (frames).
+        Kernel length over time of each block (frames); a sequence has one
+        value per block.
     strides : int or sequence of int, default=(1, 2, 1, 2)
-        Time stride of each block's first convolution (2 halves the frames).
+        Time stride of each block's first convolution (2 halves the frames);
+        a sequence has one value per block (with 3 blocks, e.g. ``(1, 2, 2)``).
     dropout : float, default=0.2
         Dropout rate before the softmax.
     time_shift : float, default=0.1

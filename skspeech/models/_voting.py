@@ -11,6 +11,18 @@ from sklearn.utils.validation import check_is_fitted
 _TINY = 1e-20
 
 
+def check_vote_weights(weights):
+    """``weights`` as a float array, refused unless finite, >= 0 and not all 0."""
+    try:
+        w = np.asarray(weights, dtype=float)
+    except (TypeError, ValueError):
+        w = None
+    if w is None or w.ndim != 1 or not np.all(np.isfinite(w)) or np.any(w < 0) or not w.sum() > 0:
+        raise ValueError(f"weights must be finite numbers >= 0, one per member, not all 0 "
+                         f"(exponents of the members' probabilities); got {weights!r}.")
+    return w
+
+
 class GeometricVotingClassifier(VotingClassifier):
     """Soft voting by the weighted geometric mean of the members' probabilities.
 
@@ -91,6 +103,28 @@ class GeometricVotingClassifier(VotingClassifier):
         """Number of features seen by the first member in ``fit``."""
         return super().n_features_in_
 
+    def fit(self, X, y, **fit_params):
+        """Fit every member on ``(X, y)`` (labels encoded as 0..n-1 for them).
+
+        Parameters
+        ----------
+        X : array-like
+            What the members take (e.g. clips, for pipelines from waveforms).
+        y : array-like of shape (n_samples,)
+            Labels (strings are fine).
+        **fit_params
+            Passed to every member's ``fit``.
+
+        Returns
+        -------
+        self : GeometricVotingClassifier
+        """
+        if self.weights is not None:
+            check_vote_weights(self.weights)
+            if len(self.weights) == len(self.estimators):  # else VotingClassifier says so
+                check_vote_weights(self._weights_not_none)
+        return super().fit(X, y, **fit_params)
+
     def predict_log_proba(self, X):
         """Log of the renormalised weighted geometric mean of the members' probabilities.
 
@@ -107,7 +141,7 @@ class GeometricVotingClassifier(VotingClassifier):
         check_is_fitted(self)
         log_p = np.log(np.maximum(self._collect_probas(X), _TINY))
         weights = self._weights_not_none
-        weights = np.ones(len(log_p)) if weights is None else np.asarray(weights, float)
+        weights = np.ones(len(log_p)) if weights is None else check_vote_weights(weights)
         joint = np.tensordot(weights / weights.sum(), log_p, axes=1)
         return joint - logsumexp(joint, axis=1, keepdims=True)
 

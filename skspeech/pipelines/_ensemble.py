@@ -2,6 +2,8 @@
 
 from numbers import Integral
 
+import numpy as np
+
 from sklearn.utils import check_random_state
 
 from .._validation import check_sr
@@ -46,7 +48,7 @@ def ensemble_pipeline(sr=16000, *, target_sr=None, duration=1.0, hmm_scale=4.0, 
     above the best of them alone (see :doc:`/unseen_voices`). Training
     costs the sum of all members (the networks' dominates: minutes each for
     a few thousand clips, on CPU; ``n_jobs=2`` fits two members at once);
-    WAV file to word about 20 ms per clip.
+    WAV file to word about 16 ms per clip.
 
     Parameters
     ----------
@@ -54,7 +56,7 @@ def ensemble_pipeline(sr=16000, *, target_sr=None, duration=1.0, hmm_scale=4.0, 
         Sample rate of the clips given to ``fit`` and ``predict``, in Hz
         (8000 for the Free Spoken Digit Dataset).
     target_sr : int, default=None
-        Both recipes resample to this rate first; None keeps ``sr``.
+        Every member resamples to this rate first; None keeps ``sr``.
     duration : float, default=1.0
         Clip length the network pads or trims to, in seconds (the HMM takes
         clips of any length).
@@ -128,12 +130,15 @@ def ensemble_pipeline(sr=16000, *, target_sr=None, duration=1.0, hmm_scale=4.0, 
     if isinstance(n_networks, bool) or not isinstance(n_networks, Integral) or n_networks < 1:
         raise ValueError(f"n_networks must be an int >= 1 (keyword-spotting networks that "
                          f"vote); got {n_networks!r}.")
+    from ..models import GeometricVotingClassifier
+    from ..models._voting import check_vote_weights
+
     if weights is None:
         weights = (1.0,) * (1 + n_networks) + (0.5,)
-    elif len(weights) != n_networks + 2:
-        raise ValueError(f"weights must have n_networks + 2 = {n_networks + 2} values (the "
-                         f"HMM, each network, the SVM); got {len(weights)}: {weights!r}.")
-    from ..models import GeometricVotingClassifier
+    elif np.ndim(weights) != 1 or len(weights) != n_networks + 2:
+        raise ValueError(f"weights must be a sequence of n_networks + 2 = {n_networks + 2} "
+                         f"numbers (the HMM, each network, the SVM); got {weights!r}.")
+    weights = tuple(float(w) for w in check_vote_weights(weights))
     from ._hmm import hmm_pipeline
     from ._kws import kws_pipeline
     from ._svm import svm_pipeline
@@ -149,7 +154,7 @@ def ensemble_pipeline(sr=16000, *, target_sr=None, duration=1.0, hmm_scale=4.0, 
                 for i, seed in enumerate(_seeds(random_state, n_networks))]
     svm = svm_pipeline(sr, target_sr=target_sr)
     return GeometricVotingClassifier([("hmm", hmm), *networks, ("svm", svm)],
-                                     weights=tuple(weights), n_jobs=n_jobs)
+                                     weights=weights, n_jobs=n_jobs)
 
 
 def _seeds(random_state, n):

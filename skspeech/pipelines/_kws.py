@@ -1,6 +1,6 @@
 """Keyword-spotting recipe: log-mel frames -> a small residual separable-convolution network."""
 
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
 from sklearn.pipeline import Pipeline
@@ -19,6 +19,9 @@ def relative_log_level(frames, top_db=80.0):
     silence that PadTrim adds sits at the floor instead of at the
     spectrogram's ``log(eps)``, ~25 units below speech.
     """
+    if isinstance(top_db, bool) or not isinstance(top_db, Real) or not top_db > 0:
+        raise ValueError(f"top_db must be a number of dB > 0 (how far below each clip's "
+                         f"loudest value the frames are floored); got {top_db!r}.")
     frames = np.asarray(frames, dtype=np.float32)
     if frames.ndim != 3:
         raise ValueError(f"relative_log_level takes frames of shape (n_clips, n_frames, "
@@ -83,7 +86,8 @@ def kws_pipeline(sr=16000, *, target_sr=None, duration=1.0, n_mels=40, top_db=80
         1 shows a progress bar over epochs.
     **network
         Other :class:`~skspeech.models.KWSClassifier` parameters
-        (e.g. ``filters=(32, 32, 32)``).
+        (e.g. ``stem_filters=32, filters=(32, 32, 32, 32)``; ``strides``
+        needs one value per block of ``filters``).
 
     Returns
     -------
@@ -125,6 +129,11 @@ def kws_pipeline(sr=16000, *, target_sr=None, duration=1.0, n_mels=40, top_db=80
     if isinstance(n_copies, bool) or not isinstance(n_copies, Integral) or n_copies < 0:
         raise ValueError(f"n_copies must be an int >= 0 (perturbed copies of each clip); "
                          f"got {n_copies!r}.")
+    if top_db is not None:
+        relative_log_level(np.zeros((1, 1, 1)), top_db)  # checks top_db
+    if cmvn not in (True, False):
+        raise ValueError(f"cmvn must be True (normalise each band of each clip) or False; "
+                         f"got {cmvn!r}.")
     try:
         from ..models import KWSClassifier
     except ImportError as exc:

@@ -105,7 +105,9 @@ def test_default_augments_waveforms_too_and_n_copies_zero_does_not():
     model = kws_pipeline(sr=8000, random_state=3)
     assert isinstance(model, AugmentedClassifier)
     aug = model.augmenter
-    assert (aug.sr, aug.n_copies, aug.eq, aug.random_state) == (8000, 2, (-8.0, 8.0), 3)
+    assert (aug.sr, aug.n_copies, aug.eq, aug.tempo, aug.random_state) == (
+        8000, 2, (-8.0, 8.0), (0.8, 1.25), 3)
+    assert kws_pipeline(sr=8000, tempo=None).augmenter.tempo is None
     assert model.estimator.named_steps["kws"].freq_masks == 2  # SpecAugment on as well
     for plain in (kws_pipeline(sr=8000, n_copies=0), kws_pipeline(sr=8000, augment=False)):
         assert [name for name, _ in plain.steps][-1] == "kws"
@@ -120,6 +122,8 @@ def test_default_augments_waveforms_too_and_n_copies_zero_does_not():
     (dict(top_db=-10.0), "top_db must be a number of dB > 0"),
     (dict(top_db="x"), "top_db must be a number of dB > 0"),
     (dict(cmvn="yes"), "cmvn must be True"),
+    (dict(tempo=(1.25, 0.8)), "low <= high"),
+    (dict(tempo=(0.1, 1.0)), "tempo factors must be within 0.25-4"),
 ])
 def test_bad_recipe_parameters(params, match):
     with pytest.raises(ValueError, match=match):

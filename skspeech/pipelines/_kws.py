@@ -32,8 +32,8 @@ def relative_log_level(frames, top_db=80.0):
 
 
 def kws_pipeline(sr=16000, *, target_sr=None, duration=1.0, n_mels=40, top_db=80.0,
-                 cmvn=True, augment=True, n_copies=2, epochs=60, batch_size=64, patience=10,
-                 random_state=None, verbose=0, **network):
+                 cmvn=True, augment=True, n_copies=2, tempo=(0.8, 1.25), epochs=60, batch_size=64,
+                 patience=10, random_state=None, verbose=0, **network):
     """Build an unfitted keyword-spotting pipeline from waveforms to words.
 
     Resampler -> PadTrim (``duration``) -> LogMelSpectrogram (``n_mels``
@@ -43,7 +43,8 @@ def kws_pipeline(sr=16000, *, target_sr=None, duration=1.0, n_mels=40, top_db=80
     SpecAugment and random time shifts applied only while training). With
     ``augment`` on, the network is also trained on ``n_copies`` perturbed
     copies of each clip (:class:`~skspeech.augment.WaveAugmenter`: shift,
-    speed, gain, a random equaliser and noise), made only while fitting.
+    speed, tempo, gain, a random equaliser and noise), made only while
+    fitting.
 
     This is the recipe for voices never heard in training: see
     :doc:`/unseen_voices` for the leave-one-speaker-out figures.
@@ -74,6 +75,10 @@ def kws_pipeline(sr=16000, *, target_sr=None, duration=1.0, n_mels=40, top_db=80
         Perturbed waveform copies of each clip when ``augment`` is on
         (training takes ``1 + n_copies`` times as long); 0 keeps only the
         in-network augmentation.
+    tempo : (float, float) or None, default=(0.8, 1.25)
+        Range of the copies' tempo factor (time stretch, pitch kept): people
+        speak faster or slower than the training voices. None leaves the
+        tempo alone (the speed perturbation, 0.9-1.1, stays).
     epochs : int, default=60
         Maximum training epochs (early stopping usually ends sooner).
     batch_size : int, default=64
@@ -119,8 +124,8 @@ def kws_pipeline(sr=16000, *, target_sr=None, duration=1.0, n_mels=40, top_db=80
     ['resample', 'padtrim', 'features', 'level', 'cmvn', 'kws']
     >>> model.estimator.named_steps["features"]
     LogMelSpectrogram(n_mels=40, sr=8000)
-    >>> model.augmenter.n_copies, model.augmenter.eq
-    (2, (-8.0, 8.0))
+    >>> model.augmenter.n_copies, model.augmenter.eq, model.augmenter.tempo
+    (2, (-8.0, 8.0), (0.8, 1.25))
     >>> [name for name, _ in kws_pipeline(sr=8000, augment=False).steps][-1]
     'kws'
     """
@@ -157,5 +162,8 @@ def kws_pipeline(sr=16000, *, target_sr=None, duration=1.0, n_mels=40, top_db=80
         ("cmvn", CMVN(variance=True) if cmvn else "passthrough"),
         ("kws", KWSClassifier(**net)),
     ])
-    return with_copies(pipeline, sr=sr, n_copies=n_copies if augment else 0,
-                       random_state=random_state, eq=(-8.0, 8.0))
+    model = with_copies(pipeline, sr=sr, n_copies=n_copies if augment else 0,
+                        random_state=random_state, eq=(-8.0, 8.0), tempo=tempo)
+    if model is not pipeline:
+        model.augmenter._check_ranges()  # a bad tempo fails here, not after the features
+    return model

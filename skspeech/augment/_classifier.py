@@ -4,7 +4,8 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context, clone
 from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import _num_samples, check_is_fitted
+from sklearn.utils.validation import (_check_method_params, _is_arraylike, _num_samples,
+                                      check_is_fitted)
 
 __all__ = ["AugmentedClassifier"]
 
@@ -101,31 +102,33 @@ class AugmentedClassifier(ClassifierMixin, BaseEstimator):
         self : AugmentedClassifier
         """
         if self.augmenter is not None:
-            n_clips = _num_samples(X)
+            clips = X
             X, y = clone(self.augmenter).fit_resample(X, y)
-            fit_params = self._repeat_per_clip(fit_params, n_clips, _num_samples(y))
+            fit_params = self._repeat_per_clip(clips, fit_params, _num_samples(y))
         self.estimator_ = clone(self.estimator).fit(X, y, **fit_params)
         self.classes_ = self.estimator_.classes_
         self.n_train_ = _num_samples(y)
         return self
 
-    def _repeat_per_clip(self, fit_params, n_clips, n_out):
+    def _repeat_per_clip(self, clips, fit_params, n_out):
         """Repeat the per-clip fit parameters for the augmenter's copies."""
         from ._wave import WaveAugmenter
 
-        repeated = {}
-        for name, value in fit_params.items():
-            if (hasattr(value, "__len__") and not isinstance(value, (str, dict))
-                    and len(value) == n_clips and n_out != n_clips):
-                if not isinstance(self.augmenter, WaveAugmenter) or n_out % n_clips:
-                    raise ValueError(
-                        f"{name} has one value per clip ({n_clips}), but "
-                        f"{type(self.augmenter).__name__} returned {n_out} clips in an order "
-                        f"AugmentedClassifier does not know; fit without {name}, or use "
-                        f"WaveAugmenter (its copies repeat the clips in order).")
-                value = np.concatenate([np.asarray(value)] * (n_out // n_clips))
-            repeated[name] = value
-        return repeated
+        n_clips = _num_samples(clips)
+        per_clip = [name for name, value in fit_params.items()
+                    if _is_arraylike(value) and _num_samples(value) == n_clips]
+        if not per_clip or n_out == n_clips:
+            return fit_params
+        if not isinstance(self.augmenter, WaveAugmenter) or n_out % n_clips:
+            name = per_clip[0]
+            raise ValueError(
+                f"{name} has one value per clip ({n_clips}), but "
+                f"{type(self.augmenter).__name__} returned {n_out} clips in an order "
+                f"AugmentedClassifier does not know; fit without {name}, or use "
+                f"WaveAugmenter (its copies repeat the clips in order).")
+        # scikit-learn's own indexing of per-sample parameters, clip i at i, i + n, i + 2n...
+        return _check_method_params(clips, fit_params,
+                                    indices=np.tile(np.arange(n_clips), n_out // n_clips))
 
     def predict(self, X):
         """Predict with the fitted estimator (no augmentation)."""

@@ -10,6 +10,13 @@ from .._validation import check_sr
 from ._augment import check_augment, with_copies
 
 
+def _check_top_db(top_db):
+    """Refuse a ``top_db`` that is not a number of dB > 0."""
+    if isinstance(top_db, bool) or not isinstance(top_db, Real) or not top_db > 0:
+        raise ValueError(f"top_db must be a number of dB > 0 (how far below each clip's "
+                         f"loudest value the frames are floored); got {top_db!r}.")
+
+
 def relative_log_level(frames, top_db=80.0):
     """Log-mel frames relative to each clip's loudest value, floored ``top_db`` below it.
 
@@ -19,9 +26,7 @@ def relative_log_level(frames, top_db=80.0):
     silence that PadTrim adds sits at the floor instead of at the
     spectrogram's ``log(eps)``, ~25 units below speech.
     """
-    if isinstance(top_db, bool) or not isinstance(top_db, Real) or not top_db > 0:
-        raise ValueError(f"top_db must be a number of dB > 0 (how far below each clip's "
-                         f"loudest value the frames are floored); got {top_db!r}.")
+    _check_top_db(top_db)
     frames = np.asarray(frames, dtype=np.float32)
     if frames.ndim != 3:
         raise ValueError(f"relative_log_level takes frames of shape (n_clips, n_frames, "
@@ -135,7 +140,7 @@ def kws_pipeline(sr=16000, *, target_sr=None, duration=1.0, n_mels=40, top_db=80
         raise ValueError(f"n_copies must be an int >= 0 (perturbed copies of each clip); "
                          f"got {n_copies!r}.")
     if top_db is not None:
-        relative_log_level(np.zeros((1, 1, 1)), top_db)  # checks top_db
+        _check_top_db(top_db)
     if cmvn not in (True, False):
         raise ValueError(f"cmvn must be True (normalise each band of each clip) or False; "
                          f"got {cmvn!r}.")

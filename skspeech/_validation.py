@@ -9,7 +9,9 @@ Feature frames likewise come as a 3-D array ``(n_clips, n_frames, n_coeffs)``
 or as a list of 2-D ``(n_frames, n_coeffs)`` arrays.
 """
 
+import sys
 import warnings
+import weakref
 from numbers import Real
 
 import numpy as np
@@ -34,14 +36,56 @@ def _check_finite_clip(x, i, name):
         )
 
 
-def _check_silence(clips, name, silent):
-    """Raise or warn for clips that are digital silence (all samples zero)."""
-    if silent == "ignore":
-        return
+# Packages whose frames a warning about the user's clips skips, to point at the user's own line.
+_LIBRARY_PACKAGES = ("skspeech", "sklearn", "imblearn", "scikeras", "joblib")
+
+
+def _user_stacklevel():
+    """``stacklevel`` for ``warnings.warn`` pointing at the first caller outside the libraries."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None and (
+            frame.f_globals.get("__name__", "").partition(".")[0] in _LIBRARY_PACKAGES):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+# Clips (a 2-D array, or a 1-D clip of a list) that a pipeline step made from silent clips it
+# has already warned about: the next step does not warn about them again.
+_SILENCE_REPORTED = weakref.WeakValueDictionary()
+
+
+def _silent_indices(clips):
     if isinstance(clips, np.ndarray):
-        silent_idx = np.flatnonzero(~clips.any(axis=1)).tolist()
-    else:
-        silent_idx = [i for i, x in enumerate(clips) if not x.any()]
+        return np.flatnonzero(~clips.any(axis=1)).tolist()
+    return [i for i, x in enumerate(clips) if not x.any()]
+
+
+def _was_reported(x):
+    return _SILENCE_REPORTED.get(id(x)) is x
+
+
+def silence_reported(clips, out):
+    """Return ``out``, the clips a transformer made from ``clips``, marked as already warned about.
+
+    When ``clips`` held silent clips (which ``check_audio(silent="warn")``
+    has just reported), the next step that checks ``out`` does not warn
+    about the same clips again: one warning per ``predict``, not one per
+    pipeline step.
+    """
+    silent_idx = _silent_indices(clips)
+    if silent_idx:
+        for x in [out] if isinstance(out, np.ndarray) else [out[i] for i in silent_idx]:
+            _SILENCE_REPORTED[id(x)] = x
+    return out
+
+
+def _check_silence(clips, name, silent, reported=False):
+    """Raise or warn for clips that are digital silence (all samples zero)."""
+    if silent == "ignore" or (silent == "warn" and reported):
+        return
+    silent_idx = _silent_indices(clips)
+    if silent == "warn" and not isinstance(clips, np.ndarray):
+        silent_idx = [i for i in silent_idx if not _was_reported(clips[i])]
     if not silent_idx:
         return
     shown = ", ".join(map(str, silent_idx[:5])) + (", ..." if len(silent_idx) > 5 else "")
@@ -53,7 +97,7 @@ def _check_silence(clips, name, silent):
             msg + "A silent clip carries no word: drop it from the training data."
         )
     warnings.warn(msg + "Predictions for them are not meaningful.", SilentAudioWarning,
-                  stacklevel=3)
+                  stacklevel=_user_stacklevel())
 
 
 def _is_ragged_input(X):
@@ -99,6 +143,7 @@ def check_audio(X, *, estimator=None, reset=False, name="X", silent="ignore",
     """
     est_name = _estimator_name(estimator)
     where = f" ({est_name})" if est_name else ""
+    reported = isinstance(X, np.ndarray) and _was_reported(X)
     if _is_ragged_input(X):
         if len(X) == 0:
             raise InvalidAudioError(f"{name}{where}: got an empty list; expected at least one clip.")
@@ -145,7 +190,7 @@ def check_audio(X, *, estimator=None, reset=False, name="X", silent="ignore",
     arr = arr.astype(dtype, copy=False)
     if estimator is not None and reset:
         estimator.n_features_in_ = arr.shape[1]
-    _check_silence(arr, name, silent)
+    _check_silence(arr, name, silent, reported)
     return arr
 
 

@@ -222,6 +222,21 @@ def test_per_clip_fit_params_refused_for_an_unknown_augmenter(tone_commands):
         model.fit(X, y, sample_weight=np.ones(len(y)))
 
 
+@pytest.mark.parametrize("recipe, param", [
+    (lambda: svm_pipeline(sr=SR, probability=False), "mfcc__sr"),
+    (lambda: svm_pipeline(sr=SR, target_sr=2 * SR, probability=False), "resample__orig_sr"),
+])
+def test_augmenter_at_another_sample_rate_is_refused(tone_commands, recipe, param):
+    X, y = tone_commands
+    model = AugmentedClassifier(recipe(), WaveAugmenter(sr=2 * SR + 1000, random_state=0))
+    with pytest.raises(ValueError, match=rf"augmenter.sr is {2 * SR + 1000} Hz but the "
+                                         rf"estimator takes clips at {SR} Hz .*{param}.*"
+                                         rf"WaveAugmenter\(sr={SR}"):
+        model.fit(X, y)
+    assert AugmentedClassifier(recipe(), WaveAugmenter(sr=SR, random_state=0)).fit(X, y).n_train_ \
+        == 2 * len(y)
+
+
 def test_augmentation_never_runs_at_predict_time(rng):
     X = rng.standard_normal((6, 800)).astype(np.float32)
     y = np.array(list("ababab"))

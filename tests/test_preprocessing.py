@@ -132,3 +132,34 @@ def test_silent_clip_rejected_at_fit_warned_at_predict(est):
     est.fit(clips[:1])
     with pytest.warns(SilentAudioWarning, match="index 1"):
         est.transform(clips)
+
+
+@pytest.mark.parametrize("as_list", [False, True])
+def test_silent_clip_warned_once_per_pipeline_at_the_users_line(as_list):
+    # Resampler, PadTrim and the log-mel step each check the clips; only the first warns, and
+    # the warning points at the caller's line (this file), not inside the library.
+    import warnings
+
+    from sklearn.pipeline import make_pipeline
+
+    from skspeech.exceptions import SilentAudioWarning
+    from skspeech.features import LogMelSpectrogram
+
+    rng = np.random.default_rng(0)
+    clips = rng.normal(size=(3, 4000)).astype(np.float32) * 0.1
+    pipe = make_pipeline(Resampler(orig_sr=8000, target_sr=16000), PadTrim(duration=0.5, sr=16000),
+                         LogMelSpectrogram(sr=16000)).fit(clips)
+    clips[1] = 0.0
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        frames = pipe.transform(list(clips) if as_list else clips)
+    silent = [w for w in caught if issubclass(w.category, SilentAudioWarning)]
+    assert len(silent) == 1, [str(w.message) for w in silent]
+    assert "index 1" in str(silent[0].message)
+    assert silent[0].filename == __file__
+    assert frames.shape[0] == 3
+    # A clip that only becomes silent in a later step (sound after the first 0.5 s, trimmed
+    # off) is still reported, by the step that sees it silent.
+    late = np.concatenate([np.zeros(8000, np.float32), clips[0]])
+    with pytest.warns(SilentAudioWarning, match="index 1"):
+        pipe[1:].transform([clips[0], late])

@@ -18,6 +18,30 @@ def _estimator_has(attr):
     return check
 
 
+def _expected_sr(estimator):
+    """The sample rate ``estimator`` takes its clips at, and the parameter saying so; else None.
+
+    Read from the first steps of a Pipeline: a Resampler's ``orig_sr``, or
+    the ``sr`` of the steps before it (PadTrim, the feature extractors).
+    """
+    from sklearn.pipeline import Pipeline
+
+    from ..preprocessing import Resampler
+
+    steps = estimator.steps if isinstance(estimator, Pipeline) else [("", estimator)]
+    for name, step in steps:
+        if step is None or step == "passthrough":
+            continue
+        if isinstance(step, Resampler):
+            return step.orig_sr, f"{name}__orig_sr"
+        if not type(step).__module__.startswith("skspeech."):
+            return None
+        sr = step.get_params().get("sr")
+        if sr is not None:
+            return sr, f"{name}__sr" if name else "sr"
+    return None
+
+
 class AugmentedClassifier(ClassifierMixin, BaseEstimator):
     """Fit a classifier on augmented clips; predict on the clips as given.
 
@@ -37,7 +61,10 @@ class AugmentedClassifier(ClassifierMixin, BaseEstimator):
     estimator : classifier or Pipeline
         What is fitted on the augmented clips.
     augmenter : object with fit_resample, default=None
-        The sampler; None fits on the clips as given.
+        The sampler; None fits on the clips as given. Its ``sr``, if it has
+        one, must be the rate the estimator takes its clips at (the first
+        Resampler's ``orig_sr``, or the ``sr`` of PadTrim or of the
+        features): ``fit`` checks it.
 
     Attributes
     ----------
@@ -102,6 +129,7 @@ class AugmentedClassifier(ClassifierMixin, BaseEstimator):
         self : AugmentedClassifier
         """
         if self.augmenter is not None:
+            self._check_sr()
             clips = X
             X, y = clone(self.augmenter).fit_resample(X, y)
             fit_params = self._repeat_per_clip(clips, fit_params, _num_samples(y))
@@ -109,6 +137,18 @@ class AugmentedClassifier(ClassifierMixin, BaseEstimator):
         self.classes_ = self.estimator_.classes_
         self.n_train_ = _num_samples(y)
         return self
+
+    def _check_sr(self):
+        """Refuse an augmenter whose ``sr`` is not the rate the estimator takes its clips at."""
+        aug_sr = getattr(self.augmenter, "sr", None)
+        expected = _expected_sr(self.estimator)
+        if aug_sr is None or expected is None or aug_sr == expected[0]:
+            return
+        raise ValueError(
+            f"augmenter.sr is {aug_sr} Hz but the estimator takes clips at {expected[0]} Hz "
+            f"(the estimator's {expected[1]}); the copies' shifts, equaliser and tempo are set in "
+            f"seconds and Hz, so give the augmenter the clips' rate: "
+            f"{type(self.augmenter).__name__}(sr={expected[0]}, ...).")
 
     def _repeat_per_clip(self, clips, fit_params, n_out):
         """Repeat the per-clip fit parameters for the augmenter's copies."""

@@ -8,7 +8,7 @@ from sklearn.base import (BaseEstimator, ClassNamePrefixFeaturesOutMixin, Transf
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from .._validation import check_audio
+from .._validation import check_audio, silence_reported
 
 
 def _pad_or_trim(x, length, pad_side, trim_side, pad_value, out):
@@ -146,11 +146,11 @@ class PadTrim(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         if not isinstance(X, list) and X.shape[1] >= length:
             start = {"end": 0, "start": X.shape[1] - length,
                      "both": (X.shape[1] - length) // 2}[self.trim_side]
-            return np.ascontiguousarray(X[:, start:start + length])
+            return silence_reported(X, np.ascontiguousarray(X[:, start:start + length]))
         out = np.empty((len(X), length), dtype=np.float32)
         for i, x in enumerate(X):
             _pad_or_trim(x, length, self.pad_side, self.trim_side, self.pad_value, out[i])
-        return out
+        return silence_reported(X, out)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -8,7 +8,7 @@ from scipy.signal import resample_poly
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval
 
-from .._validation import check_audio, check_sr
+from .._validation import check_audio, check_sr, silence_reported
 
 
 def resample(y, orig_sr, target_sr, axis=-1):
@@ -129,8 +129,10 @@ class Resampler(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
         self._validate_params()
         X = check_audio(X, estimator=self, silent="warn")
         if isinstance(X, list):
-            return [resample(x, self.orig_sr, self.target_sr).astype(np.float32) for x in X]
-        return resample(X, self.orig_sr, self.target_sr, axis=1).astype(np.float32)
+            out = [resample(x, self.orig_sr, self.target_sr).astype(np.float32) for x in X]
+        else:
+            out = resample(X, self.orig_sr, self.target_sr, axis=1).astype(np.float32)
+        return silence_reported(X, out)
 
     def __sklearn_is_fitted__(self):
         return True

@@ -31,14 +31,16 @@ def fitted(tones):
     X, y = tones
     # cmvn=False: a steady tone's class is its bands' level, which per-clip CMVN removes
     # by design (on speech it helps: see docs/unseen_voices.rst).
-    return kws_pipeline(sr=8000, duration=0.7, n_mels=20, cmvn=False, n_copies=0, epochs=15,
+    return kws_pipeline(sr=8000, duration=0.7, n_mels=20, n_ceps=13, cmvn=False, n_copies=0, epochs=15,
                         random_state=0, validation_fraction=None, **TINY).fit(X, y)
 
 
 def test_pipeline_learns_and_is_classifier(fitted, tones):
     X, y = tones
     assert is_classifier(KWSClassifier())
-    assert [n for n, _ in fitted.steps] == ["resample", "padtrim", "features", "level", "cmvn", "kws"]
+    assert [n for n, _ in fitted.steps] == ["resample", "padtrim", "features", "level", "cepstra",
+                                            "cmvn", "kws"]
+    assert fitted.named_steps["kws"].X_shape_[1:] == (69, 13)  # 0.7 s of 10 ms frames, 13 cepstra
     assert np.mean(fitted.predict(X) == y) >= 0.9
     proba = fitted.predict_proba(X[:3])
     assert proba.shape == (3, 3)
@@ -122,12 +124,38 @@ def test_default_augments_waveforms_too_and_n_copies_zero_does_not():
     (dict(top_db=-10.0), "top_db must be a number of dB > 0"),
     (dict(top_db="x"), "top_db must be a number of dB > 0"),
     (dict(cmvn="yes"), "cmvn must be True"),
+    (dict(n_ceps=0), "n_ceps must be None"),
+    (dict(n_ceps=-3), "n_ceps must be None"),
+    (dict(n_ceps=2.5), "n_ceps must be None"),
     (dict(tempo=(1.25, 0.8)), "low <= high"),
     (dict(tempo=(0.1, 1.0)), "tempo factors must be within 0.25-4"),
 ])
 def test_bad_recipe_parameters(params, match):
     with pytest.raises(ValueError, match=match):
         kws_pipeline(sr=8000, **params)
+
+
+def test_cepstra_are_the_dct_of_the_level_frames():
+    from scipy.fft import dct
+
+    from skspeech.pipelines._kws import cepstra, relative_log_level
+
+    rng = np.random.default_rng(0)
+    clips = rng.normal(size=(3, 8000)).astype(np.float32)
+    model = kws_pipeline(sr=8000, augment=False)
+    assert model.named_steps["cepstra"].kw_args == {"n_ceps": 20}
+    front = model[:-1].fit(clips)
+    bands = relative_log_level(front.named_steps["features"].transform(clips))
+    expected = dct(bands, type=2, norm="ortho", axis=2)[:, :, :20]
+    np.testing.assert_allclose(front[:-1].transform(clips), expected, rtol=1e-4, atol=1e-4)
+    # the first coefficient is the frame's mean level (times sqrt(n_bands))
+    np.testing.assert_allclose(expected[..., 0], bands.mean(axis=2) * np.sqrt(40), rtol=1e-4,
+                               atol=1e-4)
+    assert kws_pipeline(sr=8000, augment=False, n_ceps=None).named_steps["cepstra"] == "passthrough"
+    # at most n_mels coefficients: a DCT of 16 bands has 16
+    assert kws_pipeline(n_mels=16, augment=False).named_steps["cepstra"].kw_args == {"n_ceps": 16}
+    with pytest.raises(ValueError, match="at least n_ceps=20 bands"):
+        cepstra(bands[:, :, :10], n_ceps=20)
 
 
 def test_augment_false_turns_masks_off():

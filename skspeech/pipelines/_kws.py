@@ -36,13 +36,42 @@ def relative_log_level(frames, top_db=80.0):
     return np.maximum(frames - peak, -floor)
 
 
+def cepstra(frames, n_ceps=13):
+    """The first ``n_ceps`` cepstral coefficients of log-mel frames: a DCT-II across the bands.
+
+    The MFCC transform, applied to the frames :func:`relative_log_level`
+    gives. The first coefficients keep each frame's spectral envelope (the
+    vocal tract: the word); the ones left out carry the fine structure, the
+    harmonics of the speaker's pitch, which tell voices apart and do not
+    tell words apart.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> frames = np.random.default_rng(0).normal(size=(2, 98, 40))
+    >>> cepstra(frames, n_ceps=13).shape
+    (2, 98, 13)
+    """
+    from scipy.fft import dct
+
+    if isinstance(n_ceps, bool) or not isinstance(n_ceps, Integral) or n_ceps < 1:
+        raise ValueError(f"n_ceps must be an int >= 1 (cepstral coefficients kept per frame); "
+                         f"got {n_ceps!r}.")
+    frames = np.asarray(frames, dtype=np.float32)
+    if frames.ndim != 3 or frames.shape[2] < n_ceps:
+        raise ValueError(f"cepstra takes frames of shape (n_clips, n_frames, n_bands) with at "
+                         f"least n_ceps={n_ceps} bands; got shape {frames.shape}.")
+    return dct(frames, type=2, norm="ortho", axis=2)[:, :, :n_ceps].astype(np.float32)
+
+
 def kws_pipeline(sr=16000, *, target_sr=None, duration=1.0, n_mels=40, top_db=80.0,
-                 cmvn=True, augment=True, n_copies=2, tempo=(0.8, 1.25), epochs=60, batch_size=64,
+                 n_ceps=20, cmvn=True, augment=True, n_copies=2, tempo=(0.8, 1.25), epochs=60, batch_size=64,
                  patience=10, random_state=None, verbose=0, **network):
     """Build an unfitted keyword-spotting pipeline from waveforms to words.
 
     Resampler -> PadTrim (``duration``) -> LogMelSpectrogram (``n_mels``
-    bands, 25 ms windows every 10 ms) -> :class:`~skspeech.models.KWSClassifier`
+    bands, 25 ms windows every 10 ms) -> the first ``n_ceps`` cepstral
+    coefficients of each frame -> :class:`~skspeech.models.KWSClassifier`
     (a residual network of time-channel separable convolutions, about 30 k
     weights, with a per-band normalisation layer and, when ``augment`` is on,
     SpecAugment and random time shifts applied only while training). With
@@ -68,6 +97,12 @@ def kws_pipeline(sr=16000, *, target_sr=None, duration=1.0, n_mels=40, top_db=80
         Express each clip's log-mel frames relative to its loudest value,
         floored ``top_db`` dB below (:func:`relative_log_level`); None keeps
         the absolute levels.
+    n_ceps : int or None, default=20
+        Give the network the first ``n_ceps`` cepstral coefficients of each
+        frame (:func:`cepstra`: a DCT across the bands, as for MFCCs) instead
+        of the ``n_mels`` bands: the spectral envelope without the pitch
+        harmonics, which tell voices apart rather than words. At most
+        ``n_mels`` are kept; None gives it the bands.
     cmvn : bool, default=True
         Normalise each band of each clip to zero mean and unit variance over
         its frames (:class:`~skspeech.features.CMVN`): cancels a fixed
@@ -103,7 +138,7 @@ def kws_pipeline(sr=16000, *, target_sr=None, duration=1.0, n_mels=40, top_db=80
     -------
     model : AugmentedClassifier or sklearn.pipeline.Pipeline
         The Pipeline, with steps ``resample``, ``padtrim``, ``features``,
-        ``level``, ``cmvn``, ``kws`` (unused steps are ``"passthrough"``):
+        ``level``, ``cepstra``, ``cmvn``, ``kws`` (unused steps are ``"passthrough"``):
         the network's parameters are ``kws__learning_rate`` etc. With
         ``augment`` and ``n_copies >= 1`` it comes wrapped in
         :class:`~skspeech.augment.AugmentedClassifier` (the Pipeline is its
@@ -126,7 +161,7 @@ def kws_pipeline(sr=16000, *, target_sr=None, duration=1.0, n_mels=40, top_db=80
     >>> from skspeech.pipelines import kws_pipeline
     >>> model = kws_pipeline(sr=8000, random_state=0)
     >>> [name for name, _ in model.estimator.steps]
-    ['resample', 'padtrim', 'features', 'level', 'cmvn', 'kws']
+    ['resample', 'padtrim', 'features', 'level', 'cepstra', 'cmvn', 'kws']
     >>> model.estimator.named_steps["features"]
     LogMelSpectrogram(n_mels=40, sr=8000)
     >>> model.augmenter.n_copies, model.augmenter.eq, model.augmenter.tempo
@@ -141,6 +176,10 @@ def kws_pipeline(sr=16000, *, target_sr=None, duration=1.0, n_mels=40, top_db=80
                          f"got {n_copies!r}.")
     if top_db is not None:
         _check_top_db(top_db)
+    if n_ceps is not None and (isinstance(n_ceps, bool) or not isinstance(n_ceps, Integral)
+                               or n_ceps < 1):
+        raise ValueError(f"n_ceps must be None (the log-mel bands) or an int >= 1 (cepstral "
+                         f"coefficients kept per frame); got {n_ceps!r}.")
     if cmvn not in (True, False):
         raise ValueError(f"cmvn must be True (normalise each band of each clip) or False; "
                          f"got {cmvn!r}.")
@@ -164,6 +203,8 @@ def kws_pipeline(sr=16000, *, target_sr=None, duration=1.0, n_mels=40, top_db=80
         ("features", LogMelSpectrogram(sr=rate, n_mels=n_mels)),
         ("level", "passthrough" if top_db is None else FunctionTransformer(
             relative_log_level, kw_args={"top_db": float(top_db)})),
+        ("cepstra", "passthrough" if n_ceps is None else FunctionTransformer(
+            cepstra, kw_args={"n_ceps": min(int(n_ceps), int(n_mels))})),
         ("cmvn", CMVN(variance=True) if cmvn else "passthrough"),
         ("kws", KWSClassifier(**net)),
     ])

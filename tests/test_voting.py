@@ -192,6 +192,7 @@ def test_ensemble_pipeline_networks_get_their_own_seeds_and_votes():
             kws = member.estimator.named_steps["kws"]
             assert (kws.stem_filters, tuple(kws.filters), kws.shortcut) == (64, (64,) * 4, "conv")
             assert member.augmenter.tempo is None  # kws_pipeline's tempo copies voted lower
+            assert member.estimator.named_steps["cepstra"] == "passthrough"  # log-mel bands
     one = ensemble_pipeline(sr=8000, n_networks=1, weights=(2, 1, 0))
     assert [name for name, _ in one.estimators] == ["hmm", "kws", "svm"]
     assert one.weights == (2, 1, 0) and seeds(one) == [None]

@@ -26,9 +26,10 @@ TINY = dict(stem_filters=16, filters=(16, 16), kernel_sizes=5, strides=(1, 2), b
 def kws_export(tmp_path_factory):
     """A tiny KWS pipeline (SpecAugment on) fitted on tones, exported to float and int8."""
     X, y = make_tone_commands(n_per_class=12, sr=8000, random_state=0)
-    # cmvn=False: per-clip CMVN removes a steady tone's band levels, its only cue here
-    model = kws_pipeline(sr=8000, duration=0.7, cmvn=False, n_copies=0, epochs=15, random_state=0,
-                         validation_fraction=None, **TINY).fit(X, y)
+    # cmvn=False: per-clip CMVN removes a steady tone's band levels, its only cue here;
+    # n_ceps=None: the 40 bands (the default's cepstra: test_default_network_...)
+    model = kws_pipeline(sr=8000, duration=0.7, n_ceps=None, cmvn=False, n_copies=0, epochs=15,
+                         random_state=0, validation_fraction=None, **TINY).fit(X, y)
     files = export_tflite(model, tmp_path_factory.mktemp("kws"), representative=X)
     X_test, y_test = make_tone_commands(n_per_class=8, sr=8000, random_state=7)
     return model, files, X_test, y_test
@@ -87,13 +88,25 @@ def test_default_network_int8_file_fits_64_kib(tmp_path):
                          random_state=0).fit(X, y)
     files = export_tflite(model, tmp_path, representative=X)
     assert 40 * 1024 < files["sizes"]["int8"] <= 64 * 1024
-    assert files["sizes"]["float"] > 2 * files["sizes"]["int8"]
+    assert files["sizes"]["float"] > 1.8 * files["sizes"]["int8"]
+    # the front end a device computes: 20 cepstra of the level step's log-mel frames
+    settings = json.loads(files["settings"].read_text())
+    assert list(settings["steps"]) == ["resample", "padtrim", "features", "level", "cepstra",
+                                       "cmvn"]
+    assert settings["steps"]["cepstra"] == {
+        "type": "FunctionTransformer", "func": "skspeech.pipelines._kws.cepstra",
+        "kw_args": {"n_ceps": 20}}
+    assert settings["input_shape"] == [1, 99, 20]  # 1 s of 10 ms frames, 20 cepstra
+    feats = model[:-1].transform(X[:5])
+    np.testing.assert_allclose(TFLiteModel(files["float"]).predict_features_proba(feats),
+                               model.predict_proba(X[:5]), atol=1e-5)
 
 
 def test_frontend_json_describes_the_kws_front_end(kws_export):
     model, files, X_test, _ = kws_export
     settings = json.loads(files["settings"].read_text())
-    assert list(settings["steps"]) == ["resample", "padtrim", "features", "level", "cmvn"]
+    assert list(settings["steps"]) == ["resample", "padtrim", "features", "level", "cepstra",
+                                       "cmvn"]
     assert settings["steps"]["features"]["type"] == "LogMelSpectrogram"
     assert settings["steps"]["features"]["n_mels"] == 40
     assert settings["steps"]["features"]["win_length"] == 200  # 25 ms at 8 kHz, resolved
@@ -101,7 +114,7 @@ def test_frontend_json_describes_the_kws_front_end(kws_export):
     assert settings["steps"]["level"] == {
         "type": "FunctionTransformer", "func": "skspeech.pipelines._kws.relative_log_level",
         "kw_args": {"top_db": 80.0}}
-    assert settings["steps"]["cmvn"] is None  # cmvn=False
+    assert settings["steps"]["cepstra"] is None and settings["steps"]["cmvn"] is None
     assert settings["n_samples"] == 5600 and settings["input_shape"] == [1, 69, 40]
     assert settings["classes"] == ["high", "low", "mid"]
     assert settings["int8"]["input"]["dtype"] == "int8"
@@ -145,4 +158,4 @@ def test_augmented_classifier_exports_its_fitted_pipeline(kws_export):
     front, clf = _tflite._split(wrapped)
     assert clf is model.named_steps["kws"]
     assert [name for name, _ in front.steps] == ["resample", "padtrim", "features", "level",
-                                                 "cmvn"]
+                                                 "cepstra", "cmvn"]

@@ -39,6 +39,9 @@ def relative_log_level(frames, top_db=80.0):
 def cepstra(frames, n_ceps=13):
     """The first ``n_ceps`` cepstral coefficients of log-mel frames: a DCT-II across the bands.
 
+    ``scipy.fft.dct(frames, type=2, norm="ortho", axis=2)[:, :, :n_ceps]``
+    (a device computing the features must use the same orthonormal DCT).
+
     The MFCC transform, applied to the frames :func:`relative_log_level`
     gives. The first coefficients keep each frame's spectral envelope (the
     vocal tract: the word); the ones left out carry the fine structure, the

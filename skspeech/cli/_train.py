@@ -48,9 +48,9 @@ def add_parser(sub):
                    help="svm: MFCC statistics + SVM (fast, default); conv1d: a small "
                         "convolutional network (TensorFlow); hmm: one HMM per word (hmmlearn); "
                         "kws: a small keyword-spotting network (residual separable "
-                        "convolutions) on log-mel frames (TensorFlow); ensemble: hmm, two kws "
-                        "networks and svm voting together, the most accurate on voices never heard, "
-                        "slowest to train (hmmlearn and TensorFlow)")
+                        "convolutions) on cepstra of log-mel frames (TensorFlow); ensemble: "
+                        "hmm, two kws networks and svm voting together, the most accurate on "
+                        "voices never heard, slowest to train (hmmlearn and TensorFlow)")
     p.add_argument("--augment", action=argparse.BooleanOptionalAction, default=None,
                    help="train on every clip plus perturbed copies (--augment) or on the "
                         "clips as they are (--no-augment); default: each model's own "

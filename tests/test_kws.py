@@ -31,8 +31,8 @@ def fitted(tones):
     X, y = tones
     # cmvn=False: a steady tone's class is its bands' level, which per-clip CMVN removes
     # by design (on speech it helps: see docs/unseen_voices.rst).
-    return kws_pipeline(sr=8000, duration=0.7, n_mels=20, n_ceps=13, cmvn=False, n_copies=0, epochs=15,
-                        random_state=0, validation_fraction=None, **TINY).fit(X, y)
+    return kws_pipeline(sr=8000, duration=0.7, n_mels=20, n_ceps=13, cmvn=False, n_copies=0,
+                        epochs=15, random_state=0, validation_fraction=None, **TINY).fit(X, y)
 
 
 def test_pipeline_learns_and_is_classifier(fitted, tones):

@@ -68,14 +68,14 @@ def cepstra(frames, n_ceps=13):
 
 
 def kws_pipeline(sr=16000, *, target_sr=None, duration=1.0, n_mels=40, top_db=80.0,
-                 n_ceps=20, cmvn=True, augment=True, n_copies=2, tempo=(0.8, 1.25), epochs=60, batch_size=64,
-                 patience=10, random_state=None, verbose=0, **network):
+                 n_ceps=20, cmvn=True, augment=True, n_copies=2, tempo=(0.8, 1.25), epochs=60,
+                 batch_size=64, patience=10, random_state=None, verbose=0, **network):
     """Build an unfitted keyword-spotting pipeline from waveforms to words.
 
     Resampler -> PadTrim (``duration``) -> LogMelSpectrogram (``n_mels``
     bands, 25 ms windows every 10 ms) -> the first ``n_ceps`` cepstral
     coefficients of each frame -> :class:`~skspeech.models.KWSClassifier`
-    (a residual network of time-channel separable convolutions, about 30 k
+    (a residual network of time-channel separable convolutions, about 27 k
     weights, with a per-band normalisation layer and, when ``augment`` is on,
     SpecAugment and random time shifts applied only while training). With
     ``augment`` on, the network is also trained on ``n_copies`` perturbed

@@ -8,7 +8,7 @@ single clips, after a warm-up: end to end (the pipeline's NumPy front end, then
 the network: ``model.predict([x])`` vs ``TFLiteModel.predict([x])``) and the
 network alone (Keras ``predict_on_batch`` vs one interpreter call).
 
-Recipes: ``kws`` is ``kws_pipeline(sr=8000)`` (27 k weights on 20 cepstra, 48 channels: the
+Recipes: ``kws`` is ``kws_pipeline(sr=8000)`` (30 k weights on 40 log-mel bands, 48 channels: the
 width whose int8 file fits in 64 KB; its default trains on 2 waveform copies
 per clip too), ``kws64`` the network of ``ensemble_pipeline`` and the earlier
 default (``stem_filters=64, filters=(64,) * 4, shortcut="conv"``, 57 k

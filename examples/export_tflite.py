@@ -68,11 +68,11 @@ for kind in ("float", "int8"):
 # %%
 # The keyword-spotting network
 # ----------------------------
-# :func:`~skspeech.pipelines.kws_pipeline` (48 channels, 27 k weights): its
+# :func:`~skspeech.pipelines.kws_pipeline` (48 channels, 30 k weights): its
 # int8 file fits in 64 KB. ``frontend.json`` also names
-# the level step (each clip relative to its peak), the cepstra step (an
-# orthonormal DCT across the bands, 20 coefficients kept) and per-clip CMVN,
-# and lists the TFLite ops each file uses.
+# the level step (each clip relative to its peak) and per-clip CMVN (and,
+# with ``n_ceps=20``, the cepstra step: an orthonormal DCT across the
+# bands), and lists the TFLite ops each file uses.
 kws = kws_pipeline(sr=data.sr, epochs=15 if small else 60, random_state=0)
 kws.fit(data.data[~test], data.target[~test])
 kws_files = export_tflite(kws, os.path.join(out, "kws"), representative=data.data[~test])

@@ -26,9 +26,8 @@ TINY = dict(stem_filters=16, filters=(16, 16), kernel_sizes=5, strides=(1, 2), b
 def kws_export(tmp_path_factory):
     """A tiny KWS pipeline (SpecAugment on) fitted on tones, exported to float and int8."""
     X, y = make_tone_commands(n_per_class=12, sr=8000, random_state=0)
-    # cmvn=False: per-clip CMVN removes a steady tone's band levels, its only cue here;
-    # n_ceps=None: the 40 bands (the default's cepstra: test_default_network_...)
-    model = kws_pipeline(sr=8000, duration=0.7, n_ceps=None, cmvn=False, n_copies=0, epochs=15,
+    # cmvn=False: per-clip CMVN removes a steady tone's band levels, its only cue here
+    model = kws_pipeline(sr=8000, duration=0.7, cmvn=False, n_copies=0, epochs=15,
                          random_state=0, validation_fraction=None, **TINY).fit(X, y)
     files = export_tflite(model, tmp_path_factory.mktemp("kws"), representative=X)
     X_test, y_test = make_tone_commands(n_per_class=8, sr=8000, random_state=7)
@@ -79,24 +78,29 @@ def test_int8_is_smaller_names_stripped_buffers_aligned(kws_export, tmp_path):
                                atol=1e-6)
 
 
-def test_default_network_int8_file_fits_64_kib(tmp_path):
-    # the default width, trained for one epoch: the file's size does not depend on training;
-    # 10 words, as FSDD's digits (the output layer grows with the words)
+@pytest.mark.parametrize("n_ceps, n_inputs", [(None, 40), (20, 20)])
+def test_default_network_int8_file_fits_64_kib(tmp_path, n_ceps, n_inputs):
+    # the default width, on the 40 bands (the default) or on 20 cepstra, trained for one epoch:
+    # the file's size does not depend on training; 10 words, as FSDD's digits (the output
+    # layer grows with the words)
     X, _ = make_tone_commands(n_per_class=4, sr=8000, random_state=0)
     y = np.array([f"word{i % 10}" for i in range(len(X))])
-    model = kws_pipeline(sr=8000, n_copies=0, epochs=1, validation_fraction=None,
+    model = kws_pipeline(sr=8000, n_ceps=n_ceps, n_copies=0, epochs=1, validation_fraction=None,
                          random_state=0).fit(X, y)
     files = export_tflite(model, tmp_path, representative=X)
     assert 40 * 1024 < files["sizes"]["int8"] <= 64 * 1024
     assert files["sizes"]["float"] > 1.8 * files["sizes"]["int8"]
-    # the front end a device computes: 20 cepstra of the level step's log-mel frames
+    # the front end a device computes: the level step's log-mel frames, or their cepstra
     settings = json.loads(files["settings"].read_text())
     assert list(settings["steps"]) == ["resample", "padtrim", "features", "level", "cepstra",
                                        "cmvn"]
-    assert settings["steps"]["cepstra"] == {
-        "type": "FunctionTransformer", "func": "skspeech.pipelines._kws.cepstra",
-        "kw_args": {"n_ceps": 20}}
-    assert settings["input_shape"] == [1, 99, 20]  # 1 s of 10 ms frames, 20 cepstra
+    if n_ceps is None:
+        assert settings["steps"]["cepstra"] is None
+    else:
+        assert settings["steps"]["cepstra"] == {
+            "type": "FunctionTransformer", "func": "skspeech.pipelines._kws.cepstra",
+            "kw_args": {"n_ceps": n_ceps}}
+    assert settings["input_shape"] == [1, 99, n_inputs]  # 1 s of 10 ms frames
     feats = model[:-1].transform(X[:5])
     np.testing.assert_allclose(TFLiteModel(files["float"]).predict_features_proba(feats),
                                model.predict_proba(X[:5]), atol=1e-5)

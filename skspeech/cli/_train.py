@@ -48,7 +48,7 @@ def add_parser(sub):
                    help="svm: MFCC statistics + SVM (fast, default); conv1d: a small "
                         "convolutional network (TensorFlow); hmm: one HMM per word (hmmlearn); "
                         "kws: a small keyword-spotting network (residual separable "
-                        "convolutions) on cepstra of log-mel frames (TensorFlow); ensemble: "
+                        "convolutions) on log-mel frames (TensorFlow); ensemble: "
                         "hmm, two kws networks and svm voting together, the most accurate on "
                         "voices never heard, slowest to train (hmmlearn and TensorFlow)")
     p.add_argument("--augment", action=argparse.BooleanOptionalAction, default=None,

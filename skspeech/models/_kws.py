@@ -181,8 +181,7 @@ class KWSClassifier(Conv1DClassifier):
     fast on a CPU: 30 k weights with the defaults on 40 bands and 10 words,
     an int8 TFLite file of 57.5 KB (with ``export_tflite``'s default
     ``strip_names=True``; tensor names would add 11 KB); 27 k weights and
-    54.6 KB on the 20 cepstra :func:`~skspeech.pipelines.kws_pipeline`
-    gives it. The shortcuts of
+    54.6 KB on 20 cepstra (``kws_pipeline(n_ceps=20)``). The shortcuts of
     strided blocks average pairs of frames instead of learning a 1x1
     convolution, so they add no weights. Global average pooling over time
     makes it indifferent to where the word falls.

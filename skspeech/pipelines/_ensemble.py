@@ -42,8 +42,7 @@ def ensemble_pipeline(sr=16000, *, target_sr=None, duration=1.0, hmm_scale=4.0, 
       shortcuts, 57 k weights, wider than ``kws_pipeline``'s default of 48
       channels (sized for a 64 KB TFLite file; an ensemble is not
       exported), without its tempo-stretched copies (so they voted
-      better), and on the log-mel bands rather than its cepstra (the
-      ensemble's figures were measured so; the HMM already votes on
+      better), on the log-mel bands as by default (the HMM votes on
       cepstra);
     - ``"svm"``: :func:`svm_pipeline` (MFCC statistics, an RBF SVM), with
       half a vote: the sharpest on voices it was trained on, the weakest on

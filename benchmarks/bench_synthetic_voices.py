@@ -13,8 +13,8 @@ Recipes as in ``bench_unseen_voices.py`` (``kws``, ``kws-ceps``, ``svm``,
 ``hmm``, ``ensemble``, ...).
 
 Run: ``python benchmarks/bench_synthetic_voices.py [--recipes kws,kws-ceps]
-[--sr 16000] [--n-voices 40] [--n-takes 2] [--folds 4] [--clean] [--seed 0]
-[--n-jobs N]``
+[--sr 16000] [--n-voices 40] [--n-takes 2] [--folds 4] [--clean]
+[--data-seed 0] [--seed 0] [--n-jobs N]``
 """
 
 import os
@@ -42,6 +42,9 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=0, help="the recipes' random_state")
     parser.add_argument("--n-jobs", type=int, default=None, help="folds trained in parallel")
     args = parser.parse_args(argv)
+    recipes = [r.strip() for r in args.recipes.split(",") if r.strip()]
+    for recipe in recipes:  # an unknown name fails now, not after the data and other recipes
+        make(recipe, args.sr, args.seed, 0)
 
     data = make_spoken_commands(n_voices=args.n_voices, n_takes=args.n_takes, sr=args.sr,
                                 noise=None if args.clean else (10.0, 30.0),
@@ -51,8 +54,7 @@ def main(argv=None):
           f"{'clean' if args.clean else 'pink noise 10-30 dB SNR'}; {args.folds} folds of "
           f"whole voices; data seed {args.data_seed}, seed {args.seed}", flush=True)
     summary = []
-    for recipe in args.recipes.split(","):
-        recipe = recipe.strip()
+    for recipe in recipes:
         model = make(recipe, data.sr, args.seed, 0)
         t0 = time.perf_counter()
         res = speaker_cv_score(model, data.data, data.target, data.voice, n_splits=args.folds,

@@ -16,7 +16,7 @@ from .._validation import check_sr
 # Their waveform copies leave the tempo alone (kws_pipeline's default stretches it): with
 # tempo copies the networks alone scored higher, but the vote lower (94.8 against 95.0 %).
 _ENSEMBLE_NETWORK = {"stem_filters": 64, "filters": (64, 64, 64, 64), "shortcut": "conv",
-                     "tempo": None, "n_ceps": None}
+                     "tempo": None}
 
 
 def ensemble_pipeline(sr=16000, *, target_sr=None, duration=1.0, hmm_scale=4.0, n_networks=2,
@@ -38,7 +38,7 @@ def ensemble_pipeline(sr=16000, *, target_sr=None, duration=1.0, hmm_scale=4.0, 
       each with its own seed: networks trained from different starting
       points err on different clips of a new voice, so each has a vote.
       Each is ``kws_pipeline(stem_filters=64, filters=(64,) * 4,
-      shortcut="conv", tempo=None, n_ceps=None)``: 64 channels and learned
+      shortcut="conv", tempo=None)``: 64 channels and learned
       shortcuts, 57 k weights, wider than ``kws_pipeline``'s default of 48
       channels (sized for a 64 KB TFLite file; an ensemble is not
       exported), without its tempo-stretched copies (so they voted

@@ -304,7 +304,7 @@ def test_predict_with_an_augmented_model(folder, tmp_path):
 
 @pytest.mark.parametrize("args, message", [
     (("--model", "hmm", "--epochs", "3"), "--epochs applies to --model conv1d or kws or "
-                                          "ensemble, not to --model hmm"),
+                                          "kws2d or ensemble, not to --model hmm"),
     (("--model", "ensemble", "--n-states", "3"), "--n-states applies to --model hmm"),
     (("--model", "kws", "--features", "logmel"), "--features applies to --model conv1d"),
     (("--model", "kws", "--filters", "8"), "--filters applies to --model conv1d"),
@@ -330,7 +330,7 @@ def test_train_help_names_kws_and_augment():
     assert parser.parse_args(["train", "x", "--model", "kws", "--augment"]).augment is True
     out = subprocess.run([sys.executable, "-m", "skspeech", "train", "--help"],
                          capture_output=True, text=True, timeout=120).stdout
-    assert "{svm,conv1d,hmm,kws,ensemble}" in out and "--augment, --no-augment" in out
+    assert "{svm,conv1d,hmm,kws,kws2d,ensemble}" in out and "--augment, --no-augment" in out
     assert "kws: a small keyword-spotting network" in " ".join(out.split())
 
 
@@ -418,6 +418,14 @@ def test_train_kws_no_augment_turns_the_network_masks_off():
     net = off.named_steps["kws"]
     assert (net.freq_masks, net.time_masks, net.time_shift) == (0, 0, 0.0)
     assert (net.epochs, net.random_state) == (3, 4)
+    # --model kws2d: the same recipe on the 2-D network
+    two_d = build_model(parser.parse_args(["train", "x", "--model", "kws2d", "--no-augment",
+                                           "--epochs", "3"]), 8000, 10)
+    net = two_d.named_steps["kws"]
+    assert type(net).__name__ == "KWS2DClassifier" and not _augmented(two_d)
+    assert (net.freq_masks, net.epochs) == (0, 3)
+    assert _augmented(build_model(parser.parse_args(["train", "x", "--model", "kws2d"]), 8000,
+                                  10))
 
 
 def test_train_ensemble_fits_the_svm_calibration_to_few_clips():

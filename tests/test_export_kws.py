@@ -163,3 +163,22 @@ def test_augmented_classifier_exports_its_fitted_pipeline(kws_export):
     assert clf is model.named_steps["kws"]
     assert [name for name, _ in front.steps] == ["resample", "padtrim", "features", "level",
                                                  "cepstra", "cmvn"]
+
+
+def test_2d_network_exports_and_predicts_as_keras(tmp_path):
+    # kws_pipeline(conv="2d") at its default size, one epoch on tones of 10 words: its int8 file
+    # fits in 64 KB too, and the float file gives Keras's probabilities
+    X, _ = make_tone_commands(n_per_class=4, sr=8000, random_state=0)
+    y = np.array([f"word{i % 10}" for i in range(len(X))])
+    model = kws_pipeline(sr=8000, conv="2d", n_copies=0, epochs=1, validation_fraction=None,
+                         random_state=0).fit(X, y)
+    files = export_tflite(model, tmp_path, representative=X)
+    assert files["sizes"]["int8"] <= 64 * 1024
+    settings = json.loads(files["settings"].read_text())
+    assert settings["input_shape"] == [1, 99, 40]
+    assert "DEPTHWISE_CONV_2D" in settings["ops"]["int8"]
+    assert not [op for op in settings["ops"]["int8"] if "RANDOM" in op]
+    np.testing.assert_allclose(TFLiteModel(files["float"], pipeline=model).predict_proba(X[:5]),
+                               model.predict_proba(X[:5]), atol=1e-5)
+    int8 = TFLiteModel(files["int8"], pipeline=model).predict_proba(X[:5])
+    np.testing.assert_allclose(int8.sum(axis=1), 1.0, atol=0.02)

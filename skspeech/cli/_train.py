@@ -44,13 +44,17 @@ def add_parser(sub):
     p.add_argument("-o", "--output", type=Path, default=Path("model.joblib"),
                    help="model file to write (default: ./model.joblib)")
     p.add_argument("--force", action="store_true", help="replace --output if it exists")
-    p.add_argument("--model", choices=("svm", "conv1d", "hmm", "kws", "ensemble"), default="svm",
+    p.add_argument("--model", choices=("svm", "conv1d", "hmm", "kws", "kws2d", "ensemble"),
+                   default="svm",
                    help="svm: MFCC statistics + SVM (fast, default); conv1d: a small "
                         "convolutional network (TensorFlow); hmm: one HMM per word (hmmlearn); "
                         "kws: a small keyword-spotting network (residual separable "
-                        "convolutions) on log-mel frames (TensorFlow); ensemble: "
-                        "hmm, two kws networks and svm voting together, the most accurate on "
-                        "voices never heard, slowest to train (hmmlearn and TensorFlow)")
+                        "convolutions over time) on log-mel frames (TensorFlow); kws2d: the "
+                        "same with 2-D convolutions over time and mel bands (better on the "
+                        "hardest new voices, slower); ensemble: "
+                        "hmm, a kws2d and a kws network and svm voting together, the most "
+                        "accurate on voices never heard, slowest to train (hmmlearn and "
+                        "TensorFlow)")
     p.add_argument("--augment", action=argparse.BooleanOptionalAction, default=None,
                    help="train on every clip plus perturbed copies (--augment) or on the "
                         "clips as they are (--no-augment); default: each model's own "
@@ -66,10 +70,10 @@ def add_parser(sub):
     g.add_argument("--features", choices=("mfcc", "logmel", "raw"), default=None,
                    help="conv1d: what the network reads (default: mfcc)")
     g.add_argument("--epochs", type=int, default=None,
-                   help="conv1d, kws, ensemble: maximum epochs; early stopping ends sooner "
-                        "(default: 100 for conv1d, 60 for kws and ensemble)")
+                   help="conv1d, kws, kws2d, ensemble: maximum epochs; early stopping ends "
+                        "sooner (default: 100 for conv1d, 60 for the others)")
     g.add_argument("--duration", type=float, default=None,
-                   help="conv1d, kws, ensemble: clip length in seconds (default: 1.0)")
+                   help="conv1d, kws, kws2d, ensemble: clip length in seconds (default: 1.0)")
     g.add_argument("--filters", type=int, nargs="+", default=None, metavar="N",
                    help="conv1d: filters per conv block (default: 32 64)")
     g.add_argument("--n-states", type=int, default=None,
@@ -136,8 +140,8 @@ def _check_counts(y):
 
 # Model options and the models they apply to (None on the command line: the recipe's default).
 _MODEL_OPTIONS = {"C": ("--C", ("svm",)), "features": ("--features", ("conv1d",)),
-                  "epochs": ("--epochs", ("conv1d", "kws", "ensemble")),
-                  "duration": ("--duration", ("conv1d", "kws", "ensemble")),
+                  "epochs": ("--epochs", ("conv1d", "kws", "kws2d", "ensemble")),
+                  "duration": ("--duration", ("conv1d", "kws", "kws2d", "ensemble")),
                   "filters": ("--filters", ("conv1d",)), "n_states": ("--n-states", ("hmm",)),
                   "n_iter": ("--n-iter", ("hmm",))}
 
@@ -179,12 +183,13 @@ def build_model(args, sr, n_min):
         kwargs = {} if augment is None else {"augment": augment}
         return hmm_pipeline(sr=sr, **_given(args, "n_states", "n_iter"), random_state=args.seed,
                             verbose=verbose, **kwargs)
-    if args.model == "kws":
+    if args.model in ("kws", "kws2d"):
         from ..pipelines import kws_pipeline
 
         kwargs = {} if augment is None else {"augment": augment}
         return kws_pipeline(sr=sr, **_given(args, "duration", "epochs"), random_state=args.seed,
-                            verbose=verbose, **kwargs)
+                            conv="2d" if args.model == "kws2d" else "1d", verbose=verbose,
+                            **kwargs)
     if args.model == "ensemble":
         from ..pipelines import ensemble_pipeline
 
@@ -230,7 +235,7 @@ def _augmented(model):
     if isinstance(model, VotingClassifier):
         return any(_augmented(member) for _, member in model.estimators if member != "drop")
     last = model.steps[-1][1]
-    if type(last).__name__ == "KWSClassifier":
+    if any(c.__name__ == "KWSClassifier" for c in type(last).__mro__):  # or KWS2DClassifier
         return bool(last.time_shift or last.freq_masks or last.time_masks or last.freq_warp)
     return False
 

@@ -1,4 +1,4 @@
-"""Classifiers: the tutorial's Conv1D network, a keyword-spotting network, an HMM per class, and voting.
+"""Classifiers: the tutorial's Conv1D network, two keyword-spotting networks, HMMs, and voting.
 
 Importing this module does not import TensorFlow, Keras, scikeras or
 hmmlearn: each class loads its dependency when it is first used.
@@ -10,6 +10,7 @@ _LAZY = {
     "HMMClassifier": "._hmm",
     "Conv1DClassifier": "._conv1d",
     "KWSClassifier": "._kws",
+    "KWS2DClassifier": "._kws2d",
     "GeometricVotingClassifier": "._voting",
 }
 

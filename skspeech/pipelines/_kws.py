@@ -68,8 +68,8 @@ def cepstra(frames, n_ceps=13):
 
 
 def kws_pipeline(sr=16000, *, target_sr=None, duration=1.0, n_mels=40, top_db=80.0,
-                 n_ceps=None, cmvn=True, augment=True, n_copies=2, tempo=(0.8, 1.25), epochs=60,
-                 batch_size=64, patience=10, random_state=None, verbose=0, **network):
+                 n_ceps=None, cmvn=True, conv="1d", augment=True, n_copies=2, tempo=(0.8, 1.25),
+                 epochs=60, batch_size=64, patience=10, random_state=None, verbose=0, **network):
     """Build an unfitted keyword-spotting pipeline from waveforms to words.
 
     Resampler -> PadTrim (``duration``) -> LogMelSpectrogram (``n_mels``
@@ -112,6 +112,14 @@ def kws_pipeline(sr=16000, *, target_sr=None, duration=1.0, n_mels=40, top_db=80
         Normalise each band of each clip to zero mean and unit variance over
         its frames (:class:`~skspeech.features.CMVN`): cancels a fixed
         microphone or voice colouring.
+    conv : {"1d", "2d"}, default="1d"
+        The network: ``"1d"`` :class:`~skspeech.models.KWSClassifier`
+        (convolutions over time, the bands as channels; 30 k weights, the
+        fastest), ``"2d"`` :class:`~skspeech.models.KWS2DClassifier`
+        (convolutions over time and bands, 23 k weights, 5 times the
+        arithmetic), which hears the hardest new voices better; see
+        :doc:`/unseen_voices`. ``**network`` then takes that class's
+        parameters.
     augment : bool, default=True
         Training-time augmentation: ``n_copies`` perturbed copies of each
         clip, and inside the network a time shift up to 10 %, two band masks
@@ -190,8 +198,11 @@ def kws_pipeline(sr=16000, *, target_sr=None, duration=1.0, n_mels=40, top_db=80
     if cmvn not in (True, False):
         raise ValueError(f"cmvn must be True (normalise each band of each clip) or False; "
                          f"got {cmvn!r}.")
+    if conv not in ("1d", "2d"):
+        raise ValueError(f"conv must be '1d' (convolutions over time) or '2d' (over time and "
+                         f"bands); got {conv!r}.")
     try:
-        from ..models import KWSClassifier
+        from ..models import KWS2DClassifier, KWSClassifier
     except ImportError as exc:
         raise ImportError(f"kws_pipeline needs TensorFlow, Keras and scikeras: "
                           f"pip install 'skspeech[keras]' ({exc})") from exc
@@ -213,7 +224,7 @@ def kws_pipeline(sr=16000, *, target_sr=None, duration=1.0, n_mels=40, top_db=80
         ("cepstra", "passthrough" if n_ceps is None else FunctionTransformer(
             cepstra, kw_args={"n_ceps": min(int(n_ceps), int(n_mels))})),
         ("cmvn", CMVN(variance=True) if cmvn else "passthrough"),
-        ("kws", KWSClassifier(**net)),
+        ("kws", (KWSClassifier if conv == "1d" else KWS2DClassifier)(**net)),
     ])
     model = with_copies(pipeline, sr=sr, n_copies=n_copies if augment else 0,
                         random_state=random_state, eq=(-8.0, 8.0), tempo=tempo)

@@ -40,6 +40,8 @@ INIT_PARAMS = {
     # A tiny residual net (1 block of 4 channels), one epoch, no validation split.
     "KWSClassifier": dict(stem_filters=4, filters=(4,), kernel_sizes=3, strides=1, epochs=1,
                           batch_size=16, validation_fraction=None, random_state=0),
+    "KWS2DClassifier": dict(stem_filters=4, filters=(4,), strides=1, epochs=1, batch_size=16,
+                            validation_fraction=None, random_state=0),
     # Two fast, different members (what the checks feed them are plain feature rows).
     "GeometricVotingClassifier": dict(estimators=[
         ("lr", __import__("sklearn.linear_model", fromlist=["LogisticRegression"])
@@ -114,9 +116,10 @@ EXPECTED_FAILED_CHECKS = {
     },
 }
 
-# KWSClassifier subclasses Conv1DClassifier: the same scikeras parents, the same stochastic
-# training, the same silent rows.
+# KWSClassifier (and KWS2DClassifier, its subclass) subclasses Conv1DClassifier: the same
+# scikeras parents, the same stochastic training, the same silent rows.
 EXPECTED_FAILED_CHECKS["KWSClassifier"] = dict(EXPECTED_FAILED_CHECKS["Conv1DClassifier"])
+EXPECTED_FAILED_CHECKS["KWS2DClassifier"] = dict(EXPECTED_FAILED_CHECKS["Conv1DClassifier"])
 
 
 def tested_instances():

@@ -11,12 +11,12 @@ network alone (Keras ``predict_on_batch`` vs one interpreter call).
 Recipes: ``kws`` is ``kws_pipeline(sr=8000)`` (30 k weights on 40 log-mel bands, 48 channels: the
 width whose int8 file fits in 64 KB; its default trains on 2 waveform copies
 per clip too), ``kws-ceps`` the same on 20 cepstra per frame
-(``n_ceps=20``, 27 k weights), ``kws64`` the network of ``ensemble_pipeline`` and the earlier
-default (``stem_filters=64, filters=(64,) * 4, shortcut="conv"``, 57 k
-weights), ``conv1d`` is
+(``n_ceps=20``, 27 k weights), ``kws64`` the 1-D network of ``ensemble_pipeline`` and the
+earlier default (``stem_filters=64, filters=(64,) * 4, shortcut="conv"``, 57 k
+weights), ``kws2d`` its 2-D network (``conv="2d", tempo=None``, 23 k weights), ``conv1d`` is
 ``conv1d_pipeline("mfcc", sr=8000)``.
 
-Run: ``python benchmarks/bench_export.py [path/to/fsdd] [--models kws,kws-ceps,kws64]
+Run: ``python benchmarks/bench_export.py [path/to/fsdd] [--models kws,kws-ceps,kws64,kws2d]
 [--seed 0] [--cache DIR]`` (default path ``../shared/data/fsdd``). With
 ``--cache``, fitted pipelines are saved there and reused by the next run with
 the same settings (the file name carries a digest of them).
@@ -46,7 +46,7 @@ N_REPRESENTATIVE = 300
 
 def make_model(name, sr, seed):
     from skspeech.pipelines import conv1d_pipeline, kws_pipeline
-    from skspeech.pipelines._ensemble import _ENSEMBLE_NETWORK
+    from skspeech.pipelines._ensemble import _ENSEMBLE_NETWORK, _ENSEMBLE_NETWORK_2D
 
     if name == "kws":
         return kws_pipeline(sr=sr, random_state=seed)
@@ -54,9 +54,11 @@ def make_model(name, sr, seed):
         return kws_pipeline(sr=sr, random_state=seed, n_ceps=20)
     if name == "kws64":  # the ensemble's networks, whatever they are set to
         return kws_pipeline(sr=sr, random_state=seed, **_ENSEMBLE_NETWORK)
+    if name == "kws2d":  # the ensemble's 2-D network
+        return kws_pipeline(sr=sr, random_state=seed, **_ENSEMBLE_NETWORK_2D)
     if name == "conv1d":
         return conv1d_pipeline("mfcc", sr=sr, random_state=seed)
-    raise ValueError(f"unknown model {name!r}; choose from kws, kws-ceps, kws64, conv1d")
+    raise ValueError(f"unknown model {name!r}; choose from kws, kws-ceps, kws64, kws2d, conv1d")
 
 
 def fitted(name, train, seed, cache):
@@ -119,7 +121,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("fsdd", nargs="?", default=str(default), help="FSDD folder")
     parser.add_argument("--models", default="kws",
-                        help="comma-separated: kws, kws-ceps, kws64, conv1d (default: kws)")
+                        help="comma-separated: kws, kws-ceps, kws64, kws2d, conv1d (default: kws)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--cache", default=None,
                         help="folder to save fitted pipelines in and reuse them from")

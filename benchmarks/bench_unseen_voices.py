@@ -13,15 +13,16 @@ fit-only waveform augmentation, 2 copies per clip), ``hmm-noaug``
 TensorFlow tutorial), ``conv1d`` (conv1d_pipeline on MFCC), ``kws``
 (kws_pipeline with its fit-only augmentation: 2 waveform copies per clip
 and SpecAugment), ``kws-ceps`` (the same on 20 cepstra per frame:
-``kws_pipeline(n_ceps=20)``), ``ensemble`` (ensemble_pipeline: ``hmm``, two ``kws`` networks
-and ``svm`` voting by the weighted geometric mean of their probabilities);
+``kws_pipeline(n_ceps=20)``), ``kws2d`` (the ensemble's 2-D network:
+``kws_pipeline(conv="2d", tempo=None)``), ``ensemble`` (ensemble_pipeline: ``hmm``, a 2-D and a 1-D
+keyword-spotting network and ``svm`` voting by the weighted geometric mean of their probabilities);
 append ``+aug`` to wrap
 any recipe but ``hmm`` and ``kws`` in AugmentedClassifier(WaveAugmenter(n_copies=2))
 (e.g. ``svm+aug``).
 
 Run: ``python benchmarks/bench_unseen_voices.py [path/to/fsdd]
-[--recipes svm,svm+aug,hmm,hmm-noaug,tutorial,conv1d,kws,kws-ceps,ensemble] [--seed 0] [--own-split]
-[--verbose]``
+[--recipes svm,svm+aug,hmm,hmm-noaug,tutorial,conv1d,kws,kws-ceps,kws2d,ensemble] [--seed 0]
+[--own-split] [--verbose]``
 (default path ``../shared/data/fsdd``).
 """
 
@@ -40,7 +41,8 @@ from bench_end_to_end import wav_to_word_ms  # noqa: E402  (this folder is on sy
 from skspeech.datasets import load_fsdd  # noqa: E402
 from skspeech.model_selection import speaker_cv_score  # noqa: E402
 
-RECIPES = ("svm", "hmm", "hmm-noaug", "tutorial", "conv1d", "kws", "kws-ceps", "ensemble")
+RECIPES = ("svm", "hmm", "hmm-noaug", "tutorial", "conv1d", "kws", "kws-ceps", "kws2d",
+           "ensemble")
 
 
 def make(recipe, sr, seed, verbose, **kwargs):
@@ -72,6 +74,11 @@ def make(recipe, sr, seed, verbose, **kwargs):
     if recipe == "kws-ceps":
         return pipelines.kws_pipeline(sr=sr, random_state=seed, verbose=verbose, n_ceps=20,
                                       **kwargs)
+    if recipe == "kws2d":  # the ensemble's 2-D network, whatever it is set to
+        from skspeech.pipelines._ensemble import _ENSEMBLE_NETWORK_2D
+
+        return pipelines.kws_pipeline(sr=sr, random_state=seed, verbose=verbose,
+                                      **{**_ENSEMBLE_NETWORK_2D, **kwargs})
     if recipe == "ensemble":
         return pipelines.ensemble_pipeline(sr=sr, random_state=seed, verbose=verbose, **kwargs)
     raise ValueError(f"unknown recipe {recipe!r}; choose from {RECIPES}")

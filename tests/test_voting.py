@@ -136,6 +136,7 @@ def test_ensemble_pipeline_fits_predicts_words_and_round_trips(tmp_path):
     X, y = make_tone_commands(n_per_class=10, ragged=False)
     model = ensemble_pipeline(sr=8000, duration=0.5, epochs=3, random_state=0)
     tiny = dict(filters=(8,), strides=1, stem_filters=8)
+    assert type(model.get_params()["kws__estimator__kws"]).__name__ == "KWS2DClassifier"
     for net in ("kws", "kws2"):
         model.set_params(**{f"{net}__estimator__kws__{k}": v for k, v in tiny.items()},
                          **{f"{net}__augmenter__n_copies": 1})
@@ -186,13 +187,21 @@ def test_ensemble_pipeline_networks_get_their_own_seeds_and_votes():
     assert three.weights == (1.0, 1.0, 1.0, 1.0, 0.5) and seeds(three) == [5, 6, 7]
     # the waveform copies of each network are seeded like it
     assert three.get_params()["kws3__augmenter__random_state"] == 7
-    # every network is the wider one that voted best, not kws_pipeline's 64 KB default
+    # the networks alternate: 2-D, then the wider 1-D one that voted best (not kws_pipeline's
+    # 64 KB default), then 2-D again
+    kinds = []
     for name, member in three.estimators:
         if name.startswith("kws"):
             kws = member.estimator.named_steps["kws"]
-            assert (kws.stem_filters, tuple(kws.filters), kws.shortcut) == (64, (64,) * 4, "conv")
+            kinds.append(type(kws).__name__)
+            if kinds[-1] == "KWSClassifier":
+                assert (kws.stem_filters, tuple(kws.filters), kws.shortcut) == (64, (64,) * 4,
+                                                                                 "conv")
+            else:
+                assert kws.get_params() == type(kws)(random_state=kws.random_state).get_params()
             assert member.augmenter.tempo is None  # kws_pipeline's tempo copies voted lower
             assert member.estimator.named_steps["cepstra"] == "passthrough"  # log-mel bands
+    assert kinds == ["KWS2DClassifier", "KWSClassifier", "KWS2DClassifier"]
     one = ensemble_pipeline(sr=8000, n_networks=1, weights=(2, 1, 0))
     assert [name for name, _ in one.estimators] == ["hmm", "kws", "svm"]
     assert one.weights == (2, 1, 0) and seeds(one) == [None]

@@ -17,6 +17,9 @@ from .._validation import check_sr
 # tempo copies the networks alone scored higher, but the vote lower (94.8 against 95.0 %).
 _ENSEMBLE_NETWORK = {"stem_filters": 64, "filters": (64, 64, 64, 64), "shortcut": "conv",
                      "tempo": None}
+# The first (third, ...) network convolves over time and bands (KWS2DClassifier): it errs on
+# other clips of a new voice than the 1-D ones, the HMM and the SVM do (see docs/unseen_voices).
+_ENSEMBLE_NETWORK_2D = {"conv": "2d", "tempo": None}
 
 
 def ensemble_pipeline(sr=16000, *, target_sr=None, duration=1.0, hmm_scale=4.0, n_networks=2,
@@ -32,18 +35,21 @@ def ensemble_pipeline(sr=16000, *, target_sr=None, duration=1.0, hmm_scale=4.0, 
       trained on each clip plus two perturbed copies), its probabilities
       taken from the mean log-likelihood per frame times ``hmm_scale``
       (``HMMClassifier(posterior_scale=...)``);
-    - ``"kws"``, ``"kws2"``, ...: ``n_networks`` copies of :func:`kws_pipeline`
-      (log-mel frames, a residual network of separable convolutions,
-      trained on each clip plus two perturbed copies, with SpecAugment),
-      each with its own seed: networks trained from different starting
-      points err on different clips of a new voice, so each has a vote.
-      Each is ``kws_pipeline(stem_filters=64, filters=(64,) * 4,
-      shortcut="conv", tempo=None)``: 64 channels and learned
+    - ``"kws"``, ``"kws2"``, ...: ``n_networks`` :func:`kws_pipeline`
+      networks on log-mel frames (trained on each clip plus two perturbed
+      copies, with SpecAugment), each with its own seed, alternately of
+      two kinds, since different networks err on different clips of a new
+      voice. ``"kws"`` (and ``"kws3"``, ...) is ``kws_pipeline(conv="2d",
+      tempo=None)``: convolutions over time and mel bands
+      (:class:`~skspeech.models.KWS2DClassifier`, 23 k weights), the
+      network that hears the hardest new voices best. ``"kws2"`` (and
+      ``"kws4"``, ...) is ``kws_pipeline(stem_filters=64, filters=(64,) *
+      4, shortcut="conv", tempo=None)``: convolutions over time
+      (:class:`~skspeech.models.KWSClassifier`), 64 channels and learned
       shortcuts, 57 k weights, wider than ``kws_pipeline``'s default of 48
       channels (sized for a 64 KB TFLite file; an ensemble is not
-      exported), without its tempo-stretched copies (so they voted
-      better), on the log-mel bands as by default (the HMM votes on
-      cepstra);
+      exported). Neither gets tempo-stretched copies (they voted better
+      without);
     - ``"svm"``: :func:`svm_pipeline` (MFCC statistics, an RBF SVM), with
       half a vote: the sharpest on voices it was trained on, the weakest on
       new ones.
@@ -126,7 +132,9 @@ def ensemble_pipeline(sr=16000, *, target_sr=None, duration=1.0, hmm_scale=4.0, 
     (1.0, 1.0, 1.0, 0.5)
     >>> model.get_params()["kws2__estimator__kws__random_state"]
     1
-    >>> model.get_params()["kws__estimator__kws__shortcut"]
+    >>> type(model.get_params()["kws__estimator__kws"]).__name__
+    'KWS2DClassifier'
+    >>> model.get_params()["kws2__estimator__kws__shortcut"]
     'conv'
     >>> model.get_params()["kws__augmenter__tempo"] is None
     True
@@ -159,7 +167,7 @@ def ensemble_pipeline(sr=16000, *, target_sr=None, duration=1.0, hmm_scale=4.0, 
     networks = [(f"kws{i + 1 if i else ''}",
                  kws_pipeline(sr, target_sr=target_sr, duration=duration, augment=augment,
                               epochs=epochs, random_state=seed, verbose=verbose,
-                              **_ENSEMBLE_NETWORK))
+                              **(_ENSEMBLE_NETWORK if i % 2 else _ENSEMBLE_NETWORK_2D)))
                 for i, seed in enumerate(_seeds(random_state, n_networks))]
     svm = svm_pipeline(sr, target_sr=target_sr)
     return GeometricVotingClassifier([("hmm", hmm), *networks, ("svm", svm)],

@@ -380,11 +380,15 @@ class KWSClassifier(Conv1DClassifier):
         # "same" padding everywhere: any number of frames works.
         return None
 
-    def _keras_build_fn(self, meta):
+    @staticmethod
+    def _input_shape(meta):
+        """The network's input shape: (n_frames, n_bands), or (n_values, 1) for 2-D ``X``."""
         shape = meta["X_shape_"]
-        input_shape = (shape[1], 1) if len(shape) == 2 else tuple(shape[1:])
+        return (shape[1], 1) if len(shape) == 2 else tuple(shape[1:])
+
+    def _keras_build_fn(self, meta):
         model = build_kws_network(
-            input_shape, meta["n_classes_"], stem_filters=self.stem_filters,
+            self._input_shape(meta), meta["n_classes_"], stem_filters=self.stem_filters,
             filters=self.filters, kernel_sizes=self.kernel_sizes, strides=self.strides,
             dropout=self.dropout, time_shift=self.time_shift, freq_masks=self.freq_masks,
             freq_mask_width=self.freq_mask_width, time_masks=self.time_masks,

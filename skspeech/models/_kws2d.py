@@ -4,12 +4,8 @@ Importing this module imports scikeras, hence Keras and TensorFlow; the
 public name ``skspeech.models.KWS2DClassifier`` is resolved lazily.
 """
 
-from numbers import Integral, Real
-
-from sklearn.utils._param_validation import Interval
-
 from . import _keras_nets as nets
-from ._conv1d import _TRAINING_PARAMETER_CONSTRAINTS, keras
+from ._conv1d import keras
 from ._kws import KWSClassifier, SpecAugment
 
 __all__ = ["KWS2DClassifier"]
@@ -152,20 +148,10 @@ restore_best_weights, class_weight, callbacks, warm_start, random_state, verbose
     TensorShape([3, 3, 4, 1])
     """
 
-    _parameter_constraints = {
-        "stem_filters": [Interval(Integral, 1, None, closed="left")],
-        "filters": [list, tuple],
-        "kernel_sizes": [Interval(Integral, 1, None, closed="left"), list, tuple],
-        "strides": [Interval(Integral, 1, None, closed="left"), list, tuple],
-        "dropout": [Interval(Real, 0, 1, closed="left")],
-        "time_shift": [Interval(Real, 0, 1, closed="both")],
-        "freq_masks": [Interval(Integral, 0, None, closed="left")],
-        "freq_mask_width": [Interval(Real, 0, 1, closed="both")],
-        "time_masks": [Interval(Integral, 0, None, closed="left")],
-        "time_mask_width": [Interval(Real, 0, 1, closed="both")],
-        "freq_warp": [Interval(Real, 0, 1, closed="left")],
-        **_TRAINING_PARAMETER_CONSTRAINTS,
-    }
+    # KWSClassifier's, without ``shortcut`` (every shortcut that changes the shape is a 1x1 conv)
+    _parameter_constraints = {name: rule
+                              for name, rule in KWSClassifier._parameter_constraints.items()
+                              if name != "shortcut"}
 
     def __init__(self, *, stem_filters=16, filters=(24, 32, 48, 48), kernel_sizes=3,
                  strides=(1, 2, 1, 2), dropout=0.2, time_shift=0.1, freq_masks=2,
@@ -203,10 +189,8 @@ restore_best_weights, class_weight, callbacks, warm_start, random_state, verbose
         super(KWSClassifier, self).__setstate__(state)
 
     def _keras_build_fn(self, meta):
-        shape = meta["X_shape_"]
-        input_shape = (shape[1], 1) if len(shape) == 2 else tuple(shape[1:])
         model = build_kws2d_network(
-            input_shape, meta["n_classes_"], stem_filters=self.stem_filters,
+            self._input_shape(meta), meta["n_classes_"], stem_filters=self.stem_filters,
             filters=self.filters, kernel_sizes=self.kernel_sizes, strides=self.strides,
             dropout=self.dropout, time_shift=self.time_shift,
             freq_masks=self.freq_masks, freq_mask_width=self.freq_mask_width,

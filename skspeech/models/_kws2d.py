@@ -19,7 +19,7 @@ def build_kws2d_network(input_shape, n_classes, *, stem_filters=16, filters=(24,
 
     Frames ``(n_frames, n_bands)`` -> per-band Normalization -> SpecAugment
     (training only) -> one channel -> stem ``Conv2D(stem_filters, 5x5)``,
-    stride 2 over the bands, + BN + ReLU -> one residual block per entry of
+    stride 2 over the bands (if there are more than two), + BN + ReLU -> one residual block per entry of
     ``filters``: twice a depthwise ``k x k`` convolution + BN, a pointwise
     1x1 convolution + BN (ReLU after the first), the first depthwise one
     strided by ``strides[i]`` over frames and bands alike (TensorFlow's
@@ -43,8 +43,12 @@ def build_kws2d_network(input_shape, n_classes, *, stem_filters=16, filters=(24,
     h = SpecAugment(time_shift, freq_masks, freq_mask_width, time_masks, time_mask_width,
                     freq_warp, name="spec_augment")(h)
     h = layers.Reshape(tuple(input_shape) + (1,), name="one_channel")(h)
-    h = layers.Conv2D(int(stem_filters), 5, strides=(1, 2), padding="same", use_bias=False,
-                      name="stem")(h)
+    # TensorFlow's oneDNN Conv2D on one input channel with strides (1, 2) returns wrong
+    # values, often garbage from uninitialised memory, when the strided axis is no wider
+    # than the stride (TF 2.x on x86, measured); halving one or two bands gains nothing.
+    band_stride = 2 if input_shape[1] > 2 else 1
+    h = layers.Conv2D(int(stem_filters), 5, strides=(1, band_stride), padding="same",
+                      use_bias=False, name="stem")(h)
     h = layers.BatchNormalization(momentum=0.9, name="stem_bn")(h)
     h = layers.ReLU(name="stem_relu")(h)
     width = int(stem_filters)

@@ -19,14 +19,14 @@ def build_kws2d_network(input_shape, n_classes, *, stem_filters=16, filters=(24,
 
     Frames ``(n_frames, n_bands)`` -> per-band Normalization -> SpecAugment
     (training only) -> one channel -> stem ``Conv2D(stem_filters, 5x5)``,
-    stride 2 over the bands (if there are more than two), + BN + ReLU -> one residual block per entry of
-    ``filters``: twice a depthwise ``k x k`` convolution + BN, a pointwise
-    1x1 convolution + BN (ReLU after the first), the first depthwise one
-    strided by ``strides[i]`` over frames and bands alike (TensorFlow's
-    depthwise convolution takes no other strides); the shortcut is the
-    identity, or a strided 1x1 convolution + BN when the block strides or
-    changes the width; ReLU -> global average over frames and bands ->
-    Dropout -> softmax.
+    stride 2 over the bands (if there are more than two), + BN + ReLU -> one
+    residual block per entry of ``filters``: twice a depthwise ``k x k``
+    convolution + BN, a pointwise 1x1 convolution + BN (ReLU after the
+    first), the first depthwise one strided by ``strides[i]`` over frames
+    and bands alike (TensorFlow's depthwise convolution takes no other
+    strides); the shortcut is the identity, or a strided 1x1 convolution +
+    BN when the block strides or changes the width; ReLU -> global average
+    over frames and bands -> Dropout -> softmax.
 
     Returns
     -------

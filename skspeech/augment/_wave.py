@@ -109,6 +109,17 @@ def _coloured_noise(n, exponent, rng):
     return (noise / (np.std(noise) + 1e-12)).astype(np.float32)
 
 
+def _noise_recording(entry, sr):
+    """A noise recording as a float32 array: an array as it is, a file path read at ``sr``."""
+    import os
+
+    if isinstance(entry, (str, os.PathLike)):
+        from ..io import read_audio
+
+        return read_audio(entry, sr=sr)[0].astype(np.float32, copy=False)
+    return np.asarray(entry, dtype=np.float32)
+
+
 class WaveAugmenter(BaseEstimator):
     """Random perturbations of waveforms, as a fit-only sampler.
 
@@ -149,8 +160,12 @@ class WaveAugmenter(BaseEstimator):
         Largest time shift, in seconds.
     snr : (float, float) or None, default=(5.0, 30.0)
         Range of the signal-to-noise ratio in dB; None adds no noise.
-    noise : list of ndarray or None, default=None
-        Noise recordings at ``sr``; None generates coloured noise.
+    noise : list of ndarray or path, or None, default=None
+        Noise recordings: 1-D arrays at ``sr``, or audio files (read and
+        resampled to ``sr`` when fitting, so a saved model keeps only their
+        paths), e.g. from
+        :func:`~skspeech.datasets.background_noise`; None generates
+        coloured noise.
     noise_prob : float, default=0.8
         Chance that a copy gets noise.
     speed : (float, float) or None, default=(0.9, 1.1)
@@ -237,7 +252,7 @@ class WaveAugmenter(BaseEstimator):
                              "originals or ask for copies.")
         noise = None
         if self.noise is not None:
-            noise = [np.asarray(n, dtype=np.float32) for n in self.noise]
+            noise = [_noise_recording(n, self.sr) for n in self.noise]
             if any(n.ndim != 1 for n in noise):
                 raise ValueError(f"noise must be a list of 1-D noise recordings (mono, at "
                                  f"sr={self.sr} Hz); got shapes "

@@ -9,10 +9,11 @@ from ._base import get_data_home
 from ._download import ChecksumError, DownloadError, UnsafeArchiveError
 from ._fetch import fetch_fsdd, fetch_speech_commands
 from ._fsdd import load_fsdd
-from ._speech_commands import load_speech_commands, which_set
+from ._speech_commands import background_noise, load_speech_commands, which_set
 from ._synth import make_spoken_commands
 
 __all__ = [
+    "background_noise",
     "ChecksumError",
     "DownloadError",
     "UnsafeArchiveError",

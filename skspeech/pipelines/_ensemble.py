@@ -23,8 +23,8 @@ _ENSEMBLE_NETWORK_2D = {"conv": "2d", "tempo": None}
 
 
 def ensemble_pipeline(sr=16000, *, target_sr=None, duration=1.0, hmm_scale=4.0, n_networks=2,
-                      weights=None, augment=True, epochs=60, n_jobs=None, random_state=None,
-                      verbose=0):
+                      weights=None, augment=True, noise=None, epochs=60, n_jobs=None,
+                      random_state=None, verbose=0):
     """Build an unfitted HMM + keyword-spotting networks + SVM ensemble from waveforms to words.
 
     Three recipes fitted on the same clips vote by the weighted geometric
@@ -88,6 +88,9 @@ def ensemble_pipeline(sr=16000, *, target_sr=None, duration=1.0, hmm_scale=4.0, 
         The HMM's and the network's fit-only augmentation (perturbed copies,
         and the network's SpecAugment); False trains them on the clips as
         they are. The SVM is always trained on the clips as they are.
+    noise : list of ndarray or path, or None, default=None
+        Background-noise recordings the networks' waveform copies mix in
+        (see :func:`kws_pipeline`); None mixes in generated noise.
     epochs : int, default=60
         The network's maximum epochs (early stopping usually ends sooner).
     n_jobs : int, default=None
@@ -167,7 +170,7 @@ def ensemble_pipeline(sr=16000, *, target_sr=None, duration=1.0, hmm_scale=4.0, 
     inner.set_params(hmm__posterior_scale=float(hmm_scale))
     networks = [(f"kws{i + 1 if i else ''}",
                  kws_pipeline(sr, target_sr=target_sr, duration=duration, augment=augment,
-                              epochs=epochs, random_state=seed, verbose=verbose,
+                              noise=noise, epochs=epochs, random_state=seed, verbose=verbose,
                               **(_ENSEMBLE_NETWORK if i % 2 else _ENSEMBLE_NETWORK_2D)))
                 for i, seed in enumerate(_seeds(random_state, n_networks))]
     svm = svm_pipeline(sr, target_sr=target_sr)

@@ -278,3 +278,36 @@ def test_without_augmenter_is_the_estimator(tone_commands):
     wrapped = AugmentedClassifier(svm_pipeline(sr=SR, probability=False)).fit(X, y)
     np.testing.assert_array_equal(wrapped.predict(X), plain.predict(X))
     assert wrapped.classes_.tolist() == ["high", "low", "mid"]
+
+
+def test_noise_recordings_from_files_are_read_at_sr_and_kept_as_paths(tmp_path):
+    from skspeech.io import write_audio
+
+    hum = 0.1 * np.sin(2 * np.pi * 1000 * np.arange(2 * 16000) / 16000)
+    write_audio(tmp_path / "noise.wav", hum.astype(np.float32), 16000)  # at 16 kHz
+    x = make_tone(440, 0.5, SR)
+    aug = WaveAugmenter(sr=SR, **{**NOTHING, "snr": (10.0, 10.0)}, noise_prob=1.0,
+                        noise=[tmp_path / "noise.wav"], random_state=0)
+    Xa, _ = aug.fit_resample(np.stack([x, x]), ["a", "a"])
+    for xa in Xa[2:]:
+        added = xa.astype(float) - x
+        snr = 10 * np.log10(np.mean(x.astype(float) ** 2) / np.mean(added ** 2))
+        assert snr == pytest.approx(10.0, abs=0.01)
+        # resampled to 8 kHz: still 1 kHz (read as 8 kHz samples, it would be 500 Hz)
+        assert _peak_hz(added) == pytest.approx(1000, abs=5)
+    Xb, _ = clone(aug).fit_resample(np.stack([x, x]), ["a", "a"])
+    np.testing.assert_array_equal(Xa, Xb)  # the same seed, the same mixture
+    assert aug.get_params()["noise"] == [tmp_path / "noise.wav"]  # a pickle keeps the path
+    missing = clone(aug).set_params(noise=[tmp_path / "gone.wav"])
+    with pytest.raises(Exception, match="gone.wav"):
+        missing.fit_resample(np.stack([x]), ["a"])
+
+
+def test_kws_pipeline_passes_its_noise_to_the_copies_only():
+    pytest.importorskip("scikeras")
+    from skspeech.pipelines import kws_pipeline
+
+    noise = [np.zeros(100, np.float32) + 0.1]
+    model = kws_pipeline(sr=SR, noise=noise)
+    assert model.augmenter.noise is noise
+    assert kws_pipeline(sr=SR, augment=False, noise=noise).steps[-1][0] == "kws"

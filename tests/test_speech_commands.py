@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from sklearn.utils._param_validation import InvalidParameterError
 
-from skspeech.datasets import load_speech_commands, which_set
+from skspeech.datasets import background_noise, load_speech_commands, which_set
 from skspeech.exceptions import InvalidAudioError
 from skspeech.io import read_audio, write_audio
 
@@ -324,3 +324,27 @@ def test_task_12_needs_background_noise(tmp_path):
     with pytest.raises(ValueError, match="_background_noise_/, which is missing"):
         load_speech_commands(root, task="12")
     assert len(load_speech_commands(root).target) > 0  # task="words" does not need it
+
+
+def test_background_noise_stretches_partition_each_recording(sc_folder):
+    root, _ = sc_folder
+    full = {name: read_audio(root / "_background_noise_" / f"{name}.wav")[0]
+            for name in ("hum", "white_noise")}  # sorted by file name, as returned
+    parts = {s: background_noise(root, subset=s) for s in ("train", "validation", "test")}
+    for k, name in enumerate(sorted(full)):
+        src = full[name]
+        joined = np.concatenate([parts[s][k] for s in ("train", "validation", "test")])
+        np.testing.assert_array_equal(joined, src)  # no overlap, nothing lost
+        assert len(parts["train"][k]) == int(0.8 * len(src))
+        assert parts["train"][k].dtype == np.float32
+    np.testing.assert_array_equal(background_noise(root, subset="all")[1], full["white_noise"])
+    half = background_noise(root, subset="validation", sr=8000)
+    assert len(half[0]) == pytest.approx(len(parts["validation"][0]) / 2, abs=1)
+
+
+def test_background_noise_of_a_folder_without_it_is_empty(tmp_path):
+    make_speech_commands_folder(tmp_path / "sc", lists=False)
+    shutil.rmtree(tmp_path / "sc" / "_background_noise_")
+    assert background_noise(tmp_path / "sc") == []
+    with pytest.raises(ValueError, match="subset"):
+        background_noise(tmp_path / "sc", subset="dev")

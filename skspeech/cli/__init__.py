@@ -18,7 +18,7 @@ def build_parser():
     )
     parser.add_argument("--version", action="version", version=f"skspeech {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name, module in _COMMANDS.items():
+    for module in _COMMANDS.values():
         module.add_parser(sub)
     return parser
 

@@ -145,8 +145,14 @@ def _info_fsdd(folder, verbose):
 
 
 def _info_speech_commands(folder, verbose):
-    from ..datasets._speech_commands import (BACKGROUND_NOISE, SILENCE, UNKNOWN,
-                                             scan_speech_commands, speaker_of, subset_of)
+    from ..datasets._speech_commands import (
+        BACKGROUND_NOISE,
+        SILENCE,
+        UNKNOWN,
+        scan_speech_commands,
+        speaker_of,
+        subset_of,
+    )
 
     index = scan_speech_commands(folder)
     groups = dict(index["words"])

@@ -59,7 +59,7 @@ def run(args):
     X, y, voice, sr = data.data, data.target, data.voice, data.sr
     voices = np.unique(voice)
     rng = np.random.default_rng(args.seed)
-    n_test = max(1, int(round(args.test_voices * len(voices))))
+    n_test = max(1, round(args.test_voices * len(voices)))
     test_voices = rng.choice(voices, size=n_test, replace=False)
     test = np.isin(voice, test_voices)
     words = list(dict.fromkeys(y))

@@ -86,9 +86,9 @@ def score(detections, truth, tolerance=0.5):
     for t, w in truth:
         best = None
         for j, d in enumerate(detections):
-            if j not in used and d.word == w and abs(d.time - t) <= tolerance:
-                if best is None or abs(d.time - t) < abs(detections[best].time - t):
-                    best = j
+            if j not in used and d.word == w and abs(d.time - t) <= tolerance and (
+                    best is None or abs(d.time - t) < abs(detections[best].time - t)):
+                best = j
         if best is not None:
             used.add(best)
             hits += 1

@@ -1,4 +1,4 @@
-"""``skspeech export``: a fitted Conv1D or KWS model file -> TensorFlow Lite (float, int8) + JSON."""
+"""``skspeech export``: a fitted Conv1D or KWS model file -> TensorFlow Lite (float, int8), JSON."""
 
 from pathlib import Path
 
@@ -34,7 +34,7 @@ def run(args):
 
     from .._persistence import load_model
     from ..export import TFLiteModel, export_tflite
-    from ._train import load_data
+    from ._train import data_choice, load_data
 
     if not args.no_int8 and args.representative is None:
         raise ValueError("int8 export needs --representative DATA (e.g. the training data) to "
@@ -50,9 +50,9 @@ def run(args):
     _split(model)  # a clear error for models without a network before loading data
     rep = None
     if args.representative is not None:
-        rep, _, _, what = load_data(args.representative, subset="train", sr=meta.get("sr"),
-                                    words=[c for c in meta["classes"] if not c.startswith("_")],
-                                    verbose=not args.quiet)
+        rep = load_data(args.representative, subset="train", sr=meta.get("sr"),
+                        **data_choice(args.representative, meta["classes"]),
+                        verbose=not args.quiet).X
         rng = np.random.default_rng(0)
         idx = rng.permutation(len(rep))[:args.n_representative]
         rep = [rep[i] for i in idx]
@@ -63,9 +63,9 @@ def run(args):
             print(f"{key:>5}: {files[key]} ({files['sizes'][key] / 1024:.1f} KB)")
     print(f"front end: {files['settings']}")
     if args.check is not None:
-        X, y, _, what = load_data(args.check, subset="test", sr=meta.get("sr"),
-                                  words=[c for c in meta["classes"] if not c.startswith("_")],
-                                  verbose=not args.quiet)
+        data = load_data(args.check, subset="test", sr=meta.get("sr"),
+                         **data_choice(args.check, meta["classes"]), verbose=not args.quiet)
+        X, y, what = data.X, data.y, data.what
         print(f"Accuracy on {len(y)} clips of {what}: Keras {np.mean(model.predict(X) == y):.1%}",
               end="")
         for key in ("float", "int8"):

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ._labels import commands_of, is_command, listing, non_commands_of
+
 HELP = "Train a command recogniser and save it to a model file."
 
 _DATA_HELP = ("training data: a folder in Speech Commands layout (one folder per word), an "
@@ -24,7 +26,8 @@ def add_data_arguments(p, *, subset_default):
                         "takes 0-4 for test")
     p.add_argument("--words", nargs="+", default=None, metavar="WORD",
                    help="words to recognise (Speech Commands folder, synthetic; default: the "
-                        "tutorial's ten, or every word folder of a folder without them)")
+                        "tutorial's ten, or every word folder of a folder without them; "
+                        "words with few clips are left out, with a note)")
     p.add_argument("--sr", type=int, default=None,
                    help="resample clips to this rate in Hz when loading")
     p.add_argument("--n-voices", type=int, default=24,
@@ -38,8 +41,10 @@ def add_parser(sub):
         "train", help=HELP, description=HELP + (
             " Loads the data (with a progress bar), fits the chosen pipeline "
             "(Resampler/PadTrim -> MFCC -> model), prints a short report and saves the "
-            "model with its metadata (words, sample rate, versions). Model files are "
-            "pickles: load only files you trust."))
+            "model with its metadata (words, sample rate, versions). On a Speech "
+            "Commands folder it trains the 12-class task by default: the words plus "
+            "_unknown_ and _silence_, which predict, listen and evaluate show as 'no "
+            "command'. Model files are pickles: load only files you trust."))
     p.add_argument("data", help=_DATA_HELP)
     p.add_argument("-o", "--output", type=Path, default=Path("model.joblib"),
                    help="model file to write (default: ./model.joblib)")
@@ -65,6 +70,17 @@ def add_parser(sub):
                         "a random equaliser) and the network's SpecAugment masks and time "
                         "shift, its default; ensemble: those of hmm and kws. Never applied "
                         "when predicting")
+    p.add_argument("--task", choices=("12", "words", "35"), default=None,
+                   help="Speech Commands folder only. 12 (default when the folder has "
+                        "_background_noise_/ and words beyond the chosen ones): the words "
+                        "plus _unknown_ (clips of the other words) and _silence_ (1 s of "
+                        "background noise), so the model can say 'no command'; words: the "
+                        "words only; 35: every word folder")
+    p.add_argument("--noise", action=argparse.BooleanOptionalAction, default=None,
+                   help="kws, kws2d, ensemble on a Speech Commands folder: mix the folder's "
+                        "_background_noise_ recordings into the augmented copies (default "
+                        "when the folder has them; the model file keeps their paths) or, "
+                        "with --no-noise, generated white/pink/brown noise")
     g = p.add_argument_group("model options (each applies only to the models named)")
     g.add_argument("--C", type=float, default=None, help="svm: regularisation (default: 10)")
     g.add_argument("--features", choices=("mfcc", "logmel", "raw"), default=None,
@@ -88,46 +104,192 @@ def say_for(args):
                                                                            file=sys.stderr))
 
 
-def load_data(spec, *, subset, words=None, sr=None, n_voices=24, seed=0, verbose=True):
-    """Return ``(X, y, sr, description)`` from a data argument."""
+def note(message):
+    """A note on a choice made for the user (printed even with --quiet: it changes results)."""
+    print(f"Note: {message}", file=sys.stderr)
+
+
+def _resolve(spec):
+    """What a data argument names: ``(kind, path)``, kind "synthetic", "fsdd" or
+    "speech_commands" (path None for 'synthetic' and 'fsdd')."""
+    if spec == "synthetic":
+        return "synthetic", None
+    if spec == "fsdd":
+        return "fsdd", None
+    path = Path(os.path.expanduser(spec))
+    if not path.exists():
+        raise FileNotFoundError(f"No such data folder: {spec!r}. Give a Speech Commands "
+                                f"or FSDD folder, 'fsdd' or 'synthetic'.")
+    if not path.is_dir():
+        raise NotADirectoryError(f"{spec!r} is a file; give a data folder (Speech "
+                                 f"Commands or FSDD layout), 'fsdd' or 'synthetic'.")
+    from ..datasets._fsdd import _FILE_RE
+
+    if (path / "recordings").is_dir() or any(_FILE_RE.fullmatch(p.name)
+                                             for p in path.iterdir()):
+        return "fsdd", path
+    return "speech_commands", path
+
+
+#: A word is scarce when it has fewer clips than this share of the median word.
+SCARCE_SHARE = 0.2
+
+
+def _scarce(index, words, subset):
+    """``{word: clips}`` of the ``words`` with few clips in ``subset``, and the median count."""
+    from ..datasets._speech_commands import subset_of
+
+    counts = {w: sum(1 for n in index["words"][w]
+                     if subset == "all" or subset_of(index, w, n) == subset)
+              for w in words}
+    median = float(np.median(list(counts.values())))
+    return {w: n for w, n in counts.items() if n < SCARCE_SHARE * median}, median
+
+
+def plan_speech_commands(index, *, words=None, task=None, subset="train", note=None):
+    """The words and task to load from a Speech Commands folder, and notes on the choice.
+
+    ``words=None``: the tutorial's ten if the folder has them all, else every word
+    folder; words with fewer clips in ``subset`` than a fifth of the median word are
+    left out (unless that leaves fewer than 2). ``task=None``: "12" when the folder has
+    ``_background_noise_/`` (for ``_silence_``) and words beyond the chosen ones (for
+    ``_unknown_``), else "words". ``note`` (a callable) receives the notes.
+    """
+    from ..datasets._speech_commands import TEN_WORDS
+
+    note = note or (lambda message: None)
+    found = list(index["words"])
+    if task == "35":
+        if words is not None:
+            raise ValueError("--task 35 trains every word folder; drop --words, or use "
+                             "--task 12 or --task words to choose the words.")
+        scarce, median = _scarce(index, found, subset)
+        if scarce:
+            note(f"{len(scarce)} of the {len(found)} words have few clips in the {subset!r} "
+                 f"subset ({_counts(scarce)}; median {median:.0f}): expect poor "
+                 f"recognition of them.")
+        return {"words": found, "task": "35"}
+    given = words is not None
+    if not given:
+        words = list(TEN_WORDS) if set(TEN_WORDS) <= set(found) else found
+    missing = [w for w in words if w not in index["words"]]
+    if missing:
+        raise ValueError(f"No folder for the word(s) {listing(missing)} in "
+                         f"{str(index['root'])!r}. The folder has: {listing(found)}. Choose "
+                         f"--words from these.")
+    scarce, median = _scarce(index, words, subset)
+    dropped = []
+    if scarce and not given and len(words) - len(scarce) >= 2:
+        dropped = [w for w in words if w in scarce]
+        words = [w for w in words if w not in scarce]
+    reason = twelve_class_gap(index, words)
+    if task is None:
+        task = "words" if reason else "12"
+        if reason:
+            note(f"{reason}: training the words only (--task words).")
+    elif task == "12" and reason:
+        raise ValueError(f"--task 12 cannot be built: {reason}. Restore the folder from the "
+                         f"archive, or use --task words.")
+    if dropped:
+        fate = ("used as _unknown_ material" if task == "12" else "not trained")
+        note(f"{listing(dropped)} {_have(dropped)} few clips in the {subset!r} subset "
+             f"({_counts(scarce)}, against a median of {median:.0f}): left out of the words "
+             f"and {fate}. Pass --words to choose the words yourself.")
+    elif scarce:
+        note(f"{listing(scarce)} {_have(scarce)} few clips in the {subset!r} subset "
+             f"({_counts(scarce)}, against a median of {median:.0f}): expect poor "
+             f"recognition.")
+    return {"words": words, "task": task}
+
+
+def twelve_class_gap(index, words):
+    """Why the 12-class task cannot be built from a folder with these words, or None."""
+    from ..datasets._speech_commands import BACKGROUND_NOISE, UNKNOWN
+
+    if index["kind"] == "test_set":  # its own _unknown_/ and _silence_/ folders
+        return None
+    root = str(index["root"])
+    if not index["background"]:
+        return f"{root!r} has no {BACKGROUND_NOISE}/ to cut _silence_ clips from"
+    if not any(w not in words for w in index["words"]):
+        return (f"{root!r} has no word folders beyond the chosen words to take {UNKNOWN} "
+                f"clips from")
+    return None
+
+
+def data_choice(spec, classes, *, note=None):
+    """``words`` and ``task`` for :func:`load_data` to score a model with these classes.
+
+    The model's commands; on a Speech Commands folder, the 12-class task when the
+    model has ``_unknown_`` or ``_silence_`` and the folder can supply them (else
+    the words only, with a note).
+    """
+    words = commands_of(classes)
+    if not non_commands_of(classes):
+        return {"words": words, "task": "words"}
+    kind, path = _resolve(spec)
+    if kind != "speech_commands":
+        return {"words": words, "task": None}
+    from ..datasets._speech_commands import scan_speech_commands
+
+    reason = twelve_class_gap(scan_speech_commands(path), words)
+    if reason:
+        if note is not None:
+            note(f"{reason}: scoring the words only, so there are no false accepts to "
+                 f"count.")
+        return {"words": words, "task": "words"}
+    return {"words": words, "task": "12"}
+
+
+def _have(words):
+    return "has" if len(words) == 1 else "have"
+
+
+def _counts(counts):
+    return ", ".join(f"{w} {n}" for w, n in counts.items())
+
+
+def load_data(spec, *, subset, words=None, task=None, sr=None, n_voices=24, seed=0,
+              verbose=True, note=None):
+    """Load the data a data argument names.
+
+    Returns a Bunch: ``X``, ``y``, ``sr``, ``what`` (a description), ``kind``
+    ("synthetic", "fsdd" or "speech_commands"), ``task`` (None except for Speech
+    Commands), ``words`` (the commands asked for; None: every one in the data) and
+    ``background`` (the ``_background_noise_`` recordings of a Speech Commands
+    folder, as paths). ``task`` applies to Speech Commands only (None: see
+    :func:`plan_speech_commands`).
+    """
+    from sklearn.utils import Bunch
+
     from ..datasets import load_fsdd, load_speech_commands, make_spoken_commands
 
-    if spec == "synthetic":
+    kind, path = _resolve(spec)
+    out = Bunch(kind=kind, task=None, words=words, background=[])
+    if kind == "synthetic":
         if n_voices < 2:
             raise ValueError(f"--n-voices must be at least 2; got {n_voices}.")
         # one seed for the voices of each subset, so train and test never share a voice
         offset = {"train": 0, "validation": 1, "test": 2, "all": 3}[subset]
         data = make_spoken_commands(words=words, n_voices=n_voices, sr=sr or 16000,
                                     random_state=seed * 10 + offset, verbose=verbose)
-        return data.data, data.target, data.sr, f"synthetic ({n_voices} voices)"
-    if spec == "fsdd":
-        spec_path = None
-    else:
-        spec_path = Path(os.path.expanduser(spec))
-        if not spec_path.exists():
-            raise FileNotFoundError(f"No such data folder: {spec!r}. Give a Speech Commands "
-                                    f"or FSDD folder, 'fsdd' or 'synthetic'.")
-        if not spec_path.is_dir():
-            raise NotADirectoryError(f"{spec!r} is a file; give a data folder (Speech "
-                                     f"Commands or FSDD layout), 'fsdd' or 'synthetic'.")
-    from ..datasets._fsdd import _FILE_RE
-
-    is_fsdd = spec_path is None or (spec_path / "recordings").is_dir() or any(
-        _FILE_RE.fullmatch(p.name) for p in spec_path.iterdir())
-    if is_fsdd:
+        return Bunch(**out, X=data.data, y=data.target, sr=data.sr,
+                     what=f"synthetic ({n_voices} voices)")
+    if kind == "fsdd":
         if subset == "validation":
             raise ValueError("FSDD has no validation subset; use --subset train, test or all.")
-        data = load_fsdd(spec_path, subset=subset, sr=sr)
-        return data.data, data.target, data.sr, f"FSDD ({subset})"
-    if words is None:  # the tutorial's ten in Speech Commands, else every word folder
-        from ..datasets._speech_commands import scan_speech_commands
+        data = load_fsdd(path, subset=subset, sr=sr)
+        return Bunch(**out, X=data.data, y=data.target, sr=data.sr, what=f"FSDD ({subset})")
+    from ..datasets._speech_commands import scan_speech_commands
 
-        found = list(scan_speech_commands(spec_path)["words"])
-        tutorial = ["yes", "no", "up", "down", "left", "right", "on", "off", "stop", "go"]
-        words = None if set(tutorial) <= set(found) else found
-    data = load_speech_commands(spec_path, words=words, subset=subset, sr=sr,
-                                verbose=verbose)
-    return data.data, data.target, data.sr, f"Speech Commands at {spec_path} ({subset})"
+    index = scan_speech_commands(path)
+    plan = plan_speech_commands(index, words=words, task=task, subset=subset, note=note)
+    data = load_speech_commands(path, words=None if plan["task"] == "35" else plan["words"],
+                                subset=subset, task=plan["task"], sr=sr, verbose=verbose)
+    what = f"Speech Commands at {path} ({subset}" + \
+        ("" if plan["task"] == "words" else f", task {plan['task']}") + ")"
+    out.update(task=plan["task"], words=plan["words"], background=list(index["background"]))
+    return Bunch(**out, X=data.data, y=data.target, sr=data.sr, what=what)
 
 
 def _check_counts(y):
@@ -160,6 +322,27 @@ def _check_options(args):
         raise ValueError(f"--epochs must be at least 1; got {args.epochs}.")
     if args.duration is not None and not args.duration > 0:
         raise ValueError(f"--duration must be a positive number of seconds; got {args.duration}.")
+    if getattr(args, "noise", None):
+        if args.model not in NOISE_MODELS:
+            raise ValueError(f"--noise applies to --model {' or '.join(NOISE_MODELS)}, not to "
+                             f"--model {args.model}; drop --noise or choose one of those.")
+        if args.augment is False:
+            raise ValueError("--noise mixes background noise into the augmented copies, but "
+                             "--no-augment makes none; drop one of the two.")
+
+
+def _check_data_options(args, kind):
+    """Refuse the Speech-Commands-only options for other data, before loading anything."""
+    if kind == "speech_commands":
+        return
+    what = "synthetic speech" if kind == "synthetic" else "FSDD"
+    if args.task is not None:
+        raise ValueError(f"--task applies to a Speech Commands folder; {what} has only its "
+                         f"words (no other words for _unknown_, no background noise for "
+                         f"_silence_). Drop --task {args.task}.")
+    if args.noise:
+        raise ValueError(f"--noise mixes in a Speech Commands folder's _background_noise_ "
+                         f"recordings; {what} has none. Drop --noise.")
 
 
 def inner_pipeline(model):
@@ -172,8 +355,13 @@ def inner_pipeline(model):
     return model
 
 
-def build_model(args, sr, n_min):
-    """The unfitted recipe that ``args`` asks for (``n_min``: fewest clips of a word)."""
+#: The recipes that take background-noise recordings for their augmented copies.
+NOISE_MODELS = ("kws", "kws2d", "ensemble")
+
+
+def build_model(args, sr, n_min, *, noise=None):
+    """The unfitted recipe that ``args`` asks for (``n_min``: fewest clips of a word;
+    ``noise``: background-noise recordings for the network recipes' copies)."""
     _check_options(args)
     verbose = 0 if args.quiet else 1
     augment = getattr(args, "augment", None)
@@ -187,6 +375,8 @@ def build_model(args, sr, n_min):
         from ..pipelines import kws_pipeline
 
         kwargs = {} if augment is None else {"augment": augment}
+        if noise is not None:
+            kwargs["noise"] = noise
         return kws_pipeline(sr=sr, **_given(args, "duration", "epochs"), random_state=args.seed,
                             conv="2d" if args.model == "kws2d" else "1d", verbose=verbose,
                             **kwargs)
@@ -194,6 +384,8 @@ def build_model(args, sr, n_min):
         from ..pipelines import ensemble_pipeline
 
         kwargs = {} if augment is None else {"augment": augment}
+        if noise is not None:
+            kwargs["noise"] = noise
         model = ensemble_pipeline(sr=sr, **_given(args, "duration", "epochs"),
                                   random_state=args.seed, verbose=verbose, **kwargs)
         if n_min < 5:  # the SVM member's calibration splits each word's clips in 5
@@ -289,6 +481,35 @@ def fit_with_progress(model, X, y, *, chunk=256):
     return model
 
 
+def _noise_files(args, data, say):
+    """The background-noise recordings (absolute paths) the recipe should mix in, or None."""
+    if args.model not in NOISE_MODELS or args.noise is False or args.augment is False:
+        return None
+    from ..datasets._speech_commands import BACKGROUND_NOISE
+
+    if not data.background:
+        if args.noise:
+            raise ValueError(f"--noise mixes in the data folder's {BACKGROUND_NOISE}/ "
+                             f"recordings, but {args.data!r} has none; drop --noise.")
+        return None
+    files = [str(Path(p).resolve()) for p in data.background]
+    say(f"Mixing the folder's {len(files)} {BACKGROUND_NOISE} recordings "
+        f"({listing(Path(f).name for f in files)}) into the augmented copies "
+        f"(--no-noise: generated noise instead)")
+    return files
+
+
+def _class_summary(y):
+    """"N words (a, b) + no command (_silence_ n, _unknown_ m)" for the report."""
+    labels, counts = np.unique(y, return_counts=True)
+    words = [str(w) for w in labels if is_command(w)]
+    text = f"{len(words)} words ({listing(words)})"
+    others = [(str(w), n) for w, n in zip(labels, counts) if not is_command(w)]
+    if others:
+        text += " + no command (" + ", ".join(f"{w} {n:,}" for w, n in others) + " clips)"
+    return text
+
+
 def run(args):
     from sklearn.metrics import accuracy_score
 
@@ -296,6 +517,8 @@ def run(args):
 
     say = say_for(args)
     _check_options(args)  # before loading the data
+    kind, _ = _resolve(args.data)
+    _check_data_options(args, kind)
     out = Path(os.path.expanduser(args.output))
     if out.exists() and not args.force:  # fail before minutes of training, not after
         raise FileExistsError(f"{str(out)!r} exists; use --force to replace it or -o to "
@@ -304,14 +527,20 @@ def run(args):
         raise FileNotFoundError(f"Cannot write {str(out)!r}: the folder "
                                 f"{str(out.parent)!r} does not exist.")
     say(f"Loading {args.data} ...")
-    X, y, sr, what = load_data(args.data, subset=args.subset, words=args.words, sr=args.sr,
-                               n_voices=args.n_voices, seed=args.seed, verbose=not args.quiet)
-    words, counts = _check_counts(y)
-    say(f"  {len(y)} clips of {len(words)} words at {sr} Hz from {what}")
-    model = build_model(args, sr, int(counts.min()))
+    data = load_data(args.data, subset=args.subset, words=args.words, task=args.task,
+                     sr=args.sr, n_voices=args.n_voices, seed=args.seed,
+                     verbose=not args.quiet, note=note)
+    X, y, sr = data.X, data.y, data.sr
+    classes, counts = _check_counts(y)
+    say(f"  {len(y)} clips of {len(classes)} classes at {sr} Hz from {data.what}")
+    noise = _noise_files(args, data, say)
+    model = build_model(args, sr, int(counts.min()), noise=noise)
     augmented = _augmented(model)
-    say(f"Training the {args.model} pipeline"
-        f"{' with augmentation' if augmented else ''} ...")
+    how = ""
+    if augmented:
+        how = " with augmentation" + (f" (+ the folder's {len(noise)} background-noise "
+                                      f"recordings)" if noise else "")
+    say(f"Training the {args.model} pipeline{how} ...")
     t0 = time.perf_counter()
     if args.quiet or args.model == "ensemble":  # the ensemble's members show their own progress
         model.fit(X, y)
@@ -323,12 +552,12 @@ def run(args):
     if args.model == "svm":
         inner_pipeline(model).set_params(verbose=False)
     train_acc = accuracy_score(y, model.predict(X))
-    report = {"data": what, "n_clips": int(len(y)), "model": args.model,
-              "augment": augmented, "fit_seconds": round(fit_s, 1),
-              "train_accuracy": round(float(train_acc), 4)}
+    report = {"data": data.what, "n_clips": len(y), "model": args.model,
+              "task": data.task, "augment": augmented,
+              "noise": [Path(f).name for f in noise] if noise else None,
+              "fit_seconds": round(fit_s, 1), "train_accuracy": round(float(train_acc), 4)}
     save_model(out, model, force=args.force, sr=sr, extra={"training": report})
-    print(f"Trained {args.model} on {len(y)} clips of {len(words)} words "
-          f"({', '.join(words)}) at {sr} Hz{' with augmentation' if augmented else ''} "
+    print(f"Trained {args.model} on {len(y)} clips of {_class_summary(y)} at {sr} Hz{how} "
           f"in {fit_s:.1f} s; accuracy on the training clips {train_acc:.1%}.")
     print(f"Model saved to {out} ({out.stat().st_size / 1024:.0f} KB). "
           f"Test it with: skspeech evaluate {out} DATA --subset test")

@@ -1,9 +1,11 @@
-"""``skspeech listen``: continuous recognition from the microphone or a WAV file played as a stream."""
+"""``skspeech listen``: continuous recognition from the microphone or an audio file as a stream."""
 
 import csv
 import os
 import sys
 from pathlib import Path
+
+from ._labels import NO_COMMAND, commands_of, is_command, listing, non_commands_of, shown
 
 HELP = "Recognise commands continuously, from the microphone or an audio file."
 
@@ -13,7 +15,9 @@ def add_parser(sub):
         " A 1 s window slides over the stream; windows with sound (energy gate over the "
         "learned noise floor) are classified by the model, probabilities are averaged over "
         "a few windows, and each command above its threshold is printed once with its "
-        "time. Ctrl+C stops."))
+        "time. A model trained with _unknown_/_silence_ (skspeech train on a Speech "
+        "Commands folder) also prints 'no command' for a sound it heard as none of its "
+        "words. Ctrl+C stops."))
     p.add_argument("model", type=Path, help="a model file from skspeech train (trusted only)")
     src = p.add_mutually_exclusive_group()
     src.add_argument("--file", type=Path, default=None,
@@ -42,8 +46,21 @@ def add_parser(sub):
                         "false alarms (a hit is the right word within --tolerance)")
     p.add_argument("--tolerance", type=float, default=0.5,
                    help="--truth: seconds between a detection and the true time (default: 0.5)")
+    p.add_argument("--commands-only", action="store_true",
+                   help="do not print 'no command' for sounds heard as _unknown_ or "
+                        "_silence_; these sounds then never hold back a command that follows "
+                        "within the refractory time (0.6 of the window)")
     p.add_argument("--quiet", action="store_true", help="print the detections only")
     return p
+
+
+# Classes a listener never reports even for a model with "no command" classes.
+_BACKGROUND = ("_noise_", "_background_noise_")
+
+
+def format_detection(d):
+    """One detection as listen prints it: time, the command or "no command", probability."""
+    return f"{d.time:8.2f} s  {shown(d.word):<12} p={d.probability:.2f}"
 
 
 def _thresholds(args):
@@ -109,40 +126,49 @@ def run(args):
     if sr is None:
         raise ValueError(f"{args.model} does not record its sample rate; save it with "
                          f"skspeech train or save_model(..., sr=...).")
+    words = listing(commands_of(meta["classes"]))
+    rejects = non_commands_of(meta["classes"])
+    if rejects and not args.commands_only:
+        words += f" (anything else: {NO_COMMAND})"
     if args.file is not None:
         stream = FileStream(args.file, sr=sr, realtime=args.realtime)
-        say(f"Listening to {args.file} ({stream.duration:.1f} s at {sr} Hz) for: "
-            f"{', '.join(c for c in meta['classes'] if not c.startswith('_'))}")
+        say(f"Listening to {args.file} ({stream.duration:.1f} s at {sr} Hz) for: {words}")
     else:
         device = args.device
         if device is not None and device.isdigit():
             device = int(device)
         stream = MicrophoneStream(sr=sr, device=device, max_duration=args.duration)
-        say(f"Listening to the microphone at {sr} Hz (Ctrl+C stops) for: "
-            f"{', '.join(c for c in meta['classes'] if not c.startswith('_'))}")
+        say(f"Listening to the microphone at {sr} Hz (Ctrl+C stops) for: {words}")
     window = args.window
     if window is None:  # the clip length the model was trained on, if it pads to one
         from ._train import inner_pipeline
 
         pad = getattr(inner_pipeline(model), "named_steps", {}).get("padtrim")
         window = getattr(pad, "duration", None) or 1.0
+    options = {}
+    if rejects and not args.commands_only:  # report them too, printed as "no command"
+        options["ignore"] = _BACKGROUND
     listener = CommandListener(model, sr, window=window, hop=args.hop,
                                threshold=_thresholds(args), smoothing=args.smoothing,
-                               gate_db=args.gate_db)
+                               gate_db=args.gate_db, **options)
     found = []
     try:
         for block in stream:
             for d in listener.process(block):
                 found.append(d)
-                print(d, flush=True)
+                print(format_detection(d), flush=True)
         for d in listener.flush():
             found.append(d)
-            print(d, flush=True)
+            print(format_detection(d), flush=True)
     except KeyboardInterrupt:
         say("Stopped.")
-    say(f"{len(found)} command(s) detected.")
+    commands = [d for d in found if is_command(d.word)]
+    n_rejected = len(found) - len(commands)
+    say(f"{len(commands)} command(s) detected"
+        + (f", {n_rejected} sound(s) heard as {NO_COMMAND}." if rejects
+           and not args.commands_only else "."))
     if truth is not None:
-        hits, misses, false_alarms = score(found, truth, args.tolerance)
+        hits, misses, false_alarms = score(commands, truth, args.tolerance)
         print(f"hits {hits}/{len(truth)}, misses {misses}, false alarms {false_alarms} "
               f"(tolerance {args.tolerance} s)")
     return 0

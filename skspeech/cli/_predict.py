@@ -1,4 +1,4 @@
-"""``skspeech predict``: audio files or folders -> the word and its probability for each file."""
+"""``skspeech predict``: audio files or folders -> the word (or no command) for each file."""
 
 import csv
 import json
@@ -8,18 +8,24 @@ from pathlib import Path
 
 import numpy as np
 
+from ._labels import is_command, shown
+
 HELP = "Recognise the command in audio files (or every audio file in folders)."
 _EXT = (".wav", ".flac", ".ogg", ".aiff", ".aif", ".mp3")
 
 
 def add_parser(sub):
     p = sub.add_parser("predict", help=HELP, description=HELP + (
-        " Prints a table of file, word and probability; --csv or --json for machines."))
+        " Prints a table of file, word and probability, where a clip heard as _unknown_ or "
+        "_silence_ (a model trained with them) reads 'no command'. --csv and --json give "
+        "machines the raw class in 'word' and the recognised command in 'command' (empty, "
+        "or null in JSON, when there is none)."))
     p.add_argument("model", type=Path, help="a model file from skspeech train (trusted only)")
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH",
                    help="audio files, or folders searched recursively for audio files")
     fmt = p.add_mutually_exclusive_group()
-    fmt.add_argument("--csv", action="store_true", help="print CSV (file,word,probability)")
+    fmt.add_argument("--csv", action="store_true",
+                     help="print CSV (file,word,command,probability)")
     fmt.add_argument("--json", action="store_true", help="print a JSON list")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     return p
@@ -62,17 +68,17 @@ def run(args):
     else:
         words = [str(w) for w in model.predict(clips)]
         probs = [float("nan")] * len(words)
-    rows = [{"file": str(f), "word": w, "probability": round(float(p), 4)}
-            for f, w, p in zip(files, words, probs)]
+    rows = [{"file": str(f), "word": w, "command": w if is_command(w) else None,
+             "probability": round(float(p), 4)} for f, w, p in zip(files, words, probs)]
     if args.json:
         print(json.dumps(rows, indent=2))
     elif args.csv:
-        writer = csv.DictWriter(sys.stdout, fieldnames=["file", "word", "probability"])
+        writer = csv.DictWriter(sys.stdout, fieldnames=["file", "word", "command", "probability"])
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows(rows)  # None: an empty field
     else:
         width = max(4, *(len(r["file"]) for r in rows))
         print(f"{'file':<{width}}  {'word':<12} probability")
         for r in rows:
-            print(f"{r['file']:<{width}}  {r['word']:<12} {r['probability']:.2f}")
+            print(f"{r['file']:<{width}}  {shown(r['word']):<12} {r['probability']:.2f}")
     return 0

@@ -1,6 +1,7 @@
 """The ``skspeech`` command line, run as a user would (in a subprocess)."""
 
 import os
+import re
 import subprocess
 import sys
 
@@ -11,8 +12,8 @@ from skspeech import load_model
 
 def _run(*args, tmp_path):
     env = dict(os.environ, SKSPEECH_DATA=str(tmp_path / "data"))
-    return subprocess.run([sys.executable, "-m", "skspeech", *args], capture_output=True,
-                          text=True, env=env, cwd=tmp_path, timeout=300)
+    return subprocess.run([sys.executable, "-m", "skspeech", *args], check=False,
+                          capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300)
 
 
 def test_help_lists_demo(tmp_path):
@@ -29,8 +30,18 @@ def test_demo_end_to_end_never_overwrites(tmp_path):
     assert "Accuracy on 2 voices never heard in training" in first.stdout
     assert "heard 'yes'" in first.stdout or "heard 'no'" in first.stdout \
         or "heard 'stop'" in first.stdout
+    # the model can say "no command": an _unknown_ class of other words, and words it was
+    # never trained on (learn, follow), said by the 2 held-out voices, are put to it
+    assert re.search(r"^False accepts: [\d.]+% \(\d+/20 _unknown_ clips heard as a command\)$",
+                     first.stdout, re.MULTILINE)
+    assert re.search(r"^False rejects: [\d.]+% \(\d+/6 command clips heard as no command\)$",
+                     first.stdout, re.MULTILINE)
+    assert re.search(r"^Words never trained on \(learn, follow\), said by the held-out voices: "
+                     r"\d/4 heard as no command \([\d.]+%\)$", first.stdout, re.MULTILINE)
+    assert re.search(r"said 'follow'\s+heard .*\(never trained on\)|said 'learn'\s+heard .*"
+                     r"\(never trained on\)", first.stdout)
     model, meta = load_model(tmp_path / "skspeech-demo.joblib", return_metadata=True)
-    assert set(model.classes_) == {"yes", "no", "stop"}
+    assert set(model.classes_) == {"yes", "no", "stop", "_unknown_"}
     assert meta["sr"] == 16000 and "held-out synthetic voices" in meta["report"]
 
     before = (tmp_path / "skspeech-demo.joblib").read_bytes()
@@ -46,6 +57,8 @@ def test_demo_end_to_end_never_overwrites(tmp_path):
     [
         (("demo", "--n-voices", "2"), "--n-voices must be at least 4"),
         (("demo", "--test-voices", "1.5"), "--test-voices must be a fraction"),
+        (("demo", "--words", "yes", "cat", "--unknown-words", "cat", "dog"),
+         "--unknown-words must name words not used elsewhere: cat is already in --words."),
     ],
 )
 def test_demo_bad_arguments(tmp_path, args, message):

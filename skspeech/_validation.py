@@ -10,14 +10,16 @@ or as a list of 2-D ``(n_frames, n_coeffs)`` arrays.
 """
 
 import sys
+import threading
 import warnings
 import weakref
+from contextlib import contextmanager
 from numbers import Real
 
 import numpy as np
 from sklearn.utils import check_array
 
-from .exceptions import InvalidAudioError, SilentAudioWarning
+from .exceptions import GarbageAudioWarning, InvalidAudioError, SilentAudioWarning
 
 
 def _estimator_name(estimator):
@@ -49,55 +51,299 @@ def _user_stacklevel():
     return level
 
 
-# Clips (a 2-D array, or a 1-D clip of a list) that a pipeline step made from silent clips it
-# has already warned about: the next step does not warn about them again.
-_SILENCE_REPORTED = weakref.WeakValueDictionary()
+# -- clips far from a spoken clip ("garbage") -------------------------------------------------
+# What a spoken command looks like to every check: samples in [-1, 1] (a little overshoot from
+# resampling is fine), at least one 25 ms analysis frame long, not many times longer than the
+# clips a model was fitted on, and varying.
+MAX_ABS = 1.5
+FRAME_SECONDS = 0.025
+MAX_LENGTH_RATIO = 3
+
+# The kinds of garbage, in the order a clip is reported under (a one-sample clip is also
+# constant: it is reported as too short).
+_KINDS = ("silent", "short", "long", "loud", "constant")
 
 
-def _silent_indices(clips):
-    if isinstance(clips, np.ndarray):
-        return np.flatnonzero(~clips.any(axis=1)).tolist()
-    return [i for i, x in enumerate(clips) if not x.any()]
+class _Marks:
+    """Objects (arrays) made by a pipeline step from clips it has reported, with those clips.
 
-
-def _was_reported(x):
-    return _SILENCE_REPORTED.get(id(x)) is x
-
-
-def silence_reported(clips, out):
-    """Return ``out``, the clips a transformer made from ``clips``, marked as already warned about.
-
-    When ``clips`` held silent clips (which ``check_audio(silent="warn")``
-    has just reported), the next step that checks ``out`` does not warn
-    about the same clips again: one warning per ``predict``, not one per
-    pipeline step.
+    For a 2-D array the value is the set of its reported rows; for a 1-D clip, ``None``.
+    Entries go when their object is garbage-collected. Only objects the library made are
+    marked: a mark on the user's own array would silence the next call's warning.
     """
-    silent_idx = _silent_indices(clips)
-    if silent_idx:
-        for x in [out] if isinstance(out, np.ndarray) else [out[i] for i in silent_idx]:
-            _SILENCE_REPORTED[id(x)] = x
+
+    def __init__(self):
+        self._entries = {}
+
+    def add(self, obj, rows=None):
+        key = id(obj)
+        entries = self._entries
+
+        def _drop(ref):
+            if entries.get(key, (None,))[0] is ref:
+                del entries[key]
+
+        entries[key] = (weakref.ref(obj, _drop), rows)
+
+    def get(self, obj):
+        """``(True, rows)`` when ``obj`` is marked, else ``(False, None)``."""
+        entry = self._entries.get(id(obj))
+        if entry is not None and entry[0]() is obj:
+            return True, entry[1]
+        return False, None
+
+
+_REPORTED = _Marks()
+
+# Within ``one_report_per_call()``: the caller's clips already reported, {id: (object, rows)}.
+_SCOPE = threading.local()
+
+
+@contextmanager
+def one_report_per_call():
+    """Report each of the caller's clips at most once inside this block.
+
+    For a meta-estimator that gives the same clips to several models (a voting
+    ensemble): the first model's checks warn, the others' do not. The record
+    holds the caller's own objects and is dropped when the outermost block
+    ends, so the next call warns again.
+    """
+    if getattr(_SCOPE, "seen", None) is not None:
+        yield
+        return
+    _SCOPE.seen = {}
+    try:
+        yield
+    finally:
+        _SCOPE.seen = None
+
+
+def _seen_in_scope(obj):
+    seen = getattr(_SCOPE, "seen", None)
+    entry = None if seen is None else seen.get(id(obj))
+    if entry is not None and entry[0] is obj:
+        return True, entry[1]
+    return False, None
+
+
+def _remember_in_scope(obj, rows=None):
+    seen = getattr(_SCOPE, "seen", None)
+    if seen is not None:
+        if rows is not None:
+            rows = set(rows) | (_seen_in_scope(obj)[1] or set())
+        seen[id(obj)] = (obj, rows)
+
+
+def _limit(limit):
+    """``(n_samples, description)`` from an int, an ``(int, str)`` pair or None."""
+    if limit is None:
+        return None, None
+    if isinstance(limit, tuple):
+        return int(limit[0]), limit[1]
+    return int(limit), None
+
+
+def find_garbage(clips, *, min_length=None, max_length=None, max_abs=MAX_ABS):
+    """Find the clips that are far from a spoken clip.
+
+    Parameters
+    ----------
+    clips : ndarray of shape (n_clips, n_samples) or list of 1-D ndarray
+        Checked clips (see :func:`check_audio`).
+    min_length : int, default=None
+        Clips with fewer samples are "short" (e.g. one analysis frame).
+    max_length : int, default=None
+        Clips with more samples are "long".
+    max_abs : float or None, default=1.5
+        Clips with a sample beyond ``±max_abs`` are "loud" (samples are
+        expected in [-1, 1]); None skips this check.
+
+    Returns
+    -------
+    found : dict of int to (str, float)
+        ``{index: (kind, detail)}`` in index order; kind is one of "silent"
+        (all samples zero), "short", "long" (detail: the length), "loud"
+        (detail: the largest absolute sample) and "constant" (every sample
+        the same non-zero value; detail: that value).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> clips = [np.sin(np.arange(800.0)), np.full(800, 0.5), np.ones(1), np.zeros(800)]
+    >>> find_garbage(clips, min_length=200)
+    {1: ('constant', 0.5), 2: ('short', 1), 3: ('silent', 0.0)}
+    >>> find_garbage(np.array([[0.1, -0.2], [3e4, -2e4]]))
+    {1: ('loud', 30000.0)}
+    """
+    min_length, _ = _limit(min_length)
+    max_length, _ = _limit(max_length)
+    if isinstance(clips, np.ndarray):
+        n_clips, n = clips.shape
+        if n_clips == 0 or n == 0:
+            return {}
+        lo, hi = clips.min(axis=1), clips.max(axis=1)
+        lengths = np.full(n_clips, n)
+    else:
+        if not clips:
+            return {}
+        lo = np.array([x.min() if x.size else 0 for x in clips], dtype=np.float64)
+        hi = np.array([x.max() if x.size else 0 for x in clips], dtype=np.float64)
+        lengths = np.array([x.size for x in clips])
+    peak = np.maximum(-lo, hi)
+    flags = {
+        "silent": (lo == 0) & (hi == 0),
+        "short": lengths < min_length if min_length else np.zeros(len(lo), bool),
+        "long": lengths > max_length if max_length else np.zeros(len(lo), bool),
+        "loud": peak > max_abs if max_abs is not None else np.zeros(len(lo), bool),
+        "constant": lo == hi,
+    }
+    detail = {"silent": np.zeros(len(lo)), "short": lengths, "long": lengths, "loud": peak,
+              "constant": lo}
+    found = {}
+    for kind in _KINDS:
+        for i in np.flatnonzero(flags[kind]):
+            found.setdefault(int(i), (kind, detail[kind][i].item()))
+    return dict(sorted(found.items()))
+
+
+def _already_reported(X, clips):
+    """Indices of ``clips`` reported before in this call: by an earlier step or model."""
+    if isinstance(clips, np.ndarray):
+        done = set()
+        for obj in (X, clips):
+            for marked, rows in (_REPORTED.get(obj), _seen_in_scope(obj)):
+                if marked:
+                    done |= set(range(len(clips))) if rows is None else set(rows)
+        return done
+    originals = X if isinstance(X, (list, tuple)) else clips
+    return {i for i, (orig, x) in enumerate(zip(originals, clips))
+            if _REPORTED.get(x)[0] or _seen_in_scope(orig)[0] or _seen_in_scope(x)[0]}
+
+
+def _indices(idx):
+    return ", ".join(map(str, idx[:5])) + (", ..." if len(idx) > 5 else "")
+
+
+def _garbage_message(name, found, *, min_length=None, max_length=None, max_abs=MAX_ABS,
+                     outcome=None):
+    """One message for all the clips in ``found``, grouped by kind."""
+    n_min, min_what = _limit(min_length)
+    n_max, max_what = _limit(max_length)
+    by_kind = {}
+    for i, (kind, detail) in found.items():
+        by_kind.setdefault(kind, []).append((i, detail))
+    kinds = list(by_kind)
+    parts = []
+    for kind in _KINDS:
+        if kind not in by_kind:
+            continue
+        idx = [i for i, _ in by_kind[kind]]
+        first = by_kind[kind][0][1]
+        where = f"Index {_indices(idx)}: "
+        if kind == "silent":
+            parts.append(where + "silent (all samples zero).")
+        elif kind == "short":
+            what = f"{min_what}, {n_min} samples" if min_what else f"{n_min} samples"
+            parts.append(where + f"shorter than {what} (index {idx[0]} has {first}); a word "
+                         "lasts a few hundred milliseconds.")
+        elif kind == "long":
+            what = f"{max_what}, {n_max} samples" if max_what else f"{n_max} samples"
+            parts.append(where + f"longer than {what} (index {idx[0]} has {first}); cut long "
+                         "recordings into clips of about one word first (or listen to them "
+                         "with skspeech.streaming).")
+        elif kind == "loud":
+            parts.append(where + f"samples far outside [-1, 1] (index {idx[0]} reaches "
+                         f"{first:.6g}; the limit is {max_abs:g}); samples must be floats in "
+                         "[-1, 1]: scale integer PCM (16-bit: divide by 32768) or read files "
+                         "with skspeech.io.read_audio.")
+        else:
+            parts.append(where + f"constant, every sample the same non-zero value (index "
+                         f"{idx[0]}: {first:.6g}); a spoken clip varies around zero.")
+    n = len(found)
+    if kinds == ["silent"]:
+        head = f"{name}: {n} clip(s) are silent (all samples zero), at index {_indices(list(found))}."
+    else:
+        head = f"{name}: {n} clip(s) are far from a spoken clip. " + " ".join(parts)
+    return f"{head} {outcome or 'Predictions for them are not meaningful.'}"
+
+
+def report_garbage(X, clips, found, name="X", *, min_length=None, max_length=None,
+                   max_abs=MAX_ABS, outcome=None):
+    """Warn once about the clips in ``found`` not reported before in this call.
+
+    ``X`` is what the caller passed (its objects are remembered inside
+    :func:`one_report_per_call`), ``clips`` the checked clips.
+    The warning is a :class:`~skspeech.exceptions.SilentAudioWarning` when
+    every clip is silent, else a
+    :class:`~skspeech.exceptions.GarbageAudioWarning`, and points at the
+    user's line.
+    """
+    done = _already_reported(X, clips)
+    new = {i: v for i, v in found.items() if i not in done}
+    if not new:
+        return
+    if isinstance(clips, np.ndarray):
+        _remember_in_scope(X, new)
+    else:
+        originals = X if isinstance(X, (list, tuple)) else clips
+        for i in new:
+            _remember_in_scope(originals[i])
+    category = (SilentAudioWarning if all(k == "silent" for k, _ in new.values())
+                else GarbageAudioWarning)
+    warnings.warn(_garbage_message(name, new, min_length=min_length, max_length=max_length,
+                                   max_abs=max_abs, outcome=outcome),
+                  category, stacklevel=_user_stacklevel())
+
+
+def mark_reported(out, found):
+    """Return ``out``, clips a transformer made, with the clips at ``found`` marked as reported.
+
+    ``found`` are the indices of the input clips that :func:`check_audio`
+    found to be garbage (``return_garbage=True``), and ``out[i]`` is what
+    the transformer made of clip ``i``: the next step that checks ``out``
+    does not warn about them again (one warning per ``predict``, not one per
+    pipeline step). ``out`` must be new objects, never the caller's.
+    """
+    if found:
+        if isinstance(out, np.ndarray):
+            _REPORTED.add(out, frozenset(found))
+        else:
+            for i in found:
+                _REPORTED.add(out[i])
     return out
 
 
-def _check_silence(clips, name, silent, reported=False):
-    """Raise or warn for clips that are digital silence (all samples zero)."""
-    if silent == "ignore" or (silent == "warn" and reported):
-        return
-    silent_idx = _silent_indices(clips)
-    if silent == "warn" and not isinstance(clips, np.ndarray):
-        silent_idx = [i for i in silent_idx if not _was_reported(clips[i])]
-    if not silent_idx:
-        return
-    shown = ", ".join(map(str, silent_idx[:5])) + (", ..." if len(silent_idx) > 5 else "")
-    msg = (
-        f"{name}: {len(silent_idx)} clip(s) are silent (all samples zero), at index {shown}. "
-    )
-    if silent == "raise":
+def _check_silence(clips, name):
+    """Raise for clips that are digital silence (all samples zero): training data."""
+    if isinstance(clips, np.ndarray):
+        silent_idx = np.flatnonzero(~clips.any(axis=1)).tolist()
+    else:
+        silent_idx = [i for i, x in enumerate(clips) if not x.any()]
+    if silent_idx:
         raise InvalidAudioError(
-            msg + "A silent clip carries no word: drop it from the training data."
+            f"{name}: {len(silent_idx)} clip(s) are silent (all samples zero), at index "
+            f"{_indices(silent_idx)}. A silent clip carries no word: drop it from the training "
+            "data."
         )
-    warnings.warn(msg + "Predictions for them are not meaningful.", SilentAudioWarning,
-                  stacklevel=_user_stacklevel())
+
+
+def _check_clips(X, clips, name, silent, garbage, min_length, max_length):
+    """The checks after conversion: silence (raise), garbage (warn); the garbage found."""
+    if silent == "raise":
+        _check_silence(clips, name)
+    if garbage is None:
+        garbage = "warn" if silent == "warn" else "ignore"
+    if garbage == "ignore" and silent != "warn":
+        return {}
+    found = find_garbage(clips, min_length=min_length if garbage == "warn" else None,
+                         max_length=max_length if garbage == "warn" else None,
+                         max_abs=MAX_ABS if garbage == "warn" else None)
+    if garbage == "ignore":  # silent="warn" alone: the silent clips only
+        found = {i: v for i, v in found.items() if v[0] == "silent"}
+    elif silent == "ignore":
+        found = {i: v for i, v in found.items() if v[0] != "silent"}
+    report_garbage(X, clips, found, name, min_length=min_length, max_length=max_length)
+    return found
 
 
 def _is_ragged_input(X):
@@ -106,9 +352,17 @@ def _is_ragged_input(X):
     )
 
 
-def check_audio(X, *, estimator=None, reset=False, name="X", silent="ignore",
-                dtype=np.float32):
+def check_audio(X, *, estimator=None, reset=False, name="X", silent="ignore", garbage=None,
+                min_length=None, max_length=None, dtype=np.float32, return_garbage=False):
     """Check a batch of audio clips and convert it to float.
+
+    At prediction time (``silent="warn"``) this is also the one check for
+    clips far from a spoken clip, which every step calls: silent, constant,
+    shorter than ``min_length``, longer than ``max_length`` or with samples
+    far outside [-1, 1]. They get one warning per call, naming each clip by
+    its index and saying what was expected, at the user's line; clips that
+    an earlier step of the same call reported (see :func:`mark_reported`
+    and :func:`one_report_per_call`) are not reported again.
 
     Parameters
     ----------
@@ -122,14 +376,30 @@ def check_audio(X, *, estimator=None, reset=False, name="X", silent="ignore",
     name : str, default="X"
         Name of the input used in error messages.
     silent : {"ignore", "warn", "raise"}, default="ignore"
-        What to do with clips that are all zeros.
-    dtype : numpy dtype, default=np.float32
-        Output dtype.
+        What to do with clips that are all zeros: "raise" for training data,
+        "warn" at prediction time.
+    garbage : {"warn", "ignore"} or None, default=None
+        What to do with the other clips far from a spoken clip. None warns
+        when ``silent="warn"`` (prediction time) and ignores them otherwise.
+    min_length : int or (int, str), default=None
+        Clips with fewer samples are too short to hold a word; the str says
+        what the length is, for the warning (e.g. "one 25 ms analysis frame
+        at 16000 Hz").
+    max_length : int or (int, str), default=None
+        Clips with more samples are far longer than the model's clips.
+    dtype : numpy dtype or None, default=np.float32
+        Output dtype. None keeps float32 and float64 clips as they are and
+        converts other numbers to float32.
+    return_garbage : bool, default=False
+        Also return the indices of the clips found far from a spoken clip
+        (reported now or earlier in the call), for :func:`mark_reported`.
 
     Returns
     -------
     X : ndarray of shape (n_clips, n_samples) or list of 1-D ndarray
         2-D input stays a 2-D array, a list stays a list.
+    garbage : list of int
+        Only with ``return_garbage=True``.
 
     Examples
     --------
@@ -143,7 +413,6 @@ def check_audio(X, *, estimator=None, reset=False, name="X", silent="ignore",
     """
     est_name = _estimator_name(estimator)
     where = f" ({est_name})" if est_name else ""
-    reported = isinstance(X, np.ndarray) and _was_reported(X)
     if _is_ragged_input(X):
         if len(X) == 0:
             raise InvalidAudioError(f"{name}{where}: got an empty list; expected at least one clip.")
@@ -163,13 +432,14 @@ def check_audio(X, *, estimator=None, reset=False, name="X", silent="ignore",
                 raise InvalidAudioError(
                     f"{name}: clip at index {i} has dtype {x.dtype}; expected real numbers."
                 )
-            x = x.astype(dtype, copy=False)
+            if dtype is not None or x.dtype not in (np.float32, np.float64):
+                x = x.astype(np.float32 if dtype is None else dtype, copy=False)
             _check_finite_clip(x, i, name)
             clips.append(x)
-        _check_silence(clips, name, silent)
+        found = _check_clips(X, clips, name, silent, garbage, min_length, max_length)
         if estimator is not None and reset and hasattr(estimator, "n_features_in_"):
             del estimator.n_features_in_
-        return clips
+        return (clips, sorted(found)) if return_garbage else clips
 
     arr = np.asarray(X) if not hasattr(X, "shape") else X
     if getattr(arr, "ndim", None) == 1:
@@ -187,11 +457,12 @@ def check_audio(X, *, estimator=None, reset=False, name="X", silent="ignore",
     # the dtype conversion; our own checks follow for what it does not know.
     arr = check_array(X, dtype=[np.float32, np.float64], ensure_all_finite=True,
                       input_name=name, estimator=estimator, ensure_min_features=1)
-    arr = arr.astype(dtype, copy=False)
+    if dtype is not None:
+        arr = arr.astype(dtype, copy=False)
     if estimator is not None and reset:
         estimator.n_features_in_ = arr.shape[1]
-    _check_silence(arr, name, silent, reported)
-    return arr
+    found = _check_clips(X, arr, name, silent, garbage, min_length, max_length)
+    return (arr, sorted(found)) if return_garbage else arr
 
 
 def check_frames(X, *, estimator=None, reset=False, name="X", dtype=np.float32):
@@ -305,4 +576,5 @@ def check_sr(sr, name="sr"):
     )
 
 
-__all__ = ["check_audio", "check_frames", "check_sr"]
+__all__ = ["check_audio", "check_frames", "check_sr", "find_garbage", "mark_reported",
+           "one_report_per_call", "report_garbage"]

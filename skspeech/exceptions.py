@@ -1,6 +1,6 @@
 """Exceptions and warnings raised by skspeech."""
 
-__all__ = ["InvalidAudioError", "SilentAudioWarning"]
+__all__ = ["GarbageAudioWarning", "InvalidAudioError", "SilentAudioWarning"]
 
 
 class InvalidAudioError(ValueError):
@@ -21,5 +21,44 @@ class InvalidAudioError(ValueError):
     """
 
 
-class SilentAudioWarning(UserWarning):
-    """A clip given for prediction is digital silence (all samples zero)."""
+class GarbageAudioWarning(UserWarning):
+    """A clip given for prediction is far from a spoken clip: its prediction means nothing.
+
+    Raised once per ``predict``, ``predict_proba`` or ``transform`` call
+    (however many pipeline steps check the clips), pointing at the line that
+    made the call. The message names each clip by its index, says what is
+    wrong and what was expected. The kinds:
+
+    - silent: all samples zero (:class:`SilentAudioWarning`, a subclass, when
+      every clip reported is silent);
+    - constant: every sample the same non-zero value (a DC level);
+    - short: fewer samples than one analysis frame (25 ms);
+    - long: far longer than the clips the model takes (more than 3 times
+      :class:`~skspeech.preprocessing.PadTrim`'s length or the longest
+      training clip), so the model would hear only part of it;
+    - loud: samples far outside [-1, 1] (beyond ±1.5), usually integer PCM
+      that was not scaled, or the wrong dtype.
+
+    A model with :class:`~skspeech.preprocessing.GarbageGuard` in front gives
+    these clips its non-command class (``_silence_`` or ``_unknown_``).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import numpy as np
+    >>> from skspeech.features import MFCC
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     _ = MFCC(sr=8000).transform([np.sin(np.arange(8000.0)), np.full(8000, 0.5)])
+    >>> print(caught[0].category.__name__, caught[0].message)
+    GarbageAudioWarning X: 1 clip(s) are far from a spoken clip. Index 1: constant, every sample
+    the same non-zero value (index 1: 0.5); a spoken clip varies around zero. Predictions for
+    them are not meaningful.
+    """
+
+
+class SilentAudioWarning(GarbageAudioWarning):
+    """A clip given for prediction is digital silence (all samples zero).
+
+    A :class:`GarbageAudioWarning`: filtering that one filters this one too.
+    """

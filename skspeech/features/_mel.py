@@ -465,7 +465,8 @@ class _MelFrontend(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
         """
         self._validate_params()
         win, hop = self._resolved_params()
-        X = check_audio(X, estimator=self, silent="warn", dtype=np.dtype(self.dtype))
+        X = check_audio(X, estimator=self, silent="warn", dtype=np.dtype(self.dtype),
+                        min_length=(win, f"one analysis frame (win_length) at sr={self.sr} Hz"))
         out, n_frames = _log_mel_frames(
             X, sr=int(self.sr), n_fft=int(self.n_fft), win_length=win, hop_length=hop,
             n_mels=int(self.n_mels), fmin=self.fmin, fmax=self.fmax,

@@ -8,7 +8,7 @@ from sklearn.base import (BaseEstimator, ClassNamePrefixFeaturesOutMixin, Transf
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from .._validation import check_audio, silence_reported
+from .._validation import FRAME_SECONDS, MAX_LENGTH_RATIO, check_audio, mark_reported
 
 
 def _pad_or_trim(x, length, pad_side, trim_side, pad_value, out):
@@ -61,17 +61,18 @@ class PadTrim(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     --------
     >>> import numpy as np
     >>> from skspeech.preprocessing import PadTrim
-    >>> clips = [np.ones(3), np.ones(6), np.ones(4)]
+    >>> clips = [np.array([1, -1, 1]), np.array([1, -1, 1, -1, 1, -1]), np.array([1, -1, 1, -1])]
     >>> PadTrim().fit_transform(clips)
-    array([[1., 1., 1., 0., 0., 0.],
-           [1., 1., 1., 1., 1., 1.],
-           [1., 1., 1., 1., 0., 0.]], dtype=float32)
+    array([[ 1., -1.,  1.,  0.,  0.,  0.],
+           [ 1., -1.,  1., -1.,  1., -1.],
+           [ 1., -1.,  1., -1.,  0.,  0.]], dtype=float32)
     >>> PadTrim(target_length=4, pad_side="start").fit_transform(clips)
-    array([[0., 1., 1., 1.],
-           [1., 1., 1., 1.],
-           [1., 1., 1., 1.]], dtype=float32)
-    >>> PadTrim(duration=1.0, sr=8000).fit_transform(clips).shape
-    (3, 8000)
+    array([[ 0.,  1., -1.,  1.],
+           [ 1., -1.,  1., -1.],
+           [ 1., -1.,  1., -1.]], dtype=float32)
+    >>> speech = [np.sin(np.arange(n) / 10) for n in (4000, 9000)]
+    >>> PadTrim(duration=1.0, sr=8000).fit_transform(speech).shape
+    (2, 8000)
     """
 
     _parameter_constraints = {
@@ -141,16 +142,31 @@ class PadTrim(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             Float32 clips, ``n_samples_out = target_length_``.
         """
         check_is_fitted(self)
-        X = check_audio(X, estimator=self, silent="warn")
         length = self.target_length_
+        X, garbage = check_audio(X, estimator=self, silent="warn", return_garbage=True,
+                                 **self._length_limits())
         if not isinstance(X, list) and X.shape[1] >= length:
             start = {"end": 0, "start": X.shape[1] - length,
                      "both": (X.shape[1] - length) // 2}[self.trim_side]
-            return silence_reported(X, np.ascontiguousarray(X[:, start:start + length]))
+            return mark_reported(np.ascontiguousarray(X[:, start:start + length]), garbage)
         out = np.empty((len(X), length), dtype=np.float32)
         for i, x in enumerate(X):
             _pad_or_trim(x, length, self.pad_side, self.trim_side, self.pad_value, out[i])
-        return silence_reported(X, out)
+        return mark_reported(out, garbage)
+
+    def _length_limits(self):
+        """The lengths beyond which ``transform`` warns that a clip holds no one word."""
+        length = self.target_length_
+        kept = {"end": "first", "start": "last", "both": "middle"}[self.trim_side]
+        what = (f"{MAX_LENGTH_RATIO}x PadTrim's target_length_ of {length}, of which it would "
+                f"keep only the {kept} {length}")
+        limits = {"max_length": (MAX_LENGTH_RATIO * length, what)}
+        if self.sr is not None:
+            frame = round(FRAME_SECONDS * self.sr)
+            limits["min_length"] = (frame, f"one 25 ms analysis frame at sr={self.sr} Hz")
+        elif length >= 80:
+            limits["min_length"] = (length // 40, "1/40 of target_length_, 25 ms of a 1 s clip")
+        return limits
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -8,7 +8,7 @@ from scipy.signal import resample_poly
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval
 
-from .._validation import check_audio, check_sr, silence_reported
+from .._validation import FRAME_SECONDS, check_audio, check_sr, mark_reported
 
 
 def resample(y, orig_sr, target_sr, axis=-1):
@@ -78,10 +78,10 @@ class Resampler(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
     --------
     >>> import numpy as np
     >>> from skspeech.preprocessing import Resampler
-    >>> X = np.random.default_rng(0).standard_normal((2, 16000))
+    >>> X = 0.1 * np.random.default_rng(0).standard_normal((2, 16000))
     >>> Resampler(orig_sr=16000, target_sr=8000).fit_transform(X).shape
     (2, 8000)
-    >>> clips = [np.ones(16000), np.ones(8000)]
+    >>> clips = [X[0], X[1, :8000]]
     >>> [len(x) for x in Resampler(16000, 8000).fit_transform(clips)]
     [8000, 4000]
     """
@@ -127,12 +127,15 @@ class Resampler(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
             Float32 clips at ``target_sr``; a list for list input.
         """
         self._validate_params()
-        X = check_audio(X, estimator=self, silent="warn")
+        frame = max(1, round(FRAME_SECONDS * self.orig_sr))
+        X, garbage = check_audio(
+            X, estimator=self, silent="warn", return_garbage=True,
+            min_length=(frame, f"one 25 ms analysis frame at orig_sr={self.orig_sr} Hz"))
         if isinstance(X, list):
             out = [resample(x, self.orig_sr, self.target_sr).astype(np.float32) for x in X]
         else:
             out = resample(X, self.orig_sr, self.target_sr, axis=1).astype(np.float32)
-        return silence_reported(X, out)
+        return mark_reported(out, garbage)
 
     def __sklearn_is_fitted__(self):
         return True

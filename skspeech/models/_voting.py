@@ -3,8 +3,12 @@
 import numpy as np
 from scipy.special import logsumexp
 from sklearn.ensemble import VotingClassifier
+from sklearn.preprocessing import LabelEncoder
 from sklearn.utils._param_validation import StrOptions
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.multiclass import type_of_target
+from sklearn.utils.validation import check_is_fitted, column_or_1d
+
+from .._validation import one_report_per_call
 
 # Probabilities are floored here before the log, so that one member's 0 does
 # not veto a class outright (its vote still counts for -46 nats).
@@ -57,7 +61,8 @@ class GeometricVotingClassifier(VotingClassifier):
     named_estimators_ : Bunch
         The fitted members by name.
     le_ : sklearn.preprocessing.LabelEncoder
-        Encodes the labels for the members (they are fitted on 0..n-1).
+        Maps columns of the probabilities to labels. Unlike VotingClassifier,
+        the members are fitted on the labels as given, not on 0..n-1.
     classes_ : ndarray of shape (n_classes,)
         The labels.
 
@@ -104,7 +109,7 @@ class GeometricVotingClassifier(VotingClassifier):
         return super().n_features_in_
 
     def fit(self, X, y, **fit_params):
-        """Fit every member on ``(X, y)`` (labels encoded as 0..n-1 for them).
+        """Fit every member on ``(X, y)``, the labels as given.
 
         Parameters
         ----------
@@ -123,7 +128,21 @@ class GeometricVotingClassifier(VotingClassifier):
             check_vote_weights(self.weights)
             if len(self.weights) == len(self.estimators):  # else VotingClassifier says so
                 check_vote_weights(self._weights_not_none)
-        return super().fit(X, y, **fit_params)
+        if (type_of_target(y, input_name="y") not in ("binary", "multiclass")
+                or set(fit_params) - {"sample_weight"}):
+            return super().fit(X, y, **fit_params)  # VotingClassifier's errors and routing
+        # VotingClassifier fits the members on labels encoded as 0..n-1; here they learn the
+        # labels themselves, so that their own steps can read them (GarbageGuard finds the
+        # "_silence_" clips by their label). A member's classes_ sort as le_.classes_ do, so
+        # the columns of the probabilities still line up.
+        self.le_ = LabelEncoder().fit(y)
+        self.classes_ = self.le_.classes_
+        return super(VotingClassifier, self).fit(X, column_or_1d(y), **fit_params)
+
+    def _collect_probas(self, X):
+        # The members check the same clips: one warning per call about bad ones, not one each.
+        with one_report_per_call():
+            return super()._collect_probas(X)
 
     def predict_log_proba(self, X):
         """Log of the renormalised weighted geometric mean of the members' probabilities.

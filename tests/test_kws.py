@@ -233,3 +233,23 @@ def test_bad_parameter_value():
     with pytest.raises(InvalidParameterError,
                        match="'shortcut' parameter of KWSClassifier must be a str among"):
         KWSClassifier(shortcut="identity").fit(np.ones((4, 5, 2)), ["a", "b"] * 2)
+
+
+def test_cosine_schedule_lowers_the_learning_rate_to_zero():
+    from skspeech.models._kws import CosineDecay
+
+    schedule = CosineDecay(0.003, 4)
+    assert [schedule(e) for e in range(5)] == pytest.approx(
+        [0.003, 0.003 * (1 + np.cos(np.pi / 4)) / 2, 0.0015,
+         0.003 * (1 + np.cos(3 * np.pi / 4)) / 2, 0.0])
+    X = np.random.default_rng(0).standard_normal((24, 10, 4)).astype("float32")
+    y = np.array(["a", "b"] * 12)
+    seen = {}
+    for name in ("cosine", "constant"):
+        clf = KWSClassifier(stem_filters=4, filters=(4,), strides=1, epochs=4,
+                            validation_fraction=None, lr_schedule=name, random_state=0).fit(X, y)
+        seen[name] = float(clf.model_.optimizer.learning_rate.numpy())
+    assert seen["cosine"] == pytest.approx(schedule(3), rel=1e-5)  # the last epoch's rate
+    assert seen["constant"] == pytest.approx(0.003, rel=1e-5)
+    with pytest.raises(ValueError, match="lr_schedule"):
+        KWSClassifier(lr_schedule="step").fit(X, y)

@@ -565,6 +565,7 @@ class Conv1DClassifier(KerasClassifier):
         if getattr(self, "_fresh_model", False):
             nets.adapt_input_normalization(self.model_, X)
             self._fresh_model = False
+        callbacks += self._schedule_callbacks(initial_epoch + epochs)
         if self.verbose == 1:
             callbacks.append(_EpochProgressBar(initial_epoch + epochs, type(self).__name__,
                                                initial=initial_epoch))
@@ -590,6 +591,10 @@ class Conv1DClassifier(KerasClassifier):
                 f"{type(self).__name__}: the training loss became NaN or infinite (training "
                 f"diverged); lower learning_rate (now {self.learning_rate}) or normalise the "
                 "input (input_normalization=True).", RuntimeWarning, stacklevel=4)
+
+    def _schedule_callbacks(self, total_epochs):
+        """Callbacks that set the learning rate per epoch; none: it stays ``learning_rate``."""
+        return []
 
     # --- input checks ----------------------------------------------------
 

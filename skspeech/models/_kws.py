@@ -109,6 +109,27 @@ class SpecAugment(keras.layers.Layer):
         return config
 
 
+class CosineDecay:
+    """Learning rate per epoch: ``base`` at epoch 0 down to 0 at ``total`` along half a cosine.
+
+    Examples
+    --------
+    >>> schedule = CosineDecay(0.004, 10)
+    >>> [round(schedule(e), 4) for e in (0, 5, 10)]
+    [0.004, 0.002, 0.0]
+    """
+
+    def __init__(self, base, total):
+        self.base = base
+        self.total = total
+
+    def __call__(self, epoch, lr=None):
+        import math
+
+        progress = min(epoch, self.total) / max(self.total, 1)
+        return self.base * 0.5 * (1.0 + math.cos(math.pi * progress))
+
+
 def build_kws_network(input_shape, n_classes, *, stem_filters=48, filters=(48, 48, 48, 48),
                       kernel_sizes=9, strides=(1, 2, 1, 2), dropout=0.2, time_shift=0.1,
                       freq_masks=2, freq_mask_width=0.15, time_masks=2, time_mask_width=0.1,
@@ -238,7 +259,12 @@ class KWSClassifier(Conv1DClassifier):
     optimizer : str or keras.optimizers.Optimizer, default="adam"
         A Keras optimizer name, or an instance used as a template.
     learning_rate : float, default=0.003
-        Learning rate.
+        Learning rate (the starting one, with ``lr_schedule="cosine"``).
+    lr_schedule : {"cosine", "constant"}, default="cosine"
+        ``"cosine"`` lowers the learning rate along half a cosine, from
+        ``learning_rate`` at the first epoch to 0 after ``epochs`` (the usual
+        recipe for these networks: large steps first, fine ones at the end);
+        ``"constant"`` keeps ``learning_rate`` throughout.
     batch_size : int, default=64
         Clips per gradient step.
     epochs : int, default=60
@@ -319,6 +345,7 @@ class KWSClassifier(Conv1DClassifier):
         "time_mask_width": [Interval(Real, 0, 1, closed="both")],
         "freq_warp": [Interval(Real, 0, 1, closed="left")],
         "shortcut": [StrOptions({"pool", "conv"})],
+        "lr_schedule": [StrOptions({"cosine", "constant"})],
         **_TRAINING_PARAMETER_CONSTRAINTS,
     }
 
@@ -326,7 +353,7 @@ class KWSClassifier(Conv1DClassifier):
                  strides=(1, 2, 1, 2), dropout=0.2, time_shift=0.1, freq_masks=2,
                  freq_mask_width=0.15, time_masks=2, time_mask_width=0.1, freq_warp=0.0,
                  shortcut="pool", optimizer="adam",
-                 learning_rate=3e-3, batch_size=64, epochs=60, validation_fraction=0.1,
+                 learning_rate=3e-3, lr_schedule="cosine", batch_size=64, epochs=60, validation_fraction=0.1,
                  patience=10, restore_best_weights=True, class_weight=None, callbacks=None,
                  warm_start=False, random_state=None, verbose=0):
         self.stem_filters = stem_filters
@@ -343,6 +370,7 @@ class KWSClassifier(Conv1DClassifier):
         self.shortcut = shortcut
         self.optimizer = optimizer
         self.learning_rate = learning_rate
+        self.lr_schedule = lr_schedule
         self.batch_size = batch_size
         self.epochs = epochs
         self.validation_fraction = validation_fraction
@@ -379,6 +407,12 @@ class KWSClassifier(Conv1DClassifier):
     def _check_input_length(self, X):
         # "same" padding everywhere: any number of frames works.
         return None
+
+    def _schedule_callbacks(self, total_epochs):
+        if self.lr_schedule == "constant" or getattr(self, "_partial", False):
+            return []  # partial_fit: one epoch at a time, at learning_rate
+        return [keras.callbacks.LearningRateScheduler(
+            CosineDecay(float(self.learning_rate), int(total_epochs)))]
 
     @staticmethod
     def _input_shape(meta):

@@ -112,7 +112,7 @@ class KWS2DClassifier(KWSClassifier):
         Dropout rate before the softmax.
     time_shift, freq_masks, freq_mask_width, time_masks, time_mask_width, freq_warp
         Training-only augmentation, as in :class:`KWSClassifier`.
-    optimizer, learning_rate, batch_size, epochs, validation_fraction, patience, \
+    optimizer, learning_rate, lr_schedule, batch_size, epochs, validation_fraction, patience, \
 restore_best_weights, class_weight, callbacks, warm_start, random_state, verbose
         Training, as in :class:`KWSClassifier`.
 
@@ -160,7 +160,8 @@ restore_best_weights, class_weight, callbacks, warm_start, random_state, verbose
     def __init__(self, *, stem_filters=16, filters=(24, 32, 48, 48), kernel_sizes=3,
                  strides=(1, 2, 1, 2), dropout=0.2, time_shift=0.1, freq_masks=2,
                  freq_mask_width=0.15, time_masks=2, time_mask_width=0.1, freq_warp=0.0,
-                 optimizer="adam", learning_rate=3e-3, batch_size=64, epochs=60,
+                 optimizer="adam", learning_rate=3e-3, lr_schedule="cosine", batch_size=64,
+                 epochs=60,
                  validation_fraction=0.1, patience=10, restore_best_weights=True,
                  class_weight=None, callbacks=None, warm_start=False, random_state=None,
                  verbose=0):
@@ -177,6 +178,7 @@ restore_best_weights, class_weight, callbacks, warm_start, random_state, verbose
         self.freq_warp = freq_warp
         self.optimizer = optimizer
         self.learning_rate = learning_rate
+        self.lr_schedule = lr_schedule
         self.batch_size = batch_size
         self.epochs = epochs
         self.validation_fraction = validation_fraction

@@ -118,6 +118,27 @@ def one_report_per_call():
         _SCOPE.seen = None
 
 
+# Set inside ``training_clips()``: the clips being transformed are training data.
+_FITTING = threading.local()
+
+
+@contextmanager
+def training_clips():
+    """Inside, :func:`check_audio` reports no clip far from a spoken clip.
+
+    For ``fit_transform``: training clips are checked in ``fit`` (silent ones
+    raise), and the warning is about prediction. Fit-only augmentation makes
+    copies that may go beyond ±1.5 (a gain on a loud clip), and they are not
+    the user's to fix.
+    """
+    before = getattr(_FITTING, "on", False)
+    _FITTING.on = True
+    try:
+        yield
+    finally:
+        _FITTING.on = before
+
+
 def _seen_in_scope(obj):
     seen = getattr(_SCOPE, "seen", None)
     entry = None if seen is None else seen.get(id(obj))
@@ -261,7 +282,8 @@ def _garbage_message(name, found, *, min_length=None, max_length=None, max_abs=M
                          f"{idx[0]}: {first:.6g}); a spoken clip varies around zero.")
     n = len(found)
     if kinds == ["silent"]:
-        head = f"{name}: {n} clip(s) are silent (all samples zero), at index {_indices(list(found))}."
+        head = (f"{name}: {n} clip(s) are silent (all samples zero), at index "
+                f"{_indices(list(found))}.")
     else:
         head = f"{name}: {n} clip(s) are far from a spoken clip. " + " ".join(parts)
     return f"{head} {outcome or 'Predictions for them are not meaningful.'}"
@@ -331,6 +353,8 @@ def _check_clips(X, clips, name, silent, garbage, min_length, max_length):
     """The checks after conversion: silence (raise), garbage (warn); the garbage found."""
     if silent == "raise":
         _check_silence(clips, name)
+    if getattr(_FITTING, "on", False):
+        return {}
     if garbage is None:
         garbage = "warn" if silent == "warn" else "ignore"
     if garbage == "ignore" and silent != "warn":
@@ -362,7 +386,8 @@ def check_audio(X, *, estimator=None, reset=False, name="X", silent="ignore", ga
     far outside [-1, 1]. They get one warning per call, naming each clip by
     its index and saying what was expected, at the user's line; clips that
     an earlier step of the same call reported (see :func:`mark_reported`
-    and :func:`one_report_per_call`) are not reported again.
+    and :func:`one_report_per_call`) are not reported again. Inside
+    :func:`training_clips` (a ``fit_transform``) nothing is reported.
 
     Parameters
     ----------
@@ -415,13 +440,15 @@ def check_audio(X, *, estimator=None, reset=False, name="X", silent="ignore", ga
     where = f" ({est_name})" if est_name else ""
     if _is_ragged_input(X):
         if len(X) == 0:
-            raise InvalidAudioError(f"{name}{where}: got an empty list; expected at least one clip.")
+            raise InvalidAudioError(
+                f"{name}{where}: got an empty list; expected at least one clip.")
         clips = []
         for i, x in enumerate(X):
             try:
                 x = np.asarray(x)
             except (ValueError, TypeError) as exc:
-                raise InvalidAudioError(f"{name}: clip at index {i} is not an array: {exc}") from exc
+                raise InvalidAudioError(
+                    f"{name}: clip at index {i} is not an array: {exc}") from exc
             if x.ndim != 1:
                 raise InvalidAudioError(
                     f"{name}: clip at index {i} has shape {x.shape}; each clip must be 1-D "
@@ -577,4 +604,4 @@ def check_sr(sr, name="sr"):
 
 
 __all__ = ["check_audio", "check_frames", "check_sr", "find_garbage", "mark_reported",
-           "one_report_per_call", "report_garbage"]
+           "one_report_per_call", "report_garbage", "training_clips"]

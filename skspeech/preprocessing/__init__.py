@@ -1,4 +1,4 @@
-"""Waveform preprocessing: resampling, fixed-length padding/trimming, and a guard against garbage."""
+"""Waveform preprocessing: resampling, padding/trimming to one length, a guard against garbage."""
 
 from ._guard import GarbageGuard
 from ._padtrim import PadTrim

@@ -56,8 +56,8 @@ class GarbageGuard(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
     like any fitted transformer, and costs one pass over the samples.
 
     ``fit_transform`` (as called by ``Pipeline.fit``) returns the training
-    clips as they are, with a warning if some are garbage: replacing a
-    training clip would teach the model that silence is the clip's word.
+    clips as they are: replacing a training clip would teach the model that
+    silence is the clip's word.
 
     Parameters
     ----------
@@ -197,39 +197,17 @@ class GarbageGuard(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
             output is ``fallback_clip_`` once per row.
         """
         check_is_fitted(self)
-        return self._guard(X, replace=True)
-
-    def fit_transform(self, X, y=None):
-        """Fit, and return the training clips as they are (with a warning for garbage ones).
-
-        Parameters
-        ----------
-        X : ndarray of shape (n_clips, n_samples) or list of 1-D ndarray
-            Training clips at ``sr``.
-        y : array-like of shape (n_clips,), default=None
-            Their labels.
-
-        Returns
-        -------
-        X_new : ndarray of shape (n_clips, n_samples) or list of 1-D ndarray
-            The clips, in their own dtype (float32 for non-float input).
-        """
-        return self.fit(X, y)._guard(X, replace=False)
-
-    def _guard(self, X, replace):
         clips = check_audio(X, estimator=self, dtype=None)
         found = find_garbage(clips, min_length=self.min_length_, max_length=self.max_length_,
                              max_abs=self.max_abs)
         rows = sorted(set(found) | _marked_rows(clips))
-        replace = replace and self.fallback_clip_ is not None
+        replace = self.fallback_clip_ is not None
         if replace:
             outcome = (f"GarbageGuard gives each the class {self.fallback_class_!r} (one of its "
                        "training clips stands in for it).")
-        elif self.fallback_class_ is None:
+        else:
             outcome = (f"Predictions for them are not meaningful (the model knows none of the "
                        f"classes {tuple(self.fallback)} that GarbageGuard would give them).")
-        else:
-            outcome = "They are kept as they are for training: check the data."
         shortest = f"{1000 * self.min_duration:g} ms at sr={self.sr} Hz"
         longest = f"{self.max_ratio:g}x the longest training clip ({self._longest} samples)"
         report_garbage(X, clips, found, min_length=(self.min_length_, shortest),
@@ -256,6 +234,29 @@ class GarbageGuard(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
         out = clips.copy()
         out[rows] = np.resize(stand_in, width)
         return out
+
+    def fit_transform(self, X, y=None):
+        """Fit, and return the training clips as they are, garbage or not.
+
+        Replacing a training clip would teach the model that silence is the
+        clip's word, and fit-only augmentation makes copies beyond ±1.5 (a
+        gain on a loud clip) that are not garbage: no clip is replaced or
+        reported here.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_clips, n_samples) or list of 1-D ndarray
+            Training clips at ``sr``.
+        y : array-like of shape (n_clips,), default=None
+            Their labels.
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_clips, n_samples) or list of 1-D ndarray
+            The clips, in their own dtype (float32 for non-float input).
+        """
+        self.fit(X, y)
+        return check_audio(X, estimator=self, dtype=None)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

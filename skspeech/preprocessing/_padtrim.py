@@ -3,12 +3,22 @@
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import (BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin,
-                          _fit_context)
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+    _fit_context,
+)
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from .._validation import FRAME_SECONDS, MAX_LENGTH_RATIO, check_audio, mark_reported
+from .._validation import (
+    FRAME_SECONDS,
+    MAX_LENGTH_RATIO,
+    check_audio,
+    mark_reported,
+    training_clips,
+)
 
 
 def _pad_or_trim(x, length, pad_side, trim_side, pad_value, out):
@@ -120,7 +130,7 @@ class PadTrim(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
                     f"PadTrim(duration={self.duration}) needs sr, the sample rate in Hz, to "
                     "turn seconds into samples; e.g. PadTrim(duration=1.0, sr=16000)."
                 )
-            self.target_length_ = max(1, int(round(self.duration * self.sr)))
+            self.target_length_ = max(1, round(self.duration * self.sr))
         elif self.target_length is not None:
             self.target_length_ = int(self.target_length)
         else:
@@ -167,6 +177,28 @@ class PadTrim(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         elif length >= 80:
             limits["min_length"] = (length // 40, "1/40 of target_length_, 25 ms of a 1 s clip")
         return limits
+
+    def fit_transform(self, X, y=None):
+        """Fit on the training clips and transform them, with no warning about garbage.
+
+        Silent training clips raise, as in ``fit``; the warning about clips
+        far from a spoken clip is for prediction (fit-only augmentation makes
+        copies beyond ±1.5 that are not the user's to fix).
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_clips, n_samples) or list of 1-D ndarray
+            Training clips.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_clips, n_samples_out) or list of 1-D ndarray
+            As from ``transform``.
+        """
+        with training_clips():
+            return self.fit(X, y).transform(X)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

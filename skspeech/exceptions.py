@@ -24,7 +24,7 @@ class InvalidAudioError(ValueError):
 class GarbageAudioWarning(UserWarning):
     """A clip given for prediction is far from a spoken clip: its prediction means nothing.
 
-    Raised once per ``predict``, ``predict_proba`` or ``transform`` call
+    Issued once per ``predict``, ``predict_proba`` or ``transform`` call
     (however many pipeline steps check the clips), pointing at the line that
     made the call. The message names each clip by its index, says what is
     wrong and what was expected. The kinds:

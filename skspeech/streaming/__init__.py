@@ -2,10 +2,14 @@
 
 The same fitted pipeline (front end and classifier) that was trained and
 evaluated offline classifies a sliding window over the stream; nothing is
-re-implemented for deployment.
+re-implemented for deployment. :func:`make_command_stream` and
+:func:`score_detections` measure a listener as keyword spotters are measured:
+hits, false alarms per hour and detection delay on a long stream of known words.
 """
 
+from ._evaluate import StreamEvent, make_command_stream, score_detections
 from ._listener import CommandListener, Detection, listen
 from ._sources import FileStream, MicrophoneStream
 
-__all__ = ["CommandListener", "Detection", "FileStream", "MicrophoneStream", "listen"]
+__all__ = ["CommandListener", "Detection", "FileStream", "MicrophoneStream", "StreamEvent",
+           "listen", "make_command_stream", "score_detections"]

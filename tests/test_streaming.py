@@ -153,3 +153,18 @@ def test_microphone_without_sounddevice_says_how_to_install(monkeypatch):
     monkeypatch.setattr(builtins, "__import__", no_portaudio)
     with pytest.raises(ImportError, match="PortAudio library is not"):
         next(iter(MicrophoneStream(sr=SR)))
+
+
+def test_noise_floor_is_the_10th_percentile_of_the_last_30_seconds():
+    from collections import deque
+
+    from skspeech.streaming._listener import _RecentLevels
+
+    rng = np.random.default_rng(5)
+    recent, window = _RecentLevels(300), deque(maxlen=300)
+    for _ in range(60):  # blocks of any size, wrapping round the ring many times
+        values = rng.normal(-50, 10, int(rng.integers(1, 700)))
+        recent.extend(values)
+        window.extend(values)
+        assert len(recent) == len(window)
+        assert recent.percentile(10) == pytest.approx(np.percentile(list(window), 10), abs=1e-9)

@@ -11,6 +11,43 @@ _FRAME = 0.01  # seconds per energy frame
 _IGNORE = ("_silence_", "_unknown_", "_noise_", "_background_noise_")
 
 
+class _RecentLevels:
+    """The last ``size`` frame levels in a ring buffer, and their percentiles.
+
+    A percentile by ``np.partition`` of the buffer: numpy's default (linear)
+    percentile without the copies of ``np.percentile`` over a deque, which
+    cost more than the rest of a listener's step.
+    """
+
+    def __init__(self, size):
+        self._buf = np.empty(size)
+        self._n = 0
+        self._pos = 0
+
+    def __len__(self):
+        return self._n
+
+    def extend(self, values):
+        size = len(self._buf)
+        values = np.asarray(values, float)[-size:]
+        end = self._pos + len(values)
+        if end <= size:
+            self._buf[self._pos:end] = values
+        else:
+            first = size - self._pos
+            self._buf[self._pos:] = values[:first]
+            self._buf[:end - size] = values[first:]
+        self._pos = end % size
+        self._n = min(size, self._n + len(values))
+
+    def percentile(self, q):
+        idx = q / 100 * (self._n - 1)
+        lo = int(idx)
+        hi = min(lo + 1, self._n - 1)
+        part = np.partition(self._buf[:self._n], (lo, hi))
+        return float(part[lo] + (part[hi] - part[lo]) * (idx - lo))
+
+
 class Detection(NamedTuple):
     """One recognised command.
 
@@ -23,11 +60,16 @@ class Detection(NamedTuple):
         The command.
     probability : float
         Its probability, averaged over the last ``smoothing`` windows.
+    reported_at : float
+        When it was reported, in seconds of stream: the end of the window
+        that triggered it, so never before ``time``. ``reported_at`` minus
+        the end of the word is the delay a user waits (plus compute time).
     """
 
     time: float
     word: str
     probability: float
+    reported_at: float = None
 
     def __str__(self):
         return f"{self.time:8.2f} s  {self.word:<12} p={self.probability:.2f}"
@@ -169,7 +211,7 @@ class CommandListener:
         self._buf = np.zeros(0, dtype=np.float32)
         self._t0 = 0  # stream sample index of _buf[0]
         self._next = None  # stream index at which the next window ends
-        self._history = deque(maxlen=int(30 / _FRAME))  # frame levels for the noise floor
+        self._history = _RecentLevels(int(30 / _FRAME))  # frame levels for the noise floor
         self._probs = deque(maxlen=self.smoothing)
         self._last = -np.inf
         self.noise_floor_db = None
@@ -212,7 +254,7 @@ class CommandListener:
 
     def _step(self, win, start):
         levels = self._levels(win)
-        floor = float(np.percentile(np.fromiter(self._history, float), 10))
+        floor = self._history.percentile(10)
         self.noise_floor_db = floor
         loud = (levels > floor + self.gate_db) & (levels > self.min_level_db)
         n = len(levels)
@@ -233,7 +275,8 @@ class CommandListener:
         if t - self._last < self._refr:
             return None
         self._last = t
-        return Detection(round(t, 3), self._classes[k], float(mean[k]))
+        return Detection(round(t, 3), self._classes[k], float(mean[k]),
+                         round(start + self._n_win / self._sr, 3))
 
     def flush(self):
         """Feed one window of silence so that a command at the very end is heard."""

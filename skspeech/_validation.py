@@ -370,6 +370,158 @@ def _check_clips(X, clips, name, silent, garbage, min_length, max_length):
     return found
 
 
+# Integer PCM, as scipy.io.wavfile.read and soundfile return it, is scaled to [-1, 1) by its
+# dtype's full scale, exactly as skspeech.io.read_audio scales the samples of a file: 8-bit WAV is
+# unsigned (silence at 128), the others are signed (24-bit WAV comes as left-justified int32).
+# int64 (and Python ints) is not a PCM format: its values are taken as they are, and values
+# beyond ±1.5 get the "loud" GarbageAudioWarning at prediction time.
+_PCM_SCALE = {np.dtype(np.int8): (0, 2.0 ** 7), np.dtype(np.int16): (0, 2.0 ** 15),
+              np.dtype(np.int32): (0, 2.0 ** 31), np.dtype(np.uint8): (128, 2.0 ** 7)}
+
+
+def as_float_audio(x, name="X", *, dtype=np.float32):
+    """Samples as floats: integer PCM scaled to [-1, 1), bool and text refused.
+
+    The one conversion every clip goes through when it enters skspeech
+    (:func:`check_audio`, and streaming blocks).
+
+    - ``int16``, ``int32``, ``int8`` (signed PCM) are divided by their
+      dtype's full scale (32768, 2**31, 128) and ``uint8`` (8-bit WAV) is
+      mapped by ``(x - 128) / 128``, as :func:`skspeech.io.read_audio` does:
+      what ``scipy.io.wavfile.read`` returns gives the same predictions as
+      the file read by skspeech. No warning: these dtypes are PCM.
+    - Other integers (``int64``, Python ints, unsigned 16/32/64-bit) are
+      taken as the numbers they are (values beyond ±1.5 then warn as
+      "loud" at prediction time).
+    - ``bool`` is refused: a True/False array is a mask, not audio.
+    - Strings, bytes and other non-numbers are refused.
+
+    Parameters
+    ----------
+    x : array-like
+        Samples, any shape.
+    name : str, default="X"
+        How the input is named in errors.
+    dtype : numpy dtype or None, default=np.float32
+        Output float dtype; None keeps float32/float64 and gives float32
+        otherwise.
+
+    Returns
+    -------
+    x : ndarray of float
+        The samples as floats.
+
+    Raises
+    ------
+    skspeech.exceptions.InvalidAudioError
+        For bool, text or other non-numeric samples.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> as_float_audio(np.array([-32768, 0, 16384], dtype=np.int16))
+    array([-1. ,  0. ,  0.5], dtype=float32)
+    >>> as_float_audio(np.array([0, 128, 255], dtype=np.uint8))
+    array([-1.       ,  0.       ,  0.9921875], dtype=float32)
+    """
+    arr = np.asarray(x)
+    kind = arr.dtype.kind
+    if kind == "b":
+        raise InvalidAudioError(
+            f"{name} has dtype bool (True/False); expected audio samples, floats in [-1, 1] "
+            "(or integer PCM). A mask is not audio: pass the samples themselves.")
+    if kind in "USaV" or (kind == "O" and any(isinstance(v, (str, bytes))
+                                              for v in arr.ravel()[:1000])):
+        example = next((v for v in arr.ravel()[:1000] if isinstance(v, (str, bytes))), None)
+        raise InvalidAudioError(
+            f"{name} holds text ({example!r}), not samples; expected audio clips: a 2-D float "
+            "array (n_clips, n_samples) or a list of 1-D float arrays. File names? Read them "
+            "with skspeech.io.read_audio first.")
+    if kind == "M" or kind == "m":
+        raise InvalidAudioError(f"{name} has dtype {arr.dtype}; expected audio samples.")
+    if arr.dtype in _PCM_SCALE:
+        offset, scale = _PCM_SCALE[arr.dtype]
+        out = (arr.astype(np.float64) - offset) / scale if offset else arr / scale
+        return out.astype(np.float32 if dtype is None else dtype, copy=False)
+    if kind == "c":
+        return arr  # check_array refuses complex with its standard message
+    if kind == "O":
+        return arr
+    if dtype is not None or arr.dtype not in (np.float32, np.float64):
+        arr = arr.astype(np.float32 if dtype is None else dtype, copy=False)
+    return arr
+
+
+def check_labels(y, *, n_clips=None, name="y"):
+    """Check classification labels: one per clip, all words or all integers, none missing.
+
+    Parameters
+    ----------
+    y : array-like of shape (n_clips,)
+        The labels.
+    n_clips : int, default=None
+        Number of clips the labels go with.
+    name : str, default="y"
+        Name of the labels in errors.
+
+    Returns
+    -------
+    y : ndarray of shape (n_clips,)
+        The labels as an array.
+
+    Raises
+    ------
+    ValueError
+        For missing labels (None, NaN, empty string), labels of mixed types
+        (words and numbers), fractional numbers, a wrong number or a 2-D y.
+
+    Examples
+    --------
+    >>> check_labels(["yes", "no", None])
+    Traceback (most recent call last):
+    ...
+    ValueError: y: the label at index 2 is missing (None); ...
+    """
+    if y is None:
+        raise ValueError(f"{name} is None; a classifier needs one label (a word) per clip.")
+    if isinstance(y, (str, bytes)):
+        raise ValueError(f"{name} is one string ({y!r}); expected one label per clip, e.g. a "  # noqa: TRY004
+                         "list of words.")
+    arr = np.asarray(y, dtype=object) if not hasattr(y, "dtype") else np.asarray(y)
+    if arr.ndim == 2 and 1 in arr.shape:
+        arr = arr.ravel()
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be 1-D, one label per clip; got shape {arr.shape}.")
+    if n_clips is not None and len(arr) != n_clips:
+        raise ValueError(f"{name} has {len(arr)} labels for {n_clips} clips; give one label "
+                         "per clip.")
+    values = arr.tolist()
+    for i, v in enumerate(values):
+        if v is None or (isinstance(v, float) and np.isnan(v)) or (isinstance(v, str) and
+                                                                not v.strip()):
+            raise ValueError(
+                f"{name}: the label at index {i} is missing ({v!r}); every clip needs a word. "
+                "Drop the unlabelled clips or label them.")
+    kinds = {"word" if isinstance(v, (str, bytes)) else "number" if isinstance(
+        v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) else
+        type(v).__name__ for v in values}
+    if len(kinds) > 1:
+        first = {}
+        for i, v in enumerate(values):
+            k = "word" if isinstance(v, (str, bytes)) else type(v).__name__
+            first.setdefault(k, (i, v))
+        shown = ", ".join(f"{v!r} at index {i}" for i, v in first.values())
+        raise ValueError(
+            f"{name} mixes labels of different types ({shown}); use one type, words (str) "
+            "preferably, e.g. [str(label) for label in y].")
+    for i, v in enumerate(values):
+        if isinstance(v, (float, np.floating)) and not float(v).is_integer():
+            raise ValueError(
+                f"{name}: the label at index {i} is {v!r}, a fractional number; a classifier "
+                "needs discrete labels (words, or whole numbers).")
+    return arr
+
+
 def _is_ragged_input(X):
     return isinstance(X, (list, tuple)) and not (
         len(X) > 0 and all(np.ndim(x) == 0 for x in X)
@@ -457,10 +609,10 @@ def check_audio(X, *, estimator=None, reset=False, name="X", silent="ignore", ga
             if not (np.issubdtype(x.dtype, np.floating) or np.issubdtype(x.dtype, np.integer)
                     or x.dtype == bool):
                 raise InvalidAudioError(
-                    f"{name}: clip at index {i} has dtype {x.dtype}; expected real numbers."
+                    f"{name}: clip at index {i} has dtype {x.dtype}; expected real numbers "
+                    "(float samples in [-1, 1], or integer PCM)."
                 )
-            if dtype is not None or x.dtype not in (np.float32, np.float64):
-                x = x.astype(np.float32 if dtype is None else dtype, copy=False)
+            x = as_float_audio(x, f"{name}: clip at index {i}", dtype=dtype)
             _check_finite_clip(x, i, name)
             clips.append(x)
         found = _check_clips(X, clips, name, silent, garbage, min_length, max_length)
@@ -469,6 +621,8 @@ def check_audio(X, *, estimator=None, reset=False, name="X", silent="ignore", ga
         return (clips, sorted(found)) if return_garbage else clips
 
     arr = np.asarray(X) if not hasattr(X, "shape") else X
+    if isinstance(arr, np.ndarray):
+        arr = as_float_audio(arr, name, dtype=None)  # integer PCM scaled; bool, text refused
     if getattr(arr, "ndim", None) == 1:
         raise InvalidAudioError(
             f"{name} must be a 2-D array of shape (n_clips, n_samples) or a list of 1-D "
@@ -482,8 +636,15 @@ def check_audio(X, *, estimator=None, reset=False, name="X", silent="ignore", ga
         )
     # sklearn gives the standard messages (NaN, complex, sparse, 0 samples) and
     # the dtype conversion; our own checks follow for what it does not know.
-    arr = check_array(X, dtype=[np.float32, np.float64], ensure_all_finite=True,
-                      input_name=name, estimator=estimator, ensure_min_features=1)
+    try:
+        arr = check_array(arr, dtype=[np.float32, np.float64], ensure_all_finite=True,
+                          input_name=name, estimator=estimator, ensure_min_features=1)
+    except ValueError as exc:
+        if "could not convert" not in str(exc):
+            raise
+        raise InvalidAudioError(
+            f"{name}: expected audio clips, numbers (a 2-D float array (n_clips, n_samples) or "
+            f"a list of 1-D float arrays), but some values are not numbers: {exc}") from exc
     if dtype is not None:
         arr = arr.astype(dtype, copy=False)
     if estimator is not None and reset:
@@ -603,5 +764,6 @@ def check_sr(sr, name="sr"):
     )
 
 
-__all__ = ["check_audio", "check_frames", "check_sr", "find_garbage", "mark_reported",
-           "one_report_per_call", "report_garbage", "training_clips"]
+__all__ = ["as_float_audio", "check_audio", "check_frames", "check_labels", "check_sr",
+           "find_garbage", "mark_reported", "one_report_per_call", "report_garbage",
+           "training_clips"]

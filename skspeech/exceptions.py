@@ -36,8 +36,11 @@ class GarbageAudioWarning(UserWarning):
     - long: far longer than the clips the model takes (more than 3 times
       :class:`~skspeech.preprocessing.PadTrim`'s length or the longest
       training clip), so the model would hear only part of it;
-    - loud: samples far outside [-1, 1] (beyond ±1.5), usually integer PCM
-      that was not scaled, or the wrong dtype.
+    - loud: samples far outside [-1, 1] (beyond ±1.5): integer PCM copied
+      into float or int64 arrays without scaling, or the wrong units.
+      (``int8``, ``int16``, ``int32`` and ``uint8`` clips are PCM and are
+      scaled by their dtype's full scale, as :func:`skspeech.io.read_audio`
+      does; they do not warn.)
 
     A model with :class:`~skspeech.preprocessing.GarbageGuard` in front gives
     these clips its non-command class (``_silence_`` or ``_unknown_``).

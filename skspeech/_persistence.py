@@ -7,6 +7,7 @@
 
 import datetime
 import os
+import pickle
 import sys
 import warnings
 from pathlib import Path
@@ -53,13 +54,120 @@ def _steps(estimator):
 
 
 def _input_sr(estimator):
-    """The sample rate the model expects from its first step that names one, else None."""
-    for step in _steps(estimator):
-        params = step.get_params(deep=False) if hasattr(step, "get_params") else {}
-        for key in ("orig_sr", "sr"):
-            if isinstance(params.get(key), (int,)) and not isinstance(params.get(key), bool):
-                return int(params[key])
+    """The sample rate the model expects (see :func:`model_sr`), else None."""
+    return model_sr(estimator)
+
+
+def _rate_changes(step):
+    """``(rate in, rate out)`` of a step that names a rate, else None."""
+    params = step.get_params(deep=False) if hasattr(step, "get_params") else {}
+
+    def rate(key):
+        value = params.get(key)
+        return int(value) if isinstance(value, int) and not isinstance(value, bool) else None
+
+    if rate("orig_sr") is not None:  # a Resampler: the rate changes here
+        return rate("orig_sr"), rate("target_sr") or rate("orig_sr")
+    if rate("sr") is not None:
+        return rate("sr"), rate("sr")
     return None
+
+
+def _chains(estimator):
+    """The step lists clips flow through, one per voting member (one for a plain model)."""
+    est = getattr(estimator, "best_estimator_", estimator)
+    if type(est).__name__ == "AugmentedClassifier":
+        return _chains(getattr(est, "estimator_", est.estimator))
+    if isinstance(est, VotingClassifier):
+        members = getattr(est, "estimators_", None) or [m for _, m in est.estimators]
+        return [c for m in members if m not in (None, "drop") for c in _chains(m)]
+    if hasattr(est, "steps"):
+        return [[(name, s) for name, s in est.steps if s not in (None, "passthrough")]]
+    return [[(type(est).__name__, est)]]
+
+
+def model_sr(estimator):
+    """The sample rate a (fitted) model takes its clips at, checked along its steps.
+
+    The one helper that finds a model's rate (persistence, the CLI, streaming):
+    the rate of the first step that names one (``Resampler.orig_sr``,
+    ``GarbageGuard.sr``, ``PadTrim.sr``, ``MFCC.sr``, ...). Every later step
+    must agree with it, or with the ``target_sr`` of a Resampler before it,
+    and every member of a voting ensemble must take the same rate.
+
+    Parameters
+    ----------
+    estimator : estimator
+        A model: a Pipeline, a voting ensemble, a grid search, ...
+
+    Returns
+    -------
+    sr : int or None
+        None when no step names a rate.
+
+    Raises
+    ------
+    ValueError
+        When steps disagree (e.g. ``MFCC(sr=16000)`` after ``PadTrim(sr=8000)``):
+        the model would compute features at the wrong rate without a word.
+    """
+    first = None
+    for chain in _chains(estimator):
+        rate, where = None, None
+        for name, step in chain:
+            change = _rate_changes(step)
+            if change is None:
+                continue
+            if rate is not None and change[0] != rate:
+                raise ValueError(
+                    f"The model's steps disagree on the sample rate: step {name!r} "
+                    f"({type(step).__name__}) expects {change[0]} Hz but receives clips at "
+                    f"{rate} Hz from {where!r}. Set every step to one rate (put a Resampler "
+                    f"between them to change it) and fit again.")
+            if rate is None and first is not None and change[0] != first[0]:
+                raise ValueError(
+                    f"The models in the ensemble take different sample rates: {first[0]} Hz "
+                    f"({first[1]!r}) and {change[0]} Hz ({name!r}). Give every member the same "
+                    f"rate (a Resampler first, where needed).")
+            if rate is None and first is None:
+                first = (change[0], name)
+            rate, where = change[1], name
+    return None if first is None else first[0]
+
+
+def check_model_sr(estimator, sr, *, what="sr"):
+    """Raise when ``sr`` is not the rate the model was made for.
+
+    Parameters
+    ----------
+    estimator : estimator
+        The model.
+    sr : int
+        The rate the caller will give the model clips at.
+    what : str, default="sr"
+        How the caller names ``sr`` in the message (e.g. ``"CommandListener(sr=...)"``).
+
+    Returns
+    -------
+    sr : int
+        ``sr``, checked.
+
+    Raises
+    ------
+    ValueError
+        If the model takes another rate (its predictions would be wrong
+        without a word: words at twice the speed and pitch).
+    """
+    from ._validation import check_sr
+
+    sr = check_sr(sr, what)
+    rate = model_sr(estimator)
+    if rate is not None and rate != sr:
+        raise ValueError(
+            f"{what} is {sr} Hz but the model takes clips at {rate} Hz; its predictions at "
+            f"{sr} Hz would be wrong. Give it audio at {rate} Hz (skspeech.io.read_audio(path, "
+            f"sr={rate}) resamples), or train a model at {sr} Hz.")
+    return sr
 
 
 def _uses_tensorflow(estimator):
@@ -154,26 +262,145 @@ def save_model(path, estimator, *, force=False, sr=None, extra=None):
     if not path.parent.is_dir():
         raise FileNotFoundError(f"Cannot save the model to {str(path)!r}: the folder "
                                 f"{str(path.parent)!r} does not exist.")
-    rate = _input_sr(estimator) if sr is None else int(sr)
+    rate = model_sr(estimator)  # also: the steps agree on one rate
+    if sr is not None:
+        rate = check_model_sr(estimator, sr, what="save_model(sr=...)")
+    extra = _check_extra(extra)
     metadata = {
         "versions": _versions(_uses_tensorflow(estimator)),
         "classes": classes,
         "sr": rate,
         "estimator": type(estimator).__name__,
-        "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
     }
     if extra:
-        metadata.update(dict(extra))
+        metadata.update(extra)
     payload = {"format": _FORMAT, "format_version": _FORMAT_VERSION, "metadata": metadata,
                "estimator": estimator}
+    remove_stale_temporaries(path)
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     try:
-        joblib.dump(payload, tmp)
-        os.replace(tmp, path)
+        try:
+            joblib.dump(payload, tmp)
+        except OSError as exc:
+            raise _write_error(path, exc) from None
+        except (pickle.PicklingError, TypeError, AttributeError) as exc:
+            raise ValueError(
+                f"Cannot save the model to {str(path)!r}: the estimator "
+                f"({type(estimator).__name__}) cannot be pickled ({type(exc).__name__}: {exc}). "
+                "Lambdas and local functions cannot be saved: use module-level functions."
+            ) from exc
+        _move_into_place(tmp, path, force=force)
     finally:
         if tmp.exists():
             tmp.unlink()
     return path
+
+
+# Metadata save_model writes itself; extra= may not replace them.
+_RESERVED = ("versions", "classes", "sr", "estimator", "created")
+
+
+def _check_extra(extra):
+    """``extra`` as a dict whose values can be pickled; errors name ``extra`` and the key."""
+    if extra is None:
+        return {}
+    if not isinstance(extra, dict):
+        try:
+            extra = dict(extra)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"extra must be a dict of metadata (e.g. {{'data': 'fsdd'}}); got "
+                             f"{type(extra).__name__}.") from exc
+    for key, value in extra.items():
+        if not isinstance(key, str):
+            raise TypeError(f"extra keys must be str; got {key!r} ({type(key).__name__}).")
+        if key in _RESERVED:
+            raise ValueError(f"extra[{key!r}] would replace the metadata save_model writes "
+                             f"itself ({', '.join(_RESERVED)}); use another key (for the rate, "
+                             f"sr=).")
+        try:
+            pickle.dumps(value)
+        except Exception as exc:
+            raise ValueError(
+                f"extra[{key!r}] cannot be saved: {type(value).__name__} values cannot be "
+                f"pickled ({type(exc).__name__}: {exc}). Store JSON-like values (str, numbers, "
+                f"lists, dicts).") from exc
+    return dict(extra)
+
+
+def _write_error(path, exc):
+    """An OSError from writing the temporary file next to ``path``, told about ``path``."""
+    import errno
+
+    folder = str(path.parent)
+    if isinstance(exc, PermissionError) or exc.errno in (errno.EACCES, errno.EPERM,
+                                                           errno.EROFS):
+        return PermissionError(exc.errno, f"Cannot save the model to {str(path)!r}: no "
+                               f"permission to write in the folder {folder!r} (or it is "
+                               f"read-only). Choose a folder you can write to.")
+    if exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+        return OSError(exc.errno, f"Cannot save the model to {str(path)!r}: the disk (or your "
+                       f"quota) is full, or the file is larger than the file system allows "
+                       f"({exc.strerror}). Free some space in {folder!r} or save elsewhere; "
+                       f"nothing was written.")
+    return OSError(exc.errno, f"Cannot save the model to {str(path)!r}: {exc.strerror or exc}. "
+                   f"Nothing was written.")
+
+
+def _move_into_place(tmp, path, *, force):
+    """Rename ``tmp`` to ``path``; without ``force`` never replace a file made meanwhile."""
+    if force:
+        os.replace(tmp, path)
+        return
+    try:
+        os.link(tmp, path)  # atomic: fails if another process wrote path since the check
+    except FileExistsError:
+        raise FileExistsError(f"{str(path)!r} exists (written while this model was being "
+                              f"saved); pass force=True to replace it.") from None
+    except OSError:  # no hard links on this file system
+        if path.exists():
+            raise FileExistsError(f"{str(path)!r} exists; pass force=True to replace "
+                                  f"it.") from None
+        os.replace(tmp, path)
+
+
+def _pid_alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
+
+
+def remove_stale_temporaries(path):
+    """Remove ``.<name>.tmp-<pid>`` files left next to ``path`` by killed saves.
+
+    A save writes a hidden temporary file and renames it; a process killed
+    in between (SIGKILL, power loss) leaves it behind, up to the size of a
+    model. Files whose process no longer runs (or that are over a day old)
+    are removed. Returns the removed paths.
+    """
+    import time
+
+    path = Path(path)
+    removed = []
+    try:
+        candidates = list(path.parent.glob(f".{path.name}.tmp-*"))
+    except OSError:
+        return removed
+    for tmp in candidates:
+        pid = tmp.name.rpartition(".tmp-")[2]
+        try:
+            stale = (not pid.isdigit() or not _pid_alive(int(pid))
+                     or time.time() - tmp.stat().st_mtime > 86400)
+            if stale and int(pid or 0) != os.getpid():
+                tmp.unlink()
+                removed.append(tmp)
+        except (OSError, ValueError):
+            continue
+    return removed
 
 
 def load_model(path, *, return_metadata=False):
@@ -233,11 +460,26 @@ def load_model(path, *, return_metadata=False):
         raise IsADirectoryError(f"{str(path)!r} is a folder; give the model file inside it.")
     try:
         payload = joblib.load(path)
-    except Exception as exc:  # noqa: BLE001 - pickle raises many types on foreign files
+    except Exception as exc:
         raise ValueError(f"{str(path)!r} is not a model file that skspeech can read "
                          f"({type(exc).__name__}: {exc}). Make one with skspeech train or "
                          f"skspeech.save_model.") from exc
     if isinstance(payload, dict) and payload.get("format") == _FORMAT:
+        version = payload.get("format_version")
+        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+            raise ValueError(f"{str(path)!r} is damaged: its format version is {version!r}, "
+                             f"expected a whole number such as {_FORMAT_VERSION}. Save the "
+                             f"model again.")
+        if version > _FORMAT_VERSION:
+            raise ValueError(f"{str(path)!r} has model file format version {version}, newer "
+                             f"than this skspeech reads (version {_FORMAT_VERSION}); upgrade "
+                             f"skspeech (pip install -U skspeech) to load it.")
+        if version < _FORMAT_VERSION:  # no older formats exist yet (see CHANGELOG.md)
+            raise ValueError(f"{str(path)!r} has model file format version {version}, which "
+                             f"this skspeech no longer reads; re-train and save it again.")
+        if "estimator" not in payload or not isinstance(payload.get("metadata"), dict):
+            raise ValueError(f"{str(path)!r} is damaged: it lacks the estimator or its "
+                             f"metadata. Save the model again.")
         estimator, metadata = payload["estimator"], dict(payload["metadata"])
     elif hasattr(payload, "predict"):  # a bare joblib.dump of an estimator (e.g. skspeech demo)
         estimator = payload
@@ -247,6 +489,18 @@ def load_model(path, *, return_metadata=False):
         raise ValueError(f"{str(path)!r} holds a {type(payload).__name__}, not a model. "
                          f"Make a model file with skspeech train or skspeech.save_model.")
     metadata["classes"] = _check_words(estimator, f"The model in {str(path)!r}")
+    try:
+        rate = model_sr(estimator)
+    except ValueError as exc:
+        raise ValueError(f"The model in {str(path)!r} cannot be used: {exc}") from None
+    saved = metadata.get("sr")
+    if rate is not None and saved is not None and saved != rate:
+        raise ValueError(
+            f"{str(path)!r} says the model takes {saved} Hz, but the model itself takes "
+            f"{rate} Hz: it was saved with a wrong sr=. Save it again without sr= (the rate is "
+            f"read from the model).")
+    if saved is None:
+        metadata["sr"] = rate
     if metadata.get("versions"):
         now = _versions(metadata["versions"].get("tensorflow") is not None)
         for name, then in metadata["versions"].items():

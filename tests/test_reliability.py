@@ -95,3 +95,188 @@ def test_check_labels_count():
     with pytest.raises(ValueError, match="2 labels for 3 clips"):
         check_labels(["a", "b"], n_clips=3)
     assert list(check_labels(["a", "b", "a"], n_clips=3)) == ["a", "b", "a"]
+
+
+# -- sample rates ------------------------------------------------------------------------
+
+def test_model_sr_finds_the_rate_and_checks_the_steps(fitted):
+    from sklearn.base import clone
+
+    from skspeech._persistence import check_model_sr, model_sr
+
+    model = fitted[0]
+    assert model_sr(model) == 8000
+    assert model_sr(svm_pipeline(sr=16000, target_sr=8000)) == 16000
+    assert check_model_sr(model, 8000) == 8000
+    with pytest.raises(ValueError, match="16000 Hz but the model takes clips at 8000 Hz"):
+        check_model_sr(model, 16000)
+    mixed = clone(model).set_params(mfcc__sr=16000)
+    with pytest.raises(ValueError, match="steps disagree.*'mfcc'.*16000 Hz.*8000 Hz"):
+        model_sr(mixed)
+
+
+def test_save_model_refuses_a_wrong_rate_and_mixed_steps(tmp_path, fitted):
+    from sklearn.base import clone
+
+    from skspeech import save_model
+
+    model, X, y = fitted
+    with pytest.raises(ValueError, match=r"save_model\(sr=...\) is 16000 Hz.*8000 Hz"):
+        save_model(tmp_path / "m.joblib", model, sr=16000)
+    mixed = clone(model).set_params(mfcc__sr=16000).fit(X, y)
+    with pytest.raises(ValueError, match="steps disagree"):
+        save_model(tmp_path / "m.joblib", mixed)
+    assert not list(tmp_path.iterdir())
+    save_model(tmp_path / "m.joblib", model, sr=8000)  # the right rate is fine
+
+
+def test_load_model_refuses_a_file_whose_rate_disagrees(tmp_path, fitted):
+    import joblib
+
+    from skspeech import load_model, save_model
+
+    path = save_model(tmp_path / "m.joblib", fitted[0])
+    payload = joblib.load(path)
+    payload["metadata"]["sr"] = 16000  # as written by an older save_model(sr=16000)
+    joblib.dump(payload, path)
+    with pytest.raises(ValueError, match="says the model takes 16000 Hz.*8000 Hz"):
+        load_model(path)
+
+
+# -- model files ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("version, match", [(99, "format version 99, newer.*upgrade"),
+                                            (0, "damaged|no longer reads"),
+                                            ("1", "damaged"), (None, "damaged")])
+def test_load_model_checks_the_format_version(tmp_path, fitted, version, match):
+    import joblib
+
+    from skspeech import load_model, save_model
+
+    path = save_model(tmp_path / "m.joblib", fitted[0])
+    payload = joblib.load(path)
+    payload["format_version"] = version
+    joblib.dump(payload, path)
+    with pytest.raises(ValueError, match=match):
+        load_model(path)
+
+
+@pytest.mark.parametrize("extra, match", [
+    ({"f": lambda: 0}, r"extra\['f'\] cannot be saved"),
+    ({"sr": 16000}, r"extra\['sr'\] would replace"),
+    ({"classes": ["x"]}, r"extra\['classes'\] would replace"),
+    ("fsdd", "extra must be a dict"),
+])
+def test_save_model_checks_extra(tmp_path, fitted, extra, match):
+    from skspeech import save_model
+
+    with pytest.raises(ValueError, match=match):
+        save_model(tmp_path / "m.joblib", fitted[0], extra=extra)
+    assert not list(tmp_path.iterdir())  # nothing written, no temporary file
+
+
+def test_save_model_read_only_folder_names_the_target(tmp_path, fitted):
+    import os
+
+    from skspeech import save_model
+
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        if os.access(folder, os.W_OK):
+            pytest.skip("running as root: permissions are not enforced")
+        with pytest.raises(PermissionError, match="m.joblib.*no permission.*'.*ro'") as info:
+            save_model(folder / "m.joblib", fitted[0])
+        assert ".tmp-" not in str(info.value)
+    finally:
+        folder.chmod(0o700)
+
+
+def test_save_model_permission_error_names_the_target_not_the_temporary(tmp_path, fitted,
+                                                                        monkeypatch):
+    import errno
+
+    import joblib
+
+    from skspeech import save_model
+
+    def denied(obj, filename, *args, **kwargs):  # what a read-only folder gives a non-root user
+        raise PermissionError(errno.EACCES, "Permission denied", str(filename))
+
+    monkeypatch.setattr(joblib, "dump", denied)
+    with pytest.raises(PermissionError, match="m.joblib.*no permission") as info:
+        save_model(tmp_path / "m.joblib", fitted[0])
+    assert ".tmp-" not in str(info.value)
+
+
+@pytest.mark.parametrize("errno_name, match", [("ENOSPC", "disk.*is full"),
+                                               ("EFBIG", "larger than the file system allows")])
+def test_save_model_full_disk_names_the_target(tmp_path, fitted, monkeypatch, errno_name,
+                                               match):
+    import errno
+
+    import joblib
+
+    from skspeech import save_model
+
+    def full(obj, filename, *args, **kwargs):
+        with open(filename, "wb") as fh:
+            fh.write(b"half")
+        raise OSError(getattr(errno, errno_name), os_strerror(errno_name))
+
+    monkeypatch.setattr(joblib, "dump", full)
+    with pytest.raises(OSError, match=f"m.joblib.*{match}"):
+        save_model(tmp_path / "m.joblib", fitted[0])
+    assert not list(tmp_path.iterdir())  # the half-written temporary file is gone
+
+
+def os_strerror(name):
+    import errno
+    import os
+
+    return os.strerror(getattr(errno, name))
+
+
+def test_stale_temporary_files_of_killed_saves_are_removed(tmp_path, fitted):
+    import subprocess
+    import sys
+
+    from skspeech import save_model
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    stale = tmp_path / f".m.joblib.tmp-{dead}"
+    stale.write_bytes(b"x" * 1000)
+    alive = tmp_path / f".m.joblib.tmp-{os_getppid()}"  # a running process: kept
+    alive.write_bytes(b"y")
+    other = tmp_path / ".other.joblib.tmp-1"  # another file's: not ours to judge here
+    other.write_bytes(b"z")
+    save_model(tmp_path / "m.joblib", fitted[0])
+    assert not stale.exists()
+    assert alive.exists() and other.exists()
+
+
+def os_getppid():
+    import os
+
+    return os.getppid()
+
+
+def test_save_without_force_never_replaces_a_file_made_meanwhile(tmp_path, fitted, monkeypatch):
+    import joblib
+
+    from skspeech import save_model
+
+    target = tmp_path / "m.joblib"
+    real_dump = joblib.dump
+
+    def dump_then_race(obj, filename, *args, **kwargs):
+        real_dump(obj, filename, *args, **kwargs)
+        target.write_bytes(b"another process's model")
+
+    monkeypatch.setattr(joblib, "dump", dump_then_race)
+    with pytest.raises(FileExistsError, match="written while"):
+        save_model(target, fitted[0])
+    assert target.read_bytes() == b"another process's model"
+    assert [p.name for p in tmp_path.iterdir()] == ["m.joblib"]

@@ -328,22 +328,22 @@ def _check_extra(extra):
     return dict(extra)
 
 
-def _write_error(path, exc):
+def _write_error(path, exc, what="the model"):
     """An OSError from writing the temporary file next to ``path``, told about ``path``."""
     import errno
 
     folder = str(path.parent)
     if isinstance(exc, PermissionError) or exc.errno in (errno.EACCES, errno.EPERM,
                                                            errno.EROFS):
-        return PermissionError(exc.errno, f"Cannot save the model to {str(path)!r}: no "
+        return PermissionError(exc.errno, f"Cannot save {what} to {str(path)!r}: no "
                                f"permission to write in the folder {folder!r} (or it is "
                                f"read-only). Choose a folder you can write to.")
     if exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
-        return OSError(exc.errno, f"Cannot save the model to {str(path)!r}: the disk (or your "
+        return OSError(exc.errno, f"Cannot save {what} to {str(path)!r}: the disk (or your "
                        f"quota) is full, or the file is larger than the file system allows "
                        f"({exc.strerror}). Free some space in {folder!r} or save elsewhere; "
                        f"nothing was written.")
-    return OSError(exc.errno, f"Cannot save the model to {str(path)!r}: {exc.strerror or exc}. "
+    return OSError(exc.errno, f"Cannot save {what} to {str(path)!r}: {exc.strerror or exc}. "
                    f"Nothing was written.")
 
 

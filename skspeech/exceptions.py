@@ -1,6 +1,7 @@
 """Exceptions and warnings raised by skspeech."""
 
-__all__ = ["GarbageAudioWarning", "InvalidAudioError", "SilentAudioWarning"]
+__all__ = ["GarbageAudioWarning", "InvalidAudioError", "SilentAudioWarning",
+           "SkippedFilesWarning", "TruncatedAudioWarning"]
 
 
 class InvalidAudioError(ValueError):
@@ -64,4 +65,19 @@ class SilentAudioWarning(GarbageAudioWarning):
     """A clip given for prediction is digital silence (all samples zero).
 
     A :class:`GarbageAudioWarning`: filtering that one filters this one too.
+    """
+
+
+class TruncatedAudioWarning(UserWarning):
+    """An audio file is shorter than its header says: it was cut while being written or copied.
+
+    :func:`skspeech.io.read_audio` returns the samples that are there and
+    warns, naming the file and how much of it is missing.
+    """
+
+
+class SkippedFilesWarning(UserWarning):
+    """Some audio files could not be read and were left out (``on_error="skip"``).
+
+    The message lists each file with the reason.
     """

@@ -280,3 +280,122 @@ def test_save_without_force_never_replaces_a_file_made_meanwhile(tmp_path, fitte
         save_model(target, fitted[0])
     assert target.read_bytes() == b"another process's model"
     assert [p.name for p in tmp_path.iterdir()] == ["m.joblib"]
+
+
+# -- files: truncated, unreadable, missing -----------------------------------------------
+
+def _wav(path, seconds=0.5, sr=8000, freq=440):
+    from skspeech.io import write_audio
+
+    t = np.arange(int(seconds * sr)) / sr
+    write_audio(path, 0.3 * np.sin(2 * np.pi * freq * t), sr)
+    return path
+
+
+def _cut(path, fraction=0.5):
+    data = path.read_bytes()
+    path.write_bytes(data[:int(len(data) * fraction)])
+    return path
+
+
+def test_truncated_wav_warns_naming_the_file(tmp_path):
+    from skspeech.exceptions import TruncatedAudioWarning
+    from skspeech.io import read_audio
+
+    path = _cut(_wav(tmp_path / "cut.wav"))
+    with pytest.warns(TruncatedAudioWarning, match=r"cut.wav' is truncated.*header announces"):
+        y, _ = read_audio(path)
+    assert 0 < len(y) < 4000
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        read_audio(_wav(tmp_path / "whole.wav"))  # a whole file does not warn
+
+
+def test_write_audio_cleans_stale_temporaries_and_names_the_target(tmp_path, monkeypatch):
+    import errno
+    import subprocess
+    import sys
+
+    import soundfile as sf
+
+    from skspeech.io import write_audio
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    stale = tmp_path / f".a.wav.tmp-{dead}"
+    stale.write_bytes(b"x")
+    write_audio(tmp_path / "a.wav", np.zeros(80) + 0.1, 8000)
+    assert not stale.exists()
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(sf, "write", full)
+    with pytest.raises(OSError, match=r"b.wav.*full"):
+        write_audio(tmp_path / "b.wav", np.zeros(80) + 0.1, 8000)
+    with pytest.raises(FileNotFoundError, match="folder.*does not exist"):
+        write_audio(tmp_path / "nowhere" / "c.wav", np.zeros(80) + 0.1, 8000)
+
+
+def _speech_commands(root, *, lists=True, n=3):
+    for w, f in (("yes", 300), ("no", 900)):
+        (root / w).mkdir(parents=True)
+        for i in range(n):
+            _wav(root / w / f"spk{i}_nohash_0.wav", seconds=1.0, sr=16000, freq=f + 20 * i)
+    if lists:
+        (root / "validation_list.txt").write_text("yes/spk1_nohash_0.wav\n")
+        (root / "testing_list.txt").write_text("no/spk1_nohash_0.wav\n")
+    return root
+
+
+def test_binary_list_file_is_named(tmp_path):
+    from skspeech.datasets import load_speech_commands
+
+    root = _speech_commands(tmp_path / "sc")
+    (root / "validation_list.txt").write_bytes(b"\xff\xfe\x00\x81binary")
+    with pytest.raises(ValueError, match=r"validation_list.txt' is not a text list"):
+        load_speech_commands(root, words=["yes", "no"])
+
+
+def test_list_entries_naming_missing_clips_warn(tmp_path):
+    from skspeech.datasets import load_speech_commands
+
+    root = _speech_commands(tmp_path / "sc")
+    (root / "testing_list.txt").write_text("no/spk1_nohash_0.wav\nno/gone_nohash_0.wav\n"
+                                           "absentword/x_nohash_0.wav\n")
+    with pytest.warns(UserWarning, match=r"testing_list.txt names 1 clip.*no/gone_nohash_0"):
+        data = load_speech_commands(root, words=["yes", "no"], subset="test")
+    assert list(data.target) == ["no"]
+
+
+def test_speech_commands_skip_unreadable_clips(tmp_path):
+    from skspeech.datasets import load_speech_commands
+    from skspeech.exceptions import SkippedFilesWarning
+
+    root = _speech_commands(tmp_path / "sc", lists=False)
+    (root / "yes" / "spk0_nohash_0.wav").write_bytes(b"not audio at all")
+    _cut(root / "no" / "spk2_nohash_0.wav")
+    with pytest.raises(InvalidAudioError, match="spk0_nohash_0.wav"):
+        load_speech_commands(root, words=["yes", "no"], subset="all")
+    with pytest.warns(SkippedFilesWarning, match=r"left out 2 clip.*spk0_nohash_0.wav: .*"
+                      r"spk2_nohash_0.wav: .*truncated"):
+        data = load_speech_commands(root, words=["yes", "no"], subset="all", on_error="skip")
+    assert len(data.target) == 4 and len(data.data) == 4
+    assert not any("spk0" in f and "yes" in f for f in data.filenames)
+
+
+def test_fsdd_skip_unreadable_recordings(tmp_path):
+    from skspeech.datasets import load_fsdd
+    from skspeech.exceptions import SkippedFilesWarning
+
+    rec = tmp_path / "fsdd" / "recordings"
+    rec.mkdir(parents=True)
+    for d in range(2):
+        for take in range(5, 8):
+            _wav(rec / f"{d}_jackson_{take}.wav", freq=300 + 500 * d + take)
+    (rec / "1_jackson_6.wav").write_bytes(b"")
+    with pytest.raises(InvalidAudioError, match="1_jackson_6.wav"):
+        load_fsdd(tmp_path / "fsdd")
+    with pytest.warns(SkippedFilesWarning, match="1_jackson_6.wav"):
+        data = load_fsdd(tmp_path / "fsdd", on_error="skip")
+    assert len(data.data) == len(data.target) == len(data.filenames) == 5

@@ -2,6 +2,7 @@
 
 import os
 import re
+import warnings
 from numbers import Integral
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import numpy as np
 from sklearn.utils import Bunch
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
+from ..exceptions import InvalidAudioError, SkippedFilesWarning, TruncatedAudioWarning
 from ..io import read_audio
 from ._base import get_data_home, wrap_paragraphs
 
@@ -64,10 +66,11 @@ def _recordings_folder(path):
         "subset": [StrOptions({"train", "test", "all"})],
         "sr": [None, Interval(Integral, 1, None, closed="left")],
         "return_X_y": ["boolean"],
+        "on_error": [StrOptions({"raise", "skip"})],
     },
     prefer_skip_nested_validation=True,
 )
-def load_fsdd(path=None, *, subset="train", sr=None, return_X_y=False):
+def load_fsdd(path=None, *, subset="train", sr=None, return_X_y=False, on_error="raise"):
     """Load the Free Spoken Digit Dataset from its folder.
 
     Real recordings of the digits 0 to 9 by 6 speakers (3,000 8 kHz WAV
@@ -87,6 +90,12 @@ def load_fsdd(path=None, *, subset="train", sr=None, return_X_y=False):
         ``None`` keeps the files' 8000 Hz.
     return_X_y : bool, default=False
         Return ``(data, target)`` instead of a Bunch.
+    on_error : {"raise", "skip"}, default="raise"
+        What to do with a recording that cannot be read (corrupt, truncated,
+        not audio): "raise" stops with an error naming the file; "skip"
+        leaves it out and warns once with a
+        :class:`~skspeech.exceptions.SkippedFilesWarning` listing each file
+        and the reason.
 
     Returns
     -------
@@ -134,6 +143,8 @@ def load_fsdd(path=None, *, subset="train", sr=None, return_X_y=False):
     ...
     FileNotFoundError: No FSDD folder at 'no/such/folder'. Get it with: git clone ...
     """
+    if on_error not in ("raise", "skip"):
+        raise ValueError(f"on_error must be 'raise' or 'skip'; got {on_error!r}.")
     folder, files = _recordings_folder(path)
     rows = []
     for f in files:
@@ -146,11 +157,31 @@ def load_fsdd(path=None, *, subset="train", sr=None, return_X_y=False):
     if not rows:
         raise FileNotFoundError(f"{str(folder)!r} holds no recordings of the {subset!r} subset.")
 
-    data, rates = [], set()
-    for _, _, _, f in rows:
-        x, file_sr = read_audio(f, sr=sr)
+    data, rates, good, skipped = [], set(), [], []
+    for row in rows:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", TruncatedAudioWarning)
+                x, file_sr = read_audio(row[3], sr=sr)
+        except (InvalidAudioError, TruncatedAudioWarning, OSError) as exc:
+            if on_error == "raise":
+                if isinstance(exc, TruncatedAudioWarning):
+                    raise InvalidAudioError(str(exc)) from None
+                raise
+            skipped.append((row[3], str(exc)))
+            continue
         data.append(x)
+        good.append(row)
         rates.add(file_sr)
+    if skipped:
+        from ._speech_commands import _skipped_message
+
+        if not good:
+            raise InvalidAudioError(f"No readable recordings of the {subset!r} subset in "
+                                    f"{str(folder)!r}: " + _skipped_message(skipped))
+        warnings.warn(f"load_fsdd: {_skipped_message(skipped)}", SkippedFilesWarning,
+                      stacklevel=2)
+        rows = good
     if len(rates) > 1:
         raise ValueError(
             f"The recordings in {str(folder)!r} have different sample rates {sorted(rates)}; "

@@ -4,6 +4,7 @@ import hashlib
 import math
 import os
 import re
+import warnings
 from numbers import Integral, Real
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import numpy as np
 from sklearn.utils import Bunch
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
-from ..exceptions import InvalidAudioError
+from ..exceptions import InvalidAudioError, SkippedFilesWarning, TruncatedAudioWarning
 from ..io import read_audio
 from ._base import wrap_paragraphs
 
@@ -90,8 +91,42 @@ def _norm_rel(line):
 
 
 def _read_list(path):
-    with open(path, encoding="utf-8-sig") as f:  # a BOM (Windows editors) is ignored
-        return {_norm_rel(line) for line in f if line.strip()}
+    try:
+        with open(path, encoding="utf-8-sig") as f:  # a BOM (Windows editors) is ignored
+            return {_norm_rel(line) for line in f if line.strip()}
+    except UnicodeDecodeError as exc:
+        raise ValueError(
+            f"{str(path)!r} is not a text list of clips (one relative path such as "
+            f"'yes/0a7c2a8d_nohash_0.wav' per line): byte {exc.start} cannot be read as "
+            f"UTF-8. Restore it from the archive, or delete both lists to use the dataset's "
+            f"SHA-1 speaker rule.") from None
+
+
+def _missing_list_entries(root, words, lists):
+    """Entries of the lists naming a clip that is not in its (present) word folder."""
+    present = {f"{w}/{n}" for w, names in words.items() for n in names}
+    missing = {}
+    for subset, entries in lists.items():
+        for rel in sorted(entries):
+            word = rel.partition("/")[0]
+            if word in words and rel not in present:
+                missing.setdefault(subset, []).append(rel)
+    return missing
+
+
+def _warn_missing_entries(root, missing):
+    import warnings
+
+    parts = []
+    for subset, rels in missing.items():
+        name = VALIDATION_LIST if subset == "validation" else TESTING_LIST
+        shown = ", ".join(rels[:3]) + (", ..." if len(rels) > 3 else "")
+        parts.append(f"{name} names {len(rels)} clip(s) missing from their word folders "
+                     f"({shown})")
+    warnings.warn(
+        f"{str(root)!r}: " + "; ".join(parts) + ". Those clips are not loaded (deleted, or "
+        "the copy is incomplete): restore them from the archive, or fetch the dataset again.",
+        UserWarning, stacklevel=3)
 
 
 def _wavs(folder):
@@ -149,6 +184,9 @@ def scan_speech_commands(path):
     if has_val:
         lists = {"validation": _read_list(root / VALIDATION_LIST),
                  "test": _read_list(root / TESTING_LIST)}
+        missing = _missing_list_entries(root, words, lists)
+        if missing:
+            _warn_missing_entries(root, missing)
     kind = "test_set" if lists is None and special else "main"
     return {"root": root, "words": words, "special": special, "background": background,
             "lists": lists, "kind": kind}
@@ -347,11 +385,13 @@ def _silence_windows(background, subset, n, sr_out, rng):
         "min_duration": [None, Interval(Real, 0, None, closed="left")],
         "return_X_y": ["boolean"],
         "verbose": ["verbose"],
+        "on_error": [StrOptions({"raise", "skip"})],
     },
     prefer_skip_nested_validation=True,
 )
 def load_speech_commands(path, *, words=None, subset="train", task="words", sr=None,
-                         dtype="float32", min_duration=None, return_X_y=False, verbose=False):
+                         dtype="float32", min_duration=None, return_X_y=False, verbose=False,
+                         on_error="raise"):
     """Load the Speech Commands dataset from its folder, with its official subsets.
 
     Reads the dataset's own layout: one folder per word of
@@ -391,6 +431,13 @@ def load_speech_commands(path, *, words=None, subset="train", task="words", sr=N
         Return ``(data, target)`` instead of a Bunch.
     verbose : bool or int, default=False
         Show a progress bar while reading.
+
+    on_error : {"raise", "skip"}, default="raise"
+        What to do with a clip that cannot be read (corrupt, truncated,
+        not audio): "raise" stops with an error naming the file; "skip"
+        leaves such clips out and warns once with a
+        :class:`~skspeech.exceptions.SkippedFilesWarning` listing each file
+        and the reason.
 
     Returns
     -------
@@ -432,7 +479,8 @@ def load_speech_commands(path, *, words=None, subset="train", task="words", sr=N
     FileNotFoundError
         If the folder or one list is missing, or holds no word folders.
     skspeech.exceptions.InvalidAudioError
-        If a clip cannot be read (the message names the file).
+        If a clip cannot be read (the message names the file), unless
+        ``on_error="skip"``.
     ValueError
         If a word has no folder, or the files have different sample rates and
         ``sr`` is None.
@@ -455,9 +503,12 @@ def load_speech_commands(path, *, words=None, subset="train", task="words", sr=N
     ...
     FileNotFoundError: No Speech Commands folder at 'no/such/folder'. Pass the folder ...
     """
+    if on_error not in ("raise", "skip"):
+        raise ValueError(f"on_error must be 'raise' or 'skip'; got {on_error!r}.")
     index = scan_speech_commands(path)
     root = index["root"]
     available = sorted(index["words"])
+    skipped = []  # (path, reason)
     if task == "35":
         if words is not None:
             raise ValueError("task='35' keeps every word folder; leave words=None (or use "
@@ -491,7 +542,13 @@ def load_speech_commands(path, *, words=None, subset="train", task="words", sr=N
     rows = []  # (target, word, speaker, path, start_frame, n_frames, file_sr)
 
     def keep(target, word, name, file_path):
-        frames, file_sr = _header(file_path)
+        try:
+            frames, file_sr = _header(file_path)
+        except InvalidAudioError as exc:
+            if on_error == "raise":
+                raise
+            skipped.append((file_path, str(exc)))
+            return False
         if frames < min_frames_s * file_sr:
             return False
         rows.append((target, word, speaker_of(name), file_path, 0, frames, file_sr))
@@ -528,6 +585,10 @@ def load_speech_commands(path, *, words=None, subset="train", task="words", sr=N
             silence = _silence_windows(index["background"], subset, n_silence, sr,
                                        np.random.default_rng(SEED + 1))
     if not rows and not silence:
+        if skipped:
+            raise InvalidAudioError(
+                f"No readable clips of {words} in the {subset!r} subset of {str(root)!r}: "
+                + _skipped_message(skipped))
         raise ValueError(
             f"No clips of {words} in the {subset!r} subset of {str(root)!r}"
             + (f" at least {min_duration} s long" if min_duration else "") + "."
@@ -545,22 +606,46 @@ def load_speech_commands(path, *, words=None, subset="train", task="words", sr=N
     equal = len(set(lengths)) == 1
     data = np.empty((len(lengths), lengths[0]), dtype=dtype) if equal else []
     jobs = [(r[3], None) for r in rows] + [(s[0], s) for s in silence]
+    bad = []  # indices of jobs that could not be read
     for i, (file_path, window) in enumerate(progress(jobs, desc=f"Loading {subset}",
                                                      unit="clip")):
-        if window is None:
-            x, _ = read_audio(file_path, sr=sr, dtype=dtype)
-        else:
-            _, file_sr, start, win, _ = window
-            x = _read_window(file_path, start, win, file_sr, sr, dtype)
-        if len(x) != lengths[i]:
-            raise InvalidAudioError(
-                f"{str(file_path)!r}: its header promises {lengths[i]} samples but "
-                f"{len(x)} were read; the file is corrupt. Delete it or fetch the dataset again."
-            )
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", TruncatedAudioWarning)
+                if window is None:
+                    x, _ = read_audio(file_path, sr=sr, dtype=dtype)
+                else:
+                    _, file_sr, start, win, _ = window
+                    x = _read_window(file_path, start, win, file_sr, sr, dtype)
+            if len(x) != lengths[i]:
+                raise InvalidAudioError(
+                    f"{str(file_path)!r}: its header promises {lengths[i]} samples but "
+                    f"{len(x)} were read; the file is corrupt. Delete it or fetch the dataset "
+                    "again.")
+        except (InvalidAudioError, TruncatedAudioWarning, OSError) as exc:
+            if on_error == "raise":
+                if isinstance(exc, TruncatedAudioWarning):
+                    raise InvalidAudioError(str(exc)) from None
+                raise
+            skipped.append((file_path, str(exc)))
+            bad.append(i)
+            x = np.zeros(lengths[i], dtype=dtype)  # a placeholder, dropped below
         if equal:
             data[i] = x
         else:
             data.append(x)
+    if bad:
+        keep_idx = np.setdiff1d(np.arange(len(jobs)), bad)
+        data = data[keep_idx] if equal else [data[k] for k in keep_idx]
+        n_rows = len(rows)
+        rows = [r for k, r in enumerate(rows) if k not in set(bad)]
+        silence = [w for k, w in enumerate(silence) if n_rows + k not in set(bad)]
+        if not len(data):
+            raise InvalidAudioError(f"No readable clips in the {subset!r} subset of "
+                                    f"{str(root)!r}: " + _skipped_message(skipped))
+    if skipped:
+        warnings.warn(f"load_speech_commands: {_skipped_message(skipped)}",
+                      SkippedFilesWarning, stacklevel=2)
 
     target = np.array([r[0] for r in rows] + [SILENCE] * len(silence))
     if return_X_y:
@@ -576,7 +661,7 @@ def load_speech_commands(path, *, words=None, subset="train", task="words", sr=N
         unknown_pct=UNKNOWN_PERCENTAGE, silence_pct=SILENCE_PERCENTAGE, seed=SEED,
         train_pct=train_pct, val_pct=VALIDATION_PERCENTAGE, test_pct=TESTING_PERCENTAGE,
         path=str(root), subset=subset, task=task, n_clips=len(target),
-        n_classes=len(set(target.tolist())), n_speakers=len(set(r[2] for r in rows)),
+        n_classes=len(set(target.tolist())), n_speakers=len({r[2] for r in rows}),
         sr=out_sr, resampled="" if sr is None else " (resampled on load)", n_short=n_short,
         short_note=(" (kept)" if min_duration is None
                     else f" (clips under {min_duration:g} s dropped)"),
@@ -584,6 +669,14 @@ def load_speech_commands(path, *, words=None, subset="train", task="words", sr=N
     return Bunch(data=data, target=target, target_names=target_names, word=word,
                  speaker=speaker, filenames=filenames, start=start, sr=int(out_sr),
                  DESCR=descr)
+
+
+def _skipped_message(skipped):
+    """One message listing the files left out and why."""
+    lines = "; ".join(f"{Path(p).name}: {reason}" for p, reason in skipped[:20])
+    more = f"; and {len(skipped) - 20} more" if len(skipped) > 20 else ""
+    return (f"left out {len(skipped)} clip(s) that cannot be read: {lines}{more}. Delete or "
+            "replace these files.")
 
 
 def _progress_factory(verbose):

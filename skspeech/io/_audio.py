@@ -1,12 +1,43 @@
 """Audio files in and out, through soundfile (libsndfile)."""
 
 import os
+import struct
+import warnings
 from pathlib import Path
 
 import numpy as np
 
 from .._validation import check_sr
-from ..exceptions import InvalidAudioError
+from ..exceptions import InvalidAudioError, TruncatedAudioWarning
+
+
+def _wav_data_shortfall(path, block_align):
+    """``(declared, present)`` bytes of a RIFF WAV's data chunk when the file is cut short.
+
+    None when the file is not a RIFF WAV, the chunk is complete, or its size
+    is a streaming placeholder (0 or 0xFFFFFFFF: written before the length
+    was known).
+    """
+    try:
+        size = os.path.getsize(path)
+        with open(path, "rb") as f:
+            head = f.read(12)
+            if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+                return None
+            pos = 12
+            while pos + 8 <= size:
+                f.seek(pos)
+                chunk, n = struct.unpack("<4sI", f.read(8))
+                if chunk == b"data":
+                    present = size - pos - 8
+                    if n in (0, 0xFFFFFFFF) or n <= present:
+                        return None
+                    # a few bytes short of a frame are noise; a missing frame is not
+                    return (n, present) if n - present >= max(1, block_align) else None
+                pos += 8 + n + (n & 1)
+    except (OSError, struct.error):
+        return None
+    return None
 
 
 def read_audio(path, *, sr=None, mono=True, dtype="float32"):
@@ -77,6 +108,14 @@ def read_audio(path, *, sr=None, mono=True, dtype="float32"):
         ) from exc
     if y.shape[0] == 0:
         raise InvalidAudioError(f"{path!r} holds no samples (0 frames).")
+    short = _wav_data_shortfall(path, y.shape[1] * 2)
+    if short is not None:
+        declared, present = short
+        warnings.warn(
+            f"{path!r} is truncated: its header announces {declared} bytes of samples but only "
+            f"{present} are in the file ({present / declared:.0%}), so it was cut while being "
+            f"written or copied. Read {y.shape[0]} of about {y.shape[0] * declared // present} "
+            f"samples; copy or record the file again.", TruncatedAudioWarning, stacklevel=2)
     if not np.isfinite(y).all():
         raise InvalidAudioError(f"{path!r} contains NaN or infinite samples.")
     if mono:
@@ -139,10 +178,22 @@ def write_audio(path, y, sr, *, subtype=None, overwrite=False):
         raise InvalidAudioError("y contains NaN or infinite samples.")
     if path.exists() and not overwrite:
         raise FileExistsError(f"{str(path)!r} exists; pass overwrite=True to replace it.")
+    if not path.parent.is_dir():
+        raise FileNotFoundError(f"Cannot write {str(path)!r}: the folder {str(path.parent)!r} "
+                                "does not exist.")
+    from .._persistence import _write_error, remove_stale_temporaries
+
+    fmt = _format_of(path)
     # Write next to the target, then rename: a crash never leaves half a file.
+    remove_stale_temporaries(path)
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     try:
-        sf.write(tmp, y, sr, subtype=subtype, format=_format_of(path))
+        try:
+            sf.write(tmp, y, sr, subtype=subtype, format=fmt)
+        except OSError as exc:
+            raise _write_error(path, exc, what="the audio") from None
+        except (sf.LibsndfileError, RuntimeError, TypeError, ValueError) as exc:
+            raise ValueError(f"Cannot write {str(path)!r}: {exc}.") from exc
         os.replace(tmp, path)
     finally:
         if tmp.exists():

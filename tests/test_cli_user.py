@@ -110,7 +110,8 @@ def test_predict_table_csv_json(svm_model, folder):
     (("listen", "model.joblib", "--file", "missing.wav"), "No such audio file"),
     (("listen", "model.joblib", "--word-threshold", "stop"), "WORD=PROBABILITY"),
     (("export", "model.joblib", "--representative", "x"), "needs a fitted Conv1D pipeline"),
-    (("export", "model.joblib"), "needs --representative"),
+    # an SVM cannot be exported: said first, before asking for --representative
+    (("export", "model.joblib"), "needs a fitted Conv1D pipeline"),
 ])
 def test_bad_paths_and_files(svm_model, tmp_path, args, message):
     (tmp_path / "notes.txt").write_text("not audio, not a model")

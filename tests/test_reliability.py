@@ -1,6 +1,7 @@
 """Bad and unusual input (issue 22): every case gives the right answer or a clear error or
 warning that names the input and says what was expected. See docs/bad_input.rst."""
 
+import re
 import warnings
 
 import numpy as np
@@ -399,3 +400,127 @@ def test_fsdd_skip_unreadable_recordings(tmp_path):
     with pytest.warns(SkippedFilesWarning, match="1_jackson_6.wav"):
         data = load_fsdd(tmp_path / "fsdd", on_error="skip")
     assert len(data.data) == len(data.target) == len(data.filenames) == 5
+
+
+# -- the command line: every bad file reported, the good ones processed -------------------
+
+@pytest.fixture(scope="module")
+def cli_setup(fitted, tmp_path_factory):
+    from skspeech import save_model
+    from skspeech.io import write_audio
+
+    model, X, y = fitted
+    root = tmp_path_factory.mktemp("cli")
+    path = save_model(root / "m.joblib", model)
+    data = root / "data"
+    for i, (x, w) in enumerate(zip(X, y)):
+        (data / w).mkdir(parents=True, exist_ok=True)
+        write_audio(data / w / f"spk{i % 3}_nohash_{i}.wav", x, 8000)
+    return path, data, X, y
+
+
+def _main(*args):
+    from skspeech.cli import main
+
+    return main([str(a) for a in args])
+
+
+def test_predict_reports_every_bad_file_and_predicts_the_good(cli_setup, tmp_path, capsys):
+    from skspeech.io import write_audio
+
+    path, _, X, _y = cli_setup
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    for i in range(3):
+        write_audio(folder / f"good{i}.wav", X[i * 6], 8000)
+    (folder / "broken.wav").write_bytes(b"RIFF....WAVEnot really")
+    (folder / "empty.flac").write_bytes(b"")
+    _cut(folder / "good0.wav")  # truncated: reported as well
+    code = _main("predict", path, folder, "--csv", "--quiet")
+    out, err = capsys.readouterr()
+    assert code == 1
+    rows = out.strip().splitlines()[1:]
+    assert sorted(r.split(",")[0].rsplit("/", 1)[1] for r in rows) == ["good1.wav", "good2.wav"]
+    for name, reason in (("broken.wav", "Cannot read"), ("empty.flac", "Cannot read"),
+                         ("good0.wav", "truncated")):
+        assert re.search(rf"error: .*{name}: .*{reason}", err), (name, err)
+    assert "3 of 5 file(s) could not be predicted" in err
+
+
+def test_predict_all_good_exits_0(cli_setup, tmp_path, capsys):
+    from skspeech.io import write_audio
+
+    path, _, X, _ = cli_setup
+    write_audio(tmp_path / "a.wav", X[0], 8000)
+    assert _main("predict", path, tmp_path / "a.wav", "--quiet") == 0
+
+
+def test_predict_resamples_files_to_the_models_rate(cli_setup, tmp_path, capsys):
+    from skspeech.io import write_audio
+    from skspeech.preprocessing._resample import resample
+
+    path, _, X, y = cli_setup
+    for i in (0, 6, 12):
+        write_audio(tmp_path / f"{i}.wav", resample(np.asarray(X[i], float), 8000, 16000),
+                    16000)
+    assert _main("predict", path, tmp_path, "--csv", "--quiet") == 0
+    out = capsys.readouterr().out
+    words = {r.split(",")[0].rsplit("/", 1)[1]: r.split(",")[1]
+             for r in out.strip().splitlines()[1:]}
+    assert words == {"0.wav": y[0], "12.wav": y[12], "6.wav": y[6]}
+
+
+def test_evaluate_reports_bad_files_and_scores_the_rest(cli_setup, tmp_path, capsys):
+    import shutil
+
+    path, data, _X, y = cli_setup
+    copy = tmp_path / "data"
+    shutil.copytree(data, copy)
+    bad = min((copy / "low").iterdir())
+    bad.write_bytes(b"garbage")
+    code = _main("evaluate", path, copy, "--subset", "all", "--quiet")
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert re.search(rf"skipped .*{bad.name}: .*Cannot read", err)
+    assert f"Accuracy on {len(y) - 1} clips" in out
+
+
+def test_train_names_the_word_with_too_few_clips(cli_setup, tmp_path, capsys):
+    import shutil
+
+    _, data, _, _ = cli_setup
+    copy = tmp_path / "data"
+    shutil.copytree(data, copy)
+    for f in sorted((copy / "mid").iterdir())[1:]:
+        f.unlink()
+    code = _main("train", copy, "--subset", "all", "--words", "low", "mid", "high",
+                 "--model", "svm", "-o", tmp_path / "m.joblib", "--quiet")
+    err = capsys.readouterr().err
+    assert code == 1
+    assert re.search(r"at least 2 clips per word; mid \(1\) has fewer", err), err
+
+
+def test_train_skip_unreadable(cli_setup, tmp_path, capsys):
+    import shutil
+
+    _, data, _, _ = cli_setup
+    copy = tmp_path / "data"
+    shutil.copytree(data, copy)
+    bad = min((copy / "high").iterdir())
+    bad.write_bytes(b"junk")
+    args = ["train", copy, "--subset", "all", "--words", "low", "mid", "high", "--model", "svm",
+            "-o", tmp_path / "m.joblib", "--quiet"]
+    assert _main(*args) == 1
+    assert bad.name in capsys.readouterr().err and not (tmp_path / "m.joblib").exists()
+    assert _main(*args, "--skip-unreadable") == 1  # trained without it, and said so
+    err = capsys.readouterr().err
+    assert re.search(rf"skipped .*{bad.name}", err)
+    assert (tmp_path / "m.joblib").exists()
+
+
+def test_export_says_svm_cannot_be_exported_first(cli_setup, capsys):
+    path = cli_setup[0]
+    assert _main("export", path, "--quiet") == 1
+    err = capsys.readouterr().err
+    assert "TFLite export needs a fitted Conv1D pipeline" in err
+    assert "--representative" not in err

@@ -6,14 +6,24 @@ import numpy as np
 
 from ..metrics import NON_COMMANDS
 from ._labels import is_command, listing, non_commands_of
-from ._train import _DATA_HELP, add_data_arguments, data_choice, load_data, note, say_for
+from ._train import (
+    _DATA_HELP,
+    add_data_arguments,
+    data_choice,
+    load_data,
+    note,
+    report_skipped,
+    say_for,
+)
 
 HELP = ("Score a model file on labelled data: accuracy, false accepts and false rejects "
         "(for models with _unknown_/_silence_), per-word precision/recall, confusions.")
 
 
 def add_parser(sub):
-    p = sub.add_parser("evaluate", help=HELP, description=HELP)
+    p = sub.add_parser("evaluate", help=HELP, description=HELP + (
+        " Clips that cannot be read are listed on stderr (file and reason) and left out; "
+        "the others are scored, and the exit code is then 1."))
     p.add_argument("model", type=Path, help="a model file from skspeech train (trusted only)")
     p.add_argument("data", help=_DATA_HELP.replace("training", "test"))
     p.add_argument("--plot", type=Path, default=None, metavar="PNG",
@@ -99,7 +109,8 @@ def run(args):
     say(f"Loading {args.data} ...")
     data = load_data(args.data, subset=args.subset, sr=args.sr or meta.get("sr"),
                      n_voices=args.n_voices, seed=args.seed + 1, verbose=not args.quiet,
-                     **choice)
+                     on_error="skip", **choice)
+    report_skipped("evaluate", data.skipped)  # scored without them; exit code 1 at the end
     X, y, sr, what = data.X, np.asarray(data.y).astype(str), data.sr, data.what
     if meta.get("sr") and sr != meta["sr"]:
         raise ValueError(f"The data is at {sr} Hz but the model expects {meta['sr']} Hz; "
@@ -140,4 +151,8 @@ def run(args):
         ax = plot_confusion_matrix(y, pred, labels=labels)
         ax.figure.savefig(args.plot, dpi=120, bbox_inches="tight")
         print(f"Confusion matrix drawn to {args.plot}")
+    if data.skipped:
+        print(f"Note: {len(data.skipped)} file(s) could not be read and are not in these "
+              f"scores (listed on stderr).")
+        return 1
     return 0

@@ -36,9 +36,6 @@ def run(args):
     from ..export import TFLiteModel, export_tflite
     from ._train import data_choice, load_data
 
-    if not args.no_int8 and args.representative is None:
-        raise ValueError("int8 export needs --representative DATA (e.g. the training data) to "
-                         "calibrate; or pass --no-int8.")
     model, meta = load_model(args.model, return_metadata=True)
     from ..export._tflite import _split
     from ._train import inner_pipeline
@@ -47,7 +44,10 @@ def run(args):
     # Pipeline inside it is the whole predictor
     model = inner_pipeline(model)
 
-    _split(model)  # a clear error for models without a network before loading data
+    _split(model)  # first: an SVM or HMM model cannot be exported at all
+    if not args.no_int8 and args.representative is None:
+        raise ValueError("int8 export needs --representative DATA (e.g. the training data) to "
+                         "calibrate; or pass --no-int8.")
     rep = None
     if args.representative is not None:
         rep = load_data(args.representative, subset="train", sr=meta.get("sr"),

@@ -16,6 +16,8 @@ _EXT = (".wav", ".flac", ".ogg", ".aiff", ".aif", ".mp3")
 
 def add_parser(sub):
     p = sub.add_parser("predict", help=HELP, description=HELP + (
+        " A file that cannot be read gets a line on stderr (file and reason), the others "
+        "are predicted, and the exit code is then 1."
         " Prints a table of file, word and probability, where a clip heard as _unknown_ or "
         "_silence_ (a model trained with them) reads 'no command'. --csv and --json give "
         "machines the raw class in 'word' and the recognised command in 'command' (empty, "
@@ -48,9 +50,38 @@ def _files(paths):
     return files
 
 
+def _read(files, sr, it):
+    """``(clips, good files, bad [(file, reason)])``: every file is tried."""
+    import warnings
+
+    from ..exceptions import InvalidAudioError, TruncatedAudioWarning
+    from ..io import read_audio
+
+    clips, good, bad = [], [], []
+    for f in it:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", TruncatedAudioWarning)
+                x = read_audio(f, sr=sr)[0]
+        except (InvalidAudioError, TruncatedAudioWarning, OSError, ValueError) as exc:
+            bad.append((f, str(exc)))
+            continue
+        clips.append(x)
+        good.append(f)
+    return clips, good, bad
+
+
+def _scores(model, classes, clips):
+    """``(words, probabilities)`` for the clips."""
+    if hasattr(model, "predict_proba"):
+        proba = np.asarray(model.predict_proba(clips))
+        return [classes[k] for k in proba.argmax(axis=1)], list(proba.max(axis=1))
+    words = [str(w) for w in model.predict(clips)]
+    return words, [float("nan")] * len(words)
+
+
 def run(args):
     from .._persistence import load_model
-    from ..io import read_audio
 
     model, meta = load_model(args.model, return_metadata=True)
     files = _files(args.paths)
@@ -59,26 +90,42 @@ def run(args):
         from tqdm.auto import tqdm
 
         it = tqdm(files, desc="Reading", unit="file", leave=False, file=sys.stderr)
-    clips = [read_audio(f, sr=meta.get("sr"))[0] for f in it]
+    clips, good, bad = _read(files, meta.get("sr"), it)
     classes = list(meta["classes"])
-    if hasattr(model, "predict_proba"):
-        proba = np.asarray(model.predict_proba(clips))
-        words = [classes[k] for k in proba.argmax(axis=1)]
-        probs = proba.max(axis=1)
-    else:
-        words = [str(w) for w in model.predict(clips)]
-        probs = [float("nan")] * len(words)
+    words, probs = [], []
+    if clips:
+        try:
+            words, probs = _scores(model, classes, clips)
+        except ValueError:  # one clip the model cannot take: find it, score the others
+            kept_clips, kept = [], []
+            for f, x in zip(good, clips):
+                try:
+                    w, p = _scores(model, classes, [x])
+                except ValueError as exc:
+                    bad.append((f, str(exc)))
+                    continue
+                kept.append(f)
+                kept_clips.append(x)
+                words.append(w[0])
+                probs.append(p[0])
+            good = kept
     rows = [{"file": str(f), "word": w, "command": w if is_command(w) else None,
-             "probability": round(float(p), 4)} for f, w, p in zip(files, words, probs)]
+             "probability": round(float(p), 4)} for f, w, p in zip(good, words, probs)]
     if args.json:
         print(json.dumps(rows, indent=2))
     elif args.csv:
         writer = csv.DictWriter(sys.stdout, fieldnames=["file", "word", "command", "probability"])
         writer.writeheader()
         writer.writerows(rows)  # None: an empty field
-    else:
+    elif rows:
         width = max(4, *(len(r["file"]) for r in rows))
         print(f"{'file':<{width}}  {'word':<12} probability")
         for r in rows:
             print(f"{r['file']:<{width}}  {shown(r['word']):<12} {r['probability']:.2f}")
+    for f, reason in bad:
+        print(f"skspeech predict: error: {f}: {reason}", file=sys.stderr)
+    if bad:
+        print(f"skspeech predict: {len(bad)} of {len(files)} file(s) could not be predicted "
+              f"(listed above); {len(rows)} predicted.", file=sys.stderr)
+        return 1
     return 0

@@ -96,12 +96,24 @@ def add_parser(sub):
                    help="hmm: states per word model (default: 8)")
     g.add_argument("--n-iter", type=int, default=None, help="hmm: EM iterations (default: 20)")
     add_data_arguments(p, subset_default="train")
+    p.add_argument("--skip-unreadable", action="store_true",
+                   help="leave out clips that cannot be read (each is listed on stderr, and "
+                        "the exit code is 1) instead of stopping at the first")
     return p
 
 
 def say_for(args):
     return (lambda *a, **k: None) if args.quiet else (lambda *a, **k: print(*a, **k,
                                                                            file=sys.stderr))
+
+
+def report_skipped(command, skipped):
+    """One line on stderr per file that could not be read: its name and the reason."""
+    for path, reason in skipped:
+        print(f"skspeech {command}: skipped {path}: {reason}", file=sys.stderr)
+    if skipped:
+        print(f"skspeech {command}: {len(skipped)} file(s) could not be read and were left "
+              f"out; the exit code will be 1.", file=sys.stderr)
 
 
 def note(message):
@@ -245,12 +257,16 @@ def _have(words):
     return "has" if len(words) == 1 else "have"
 
 
+def _them(words):
+    return "it" if len(words) == 1 else "them"
+
+
 def _counts(counts):
     return ", ".join(f"{w} {n}" for w, n in counts.items())
 
 
 def load_data(spec, *, subset, words=None, task=None, sr=None, n_voices=24, seed=0,
-              verbose=True, note=None):
+              verbose=True, note=None, on_error="raise"):
     """Load the data a data argument names.
 
     Returns a Bunch: ``X``, ``y``, ``sr``, ``what`` (a description), ``kind``
@@ -258,14 +274,19 @@ def load_data(spec, *, subset, words=None, task=None, sr=None, n_voices=24, seed
     Commands), ``words`` (the commands asked for; None: every one in the data) and
     ``background`` (the ``_background_noise_`` recordings of a Speech Commands
     folder, as paths). ``task`` applies to Speech Commands only (None: see
-    :func:`plan_speech_commands`).
+    :func:`plan_speech_commands`). With ``on_error="skip"`` unreadable clips are
+    left out and listed in ``skipped`` (path, reason), without a warning: the
+    caller reports them.
     """
+    import warnings
+
     from sklearn.utils import Bunch
 
     from ..datasets import load_fsdd, load_speech_commands, make_spoken_commands
+    from ..exceptions import SkippedFilesWarning
 
     kind, path = _resolve(spec)
-    out = Bunch(kind=kind, task=None, words=words, background=[])
+    out = Bunch(kind=kind, task=None, words=words, background=[], skipped=[])
     if kind == "synthetic":
         if n_voices < 2:
             raise ValueError(f"--n-voices must be at least 2; got {n_voices}.")
@@ -278,14 +299,21 @@ def load_data(spec, *, subset, words=None, task=None, sr=None, n_voices=24, seed
     if kind == "fsdd":
         if subset == "validation":
             raise ValueError("FSDD has no validation subset; use --subset train, test or all.")
-        data = load_fsdd(path, subset=subset, sr=sr)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SkippedFilesWarning)
+            data = load_fsdd(path, subset=subset, sr=sr, on_error=on_error)
+        out.update(skipped=data.skipped)
         return Bunch(**out, X=data.data, y=data.target, sr=data.sr, what=f"FSDD ({subset})")
     from ..datasets._speech_commands import scan_speech_commands
 
     index = scan_speech_commands(path)
     plan = plan_speech_commands(index, words=words, task=task, subset=subset, note=note)
-    data = load_speech_commands(path, words=None if plan["task"] == "35" else plan["words"],
-                                subset=subset, task=plan["task"], sr=sr, verbose=verbose)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SkippedFilesWarning)
+        data = load_speech_commands(path, words=None if plan["task"] == "35" else plan["words"],
+                                    subset=subset, task=plan["task"], sr=sr, verbose=verbose,
+                                    on_error=on_error)
+    out.update(skipped=data.skipped)
     what = f"Speech Commands at {path} ({subset}" + \
         ("" if plan["task"] == "words" else f", task {plan['task']}") + ")"
     out.update(task=plan["task"], words=plan["words"], background=list(index["background"]))
@@ -529,9 +557,16 @@ def run(args):
     say(f"Loading {args.data} ...")
     data = load_data(args.data, subset=args.subset, words=args.words, task=args.task,
                      sr=args.sr, n_voices=args.n_voices, seed=args.seed,
-                     verbose=not args.quiet, note=note)
+                     verbose=not args.quiet, note=note,
+                     on_error="skip" if getattr(args, "skip_unreadable", False) else "raise")
+    report_skipped("train", data.skipped)
     X, y, sr = data.X, data.y, data.sr
     classes, counts = _check_counts(y)
+    if args.model == "svm" and counts.min() < 2:
+        few = [f"{w} ({n})" for w, n in zip(classes, counts) if n < 2]
+        raise ValueError(f"The svm model needs at least 2 clips per word; {listing(few)} "
+                         f"{_have(few)} fewer. Add recordings of "
+                         f"{_them(few)} or leave {_them(few)} out with --words.")
     say(f"  {len(y)} clips of {len(classes)} classes at {sr} Hz from {data.what}")
     noise = _noise_files(args, data, say)
     model = build_model(args, sr, int(counts.min()), noise=noise)
@@ -561,4 +596,4 @@ def run(args):
           f"in {fit_s:.1f} s; accuracy on the training clips {train_acc:.1%}.")
     print(f"Model saved to {out} ({out.stat().st_size / 1024:.0f} KB). "
           f"Test it with: skspeech evaluate {out} DATA --subset test")
-    return 0
+    return 1 if data.skipped else 0

@@ -119,6 +119,9 @@ def load_fsdd(path=None, *, subset="train", sr=None, return_X_y=False, on_error=
             The sample rate of ``data``.
         DESCR : str
             Description, split and licence (with the credit to give).
+        skipped : list of (str, str)
+            The files left out with ``on_error="skip"`` and why (path,
+            reason); empty otherwise.
 
     (data, target) : tuple
         With ``return_X_y=True``.
@@ -204,4 +207,5 @@ def load_fsdd(path=None, *, subset="train", sr=None, return_X_y=False, on_error=
         take=np.array([r[2] for r in rows], dtype=np.int64),
         filenames=np.array([str(r[3]) for r in rows]),
         target_names=[str(d) for d in range(10)], sr=out_sr, DESCR=descr,
+        skipped=[(str(p), reason) for p, reason in skipped],
     )

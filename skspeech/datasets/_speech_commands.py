@@ -470,6 +470,9 @@ def load_speech_commands(path, *, words=None, subset="train", task="words", sr=N
             The sample rate of ``data``.
         DESCR : str
             Description, subsets, task proportions, licence and citation.
+        skipped : list of (str, str)
+            The files left out with ``on_error="skip"`` and why (path,
+            reason); empty otherwise.
 
     (data, target) : tuple
         With ``return_X_y=True``.
@@ -668,7 +671,7 @@ def load_speech_commands(path, *, words=None, subset="train", task="words", sr=N
     ))
     return Bunch(data=data, target=target, target_names=target_names, word=word,
                  speaker=speaker, filenames=filenames, start=start, sr=int(out_sr),
-                 DESCR=descr)
+                 DESCR=descr, skipped=[(str(p), reason) for p, reason in skipped])
 
 
 def _skipped_message(skipped):

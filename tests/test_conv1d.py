@@ -443,7 +443,8 @@ def test_missing_keras_gives_install_hint():
 
 def test_conv1d_pipeline_recipes():
     raw = conv1d_pipeline("raw", sr=16000)
-    assert [n for n, _ in raw.steps] == ["resample", "padtrim", "features", "cmvn", "conv1d"]
+    assert [n for n, _ in raw.steps] == ["guard", "resample", "padtrim", "features", "cmvn",
+                                             "conv1d"]
     assert raw.named_steps["resample"].get_params() == {"orig_sr": 16000, "target_sr": 8000}
     assert raw.named_steps["padtrim"].get_params()["duration"] == 1.0
     assert raw.named_steps["padtrim"].get_params()["sr"] == 8000

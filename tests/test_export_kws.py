@@ -161,8 +161,8 @@ def test_augmented_classifier_exports_its_fitted_pipeline(kws_export):
     wrapped.estimator_ = model  # as fit leaves it: the fitted clone of the pipeline
     front, clf = _tflite._split(wrapped)
     assert clf is model.named_steps["kws"]
-    assert [name for name, _ in front.steps] == ["resample", "padtrim", "features", "level",
-                                                 "cepstra", "cmvn"]
+    assert [name for name, _ in front.steps] == ["guard", "resample", "padtrim", "features",
+                                                 "level", "cepstra", "cmvn"]
 
 
 def test_2d_network_exports_and_predicts_as_keras(tmp_path):

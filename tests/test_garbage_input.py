@@ -7,11 +7,11 @@ from pathlib import Path
 import joblib
 import numpy as np
 import pytest
+from conftest import make_chirp
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV
-from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.pipeline import make_pipeline
 
-from conftest import make_chirp
 from skspeech._validation import find_garbage
 from skspeech.exceptions import GarbageAudioWarning, SilentAudioWarning
 from skspeech.features import MFCC, LogMelSpectrogram
@@ -64,7 +64,13 @@ def _garbage(rng):
 
 
 def _guarded(model, sr=SR):
-    return Pipeline([("guard", GarbageGuard(sr=sr))] + model.steps)
+    """A recipe as it comes: its first step is the guard."""
+    assert isinstance(model.steps[0][1], GarbageGuard) and model.steps[0][1].sr == sr
+    return model
+
+
+def _unguarded(model):
+    return model.set_params(guard="passthrough")
 
 
 def _garbage_warnings(caught):
@@ -156,7 +162,7 @@ def test_one_warning_per_call_through_a_whole_pipeline(data, as_list):
     # warns, the next ones do not, and the next call warns again.
     X, y, normal, garbage = data
     model = svm_pipeline(sr=SR, target_sr=16000, duration=0.7, probability=False)
-    for pipe in (model.fit(X, y), _guarded(clone(model)).fit(X, y)):
+    for pipe in (_unguarded(clone(model)).fit(X, y), _guarded(model).fit(X, y)):
         clips = [np.resize(x, SR // 2) for x in
                  [normal[0], garbage["constant"], normal[1], np.zeros(1), garbage["loud"]]]
         if not as_list:
@@ -316,7 +322,7 @@ def speech_commands():
 
 def test_real_clips_predictions_unchanged_and_garbage_is_silence(speech_commands):
     X, y, X_val, y_val = speech_commands
-    plain = svm_pipeline(sr=16000, probability=False).fit(X, y)
+    plain = _unguarded(svm_pipeline(sr=16000, probability=False)).fit(X, y)
     guarded = _guarded(svm_pipeline(sr=16000, probability=False), sr=16000).fit(X, y)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no real clip is garbage

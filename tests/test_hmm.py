@@ -440,7 +440,7 @@ def test_pipeline_sequences_are_unpadded(tones, fitted_pipe):
 def test_pipeline_steps_and_options():
     pipe = hmm_pipeline(sr=16000, target_sr=8000, deltas=1, cmvn="mean_var", n_states=4,
                         n_mix=2, augment=False)
-    assert list(pipe.named_steps) == ["resample", "mfcc", "deltas", "cmvn", "hmm"]
+    assert list(pipe.named_steps) == ["guard", "resample", "mfcc", "deltas", "cmvn", "hmm"]
     assert pipe.named_steps["resample"].target_sr == 8000
     assert pipe.named_steps["mfcc"].sr == 8000
     assert pipe.named_steps["deltas"].order == 1
@@ -469,7 +469,8 @@ def test_default_is_augmented_pipeline():
     # the augmenter works on the input waveforms, before the resampler
     assert (model.augmenter.sr, model.augmenter.n_copies, model.augmenter.random_state) == \
         (16000, 2, 7)
-    assert list(model.estimator.named_steps) == ["resample", "mfcc", "deltas", "cmvn", "hmm"]
+    assert list(model.estimator.named_steps) == ["guard", "resample", "mfcc", "deltas", "cmvn",
+                                                 "hmm"]
     params = model.get_params()
     assert params["estimator__hmm__n_states"] == 4 and params["augmenter__n_copies"] == 2
     assert params["estimator__hmm__random_state"] == 7

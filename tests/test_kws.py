@@ -38,8 +38,8 @@ def fitted(tones):
 def test_pipeline_learns_and_is_classifier(fitted, tones):
     X, y = tones
     assert is_classifier(KWSClassifier())
-    assert [n for n, _ in fitted.steps] == ["resample", "padtrim", "features", "level", "cepstra",
-                                            "cmvn", "kws"]
+    assert [n for n, _ in fitted.steps] == ["guard", "resample", "padtrim", "features", "level",
+                                            "cepstra", "cmvn", "kws"]
     assert fitted.named_steps["kws"].X_shape_[1:] == (69, 13)  # 0.7 s of 10 ms frames, 13 cepstra
     assert np.mean(fitted.predict(X) == y) >= 0.9
     proba = fitted.predict_proba(X[:3])

@@ -50,8 +50,8 @@ def test_equal_length_batch_and_list_agree(data, fitted):
 
 def test_steps_and_options():
     pipe = svm_pipeline(sr=16000, target_sr=8000, duration=1.0, deltas=0)
-    assert list(pipe.named_steps) == ["resample", "padtrim", "mfcc", "deltas", "stats", "scale",
-                                      "svc"]
+    assert list(pipe.named_steps) == ["guard", "resample", "padtrim", "mfcc", "deltas", "stats",
+                                      "scale", "svc"]
     assert pipe.named_steps["resample"].target_sr == 8000
     assert pipe.named_steps["padtrim"].duration == 1.0 and pipe.named_steps["mfcc"].sr == 8000
     assert pipe.named_steps["deltas"] == "passthrough"

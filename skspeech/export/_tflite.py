@@ -89,7 +89,12 @@ def _step_settings(step):
 
 
 def _frontend(front, clf):
-    steps = dict(front.steps) if front is not None else {}
+    from ..preprocessing import GarbageGuard
+
+    # The guard is a safety net of the Python pipeline (it hands the model a training clip in
+    # place of garbage); a device computes the signal steps only.
+    steps = ({name: s for name, s in front.steps if not isinstance(s, GarbageGuard)}
+             if front is not None else {})
     settings = {"steps": {name: _step_settings(s) for name, s in steps.items()}}
     sr = None
     for name in ("resample", "padtrim", "features"):

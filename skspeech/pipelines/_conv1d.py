@@ -78,7 +78,7 @@ def conv1d_pipeline(features="mfcc", sr=16000, *, target_sr=None, duration=1.0, 
     Returns
     -------
     pipeline : sklearn.pipeline.Pipeline
-        Steps ``resample``, ``padtrim``, ``features``, ``cmvn``, ``conv1d``;
+        Steps ``guard``, ``resample``, ``padtrim``, ``features``, ``cmvn``, ``conv1d``;
         unused steps are ``"passthrough"``. Tune the network with e.g.
         ``set_params(conv1d__learning_rate=3e-4)``.
 
@@ -97,7 +97,7 @@ def conv1d_pipeline(features="mfcc", sr=16000, *, target_sr=None, duration=1.0, 
     >>> from skspeech.pipelines import conv1d_pipeline
     >>> model = conv1d_pipeline("mfcc", sr=8000)
     >>> [name for name, _ in model.steps]
-    ['resample', 'padtrim', 'features', 'cmvn', 'conv1d']
+    ['guard', 'resample', 'padtrim', 'features', 'cmvn', 'conv1d']
     >>> conv1d_pipeline("raw", sr=16000).named_steps["resample"]
     Resampler()
     """
@@ -110,7 +110,7 @@ def conv1d_pipeline(features="mfcc", sr=16000, *, target_sr=None, duration=1.0, 
         raise ImportError(f"conv1d_pipeline needs TensorFlow, Keras and scikeras: "
                           f"pip install 'skspeech[keras]' ({exc})") from exc
     from ..features import CMVN, MFCC, LogMelSpectrogram
-    from ..preprocessing import PadTrim, Resampler
+    from ..preprocessing import GarbageGuard, PadTrim, Resampler
 
     if target_sr is None:
         rate = 8000 if features == "raw" else sr
@@ -132,6 +132,7 @@ def conv1d_pipeline(features="mfcc", sr=16000, *, target_sr=None, duration=1.0, 
                random_state=random_state, verbose=verbose)
     net.update(network)
     return Pipeline([
+        ("guard", GarbageGuard(sr=sr)),
         ("resample", "passthrough" if rate == sr else Resampler(orig_sr=sr, target_sr=rate)),
         ("padtrim", PadTrim(duration=duration, sr=rate)),
         ("features", front),

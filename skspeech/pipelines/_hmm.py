@@ -91,7 +91,7 @@ def hmm_pipeline(sr=16000, *, target_sr=None, n_mfcc=13, deltas=2, cmvn=None, n_
         ``estimator__mfcc__n_mfcc``, ``augmenter__n_copies``,
         ``augmenter__snr`` (e.g. in ``GridSearchCV`` or ``set_params``).
 
-        With ``augment=False``, the Pipeline itself: steps ``resample``,
+        With ``augment=False``, the Pipeline itself: steps ``guard``, ``resample``,
         ``mfcc``, ``deltas``, ``cmvn``, ``hmm`` (unused steps are
         ``"passthrough"`` and can be set later with ``set_params``), reached
         as ``hmm__n_states`` etc.
@@ -151,13 +151,13 @@ def hmm_pipeline(sr=16000, *, target_sr=None, n_mfcc=13, deltas=2, cmvn=None, n_
 
     >>> plain = hmm_pipeline(sr=8000, n_states=3, augment=False).fit(X, y)
     >>> [name for name, _ in plain.steps]
-    ['resample', 'mfcc', 'deltas', 'cmvn', 'hmm']
+    ['guard', 'resample', 'mfcc', 'deltas', 'cmvn', 'hmm']
     >>> plain.predict([chirp(1200, 4100), chirp(300, 2500)])
     array(['high', 'low'], dtype='<U4')
     """
     from ..features import CMVN, MFCC, Deltas
     from ..models import HMMClassifier
-    from ..preprocessing import Resampler
+    from ..preprocessing import GarbageGuard, Resampler
 
     sr = check_sr(sr)
     if deltas not in (0, 1, 2):
@@ -169,6 +169,7 @@ def hmm_pipeline(sr=16000, *, target_sr=None, n_mfcc=13, deltas=2, cmvn=None, n_
     check_augment(augment)
     rate = sr if target_sr is None else check_sr(target_sr, "target_sr")
     pipeline = Pipeline([
+        ("guard", GarbageGuard(sr=sr)),
         ("resample", "passthrough" if rate == sr else Resampler(orig_sr=sr, target_sr=rate)),
         ("mfcc", MFCC(sr=rate, n_mfcc=n_mfcc)),
         ("deltas", Deltas(order=deltas) if deltas else "passthrough"),

@@ -157,7 +157,7 @@ def kws_pipeline(sr=16000, *, target_sr=None, duration=1.0, n_mels=40, top_db=80
     Returns
     -------
     model : AugmentedClassifier or sklearn.pipeline.Pipeline
-        The Pipeline, with steps ``resample``, ``padtrim``, ``features``,
+        The Pipeline, with steps ``guard``, ``resample``, ``padtrim``, ``features``,
         ``level``, ``cepstra``, ``cmvn``, ``kws`` (unused steps are ``"passthrough"``):
         the network's parameters are ``kws__learning_rate`` etc. With
         ``augment`` and ``n_copies >= 1`` it comes wrapped in
@@ -181,7 +181,7 @@ def kws_pipeline(sr=16000, *, target_sr=None, duration=1.0, n_mels=40, top_db=80
     >>> from skspeech.pipelines import kws_pipeline
     >>> model = kws_pipeline(sr=8000, random_state=0)
     >>> [name for name, _ in model.estimator.steps]
-    ['resample', 'padtrim', 'features', 'level', 'cepstra', 'cmvn', 'kws']
+    ['guard', 'resample', 'padtrim', 'features', 'level', 'cepstra', 'cmvn', 'kws']
     >>> model.estimator.named_steps["cepstra"]  # the bands; n_ceps=20 for cepstra
     'passthrough'
     >>> model.estimator.named_steps["features"]
@@ -214,7 +214,7 @@ def kws_pipeline(sr=16000, *, target_sr=None, duration=1.0, n_mels=40, top_db=80
         raise ImportError(f"kws_pipeline needs TensorFlow, Keras and scikeras: "
                           f"pip install 'skspeech[keras]' ({exc})") from exc
     from ..features import CMVN, LogMelSpectrogram
-    from ..preprocessing import PadTrim, Resampler
+    from ..preprocessing import GarbageGuard, PadTrim, Resampler
 
     rate = sr if target_sr is None else check_sr(target_sr, "target_sr")
     net = dict(epochs=epochs, batch_size=batch_size, patience=patience,
@@ -223,6 +223,7 @@ def kws_pipeline(sr=16000, *, target_sr=None, duration=1.0, n_mels=40, top_db=80
         net.update(time_shift=0.0, freq_masks=0, time_masks=0)
     net.update(network)
     pipeline = Pipeline([
+        ("guard", GarbageGuard(sr=sr)),
         ("resample", "passthrough" if rate == sr else Resampler(orig_sr=sr, target_sr=rate)),
         ("padtrim", PadTrim(duration=duration, sr=rate)),
         ("features", LogMelSpectrogram(sr=rate, n_mels=n_mels)),

@@ -53,7 +53,7 @@ def svm_pipeline(sr=16000, *, target_sr=None, duration=None, n_mfcc=13, deltas=1
     Returns
     -------
     pipeline : sklearn.pipeline.Pipeline
-        Steps ``resample``, ``padtrim``, ``mfcc``, ``deltas``, ``stats``,
+        Steps ``guard``, ``resample``, ``padtrim``, ``mfcc``, ``deltas``, ``stats``,
         ``scale``, ``svc``; unused steps are ``"passthrough"`` and can be set
         later with ``set_params``.
 
@@ -85,7 +85,7 @@ def svm_pipeline(sr=16000, *, target_sr=None, duration=None, n_mfcc=13, deltas=1
     array(['high', 'low'], dtype='<U4')
     """
     from ..features import MFCC, Deltas, FrameStats
-    from ..preprocessing import PadTrim, Resampler
+    from ..preprocessing import GarbageGuard, PadTrim, Resampler
 
     sr = check_sr(sr)
     if deltas not in (0, 1, 2):
@@ -94,6 +94,7 @@ def svm_pipeline(sr=16000, *, target_sr=None, duration=None, n_mfcc=13, deltas=1
     svc = SVC(C=C, gamma=gamma)
     rate = sr if target_sr is None else check_sr(target_sr, "target_sr")
     return Pipeline([
+        ("guard", GarbageGuard(sr=sr)),
         ("resample", "passthrough" if rate == sr else Resampler(orig_sr=sr, target_sr=rate)),
         ("padtrim", "passthrough" if duration is None else PadTrim(duration=duration, sr=rate)),
         ("mfcc", MFCC(sr=rate, n_mfcc=n_mfcc)),

@@ -19,7 +19,11 @@ training) mixed into the test clips at 20, 10, 5 and 0 dB SNR. ``--save DIR`` ke
 model's validation probabilities (``RECIPE-TASK.npz``) to combine offline.
 
 Recipes: ``svm``, ``hmm``, ``conv1d`` (on MFCC), ``kws`` (kws_pipeline), ``kws2d``
-(kws_pipeline(conv="2d")), ``ensemble`` (ensemble_pipeline with its defaults).
+(kws_pipeline(conv="2d")), ``ensemble`` (ensemble_pipeline with its defaults: the HMM, a 2-D
+and a 1-D network and the SVM). For ``ensemble`` the same fitted members also vote without the
+HMM and the SVM (``ensemble-nets``: ``ensemble_pipeline(hmm=False, svm=False)``, what
+``skspeech train --model ensemble`` builds on a Speech Commands folder), and each member is
+scored alone.
 
 Run: ``python benchmarks/bench_speech_commands.py [path]
 [--recipes svm,hmm,conv1d,kws,kws2d,ensemble] [--tasks words,12] [--noise] [--seed 0]
@@ -65,6 +69,34 @@ def make(recipe, sr, seed, verbose, noise):
         return pipelines.ensemble_pipeline(sr=sr, random_state=seed, verbose=verbose,
                                            noise=noise)
     raise ValueError(f"unknown recipe {recipe!r}; choose from {', '.join(RECIPES)}")
+
+
+def member_votes(model, X):
+    """The ensemble's members alone and its networks voting without the HMM and the SVM."""
+    from scipy.special import softmax
+
+    logs, out = {}, {}
+    for (name, _), member, weight in zip(model.estimators, model.estimators_, model.weights):
+        p = member.predict_proba(X)
+        out[f"  {name} alone"] = p
+        logs[name] = weight * np.log(np.maximum(p, 1e-20))
+    nets = [v for k, v in logs.items() if k.startswith("kws")]
+    out = {"ensemble-nets": softmax(sum(nets), axis=1), **out}
+    return out
+
+
+def score(name, task, pred, target, fit_s):
+    """Print and return one row: accuracy, and for task 12 the false accepts and rejects."""
+    acc = float(np.mean(pred == target))
+    line = f"  {name:17} accuracy {acc:6.1%}  train {fit_s:7.0f} s"
+    row = {"recipe": name.strip(), "task": task, "acc": acc, "fit_s": fit_s}
+    if task == "12":
+        rates = command_error_rates(target, pred)
+        line += (f"  false accepts {rates['false_accept']:5.1%}  false rejects "
+                 f"{rates['false_reject']:5.1%}")
+        row.update(rates)
+    print(line, flush=True)
+    return row
 
 
 def mix_at_snr(clips, noise, snr_db, rng):
@@ -118,16 +150,13 @@ def main(argv=None):
             model.fit(train.data, train.target)
             fit_s = time.perf_counter() - t0
             proba = model.predict_proba(test.data)
-            pred = np.asarray(model.classes_)[proba.argmax(axis=1)]
-            acc = float(np.mean(pred == test.target))
-            line = f"  {recipe:9} accuracy {acc:6.1%}  train {fit_s:7.0f} s"
-            row = {"recipe": recipe, "task": task, "acc": acc, "fit_s": fit_s}
-            if task == "12":
-                rates = command_error_rates(test.target, pred)
-                line += (f"  false accepts {rates['false_accept']:5.1%}  false rejects "
-                         f"{rates['false_reject']:5.1%}")
-                row.update(rates)
-            print(line, flush=True)
+            votes = {recipe: proba}
+            if recipe == "ensemble":
+                votes.update(member_votes(model, test.data))
+            rows = [score(name, task, np.asarray(model.classes_)[p.argmax(axis=1)],
+                          test.target, fit_s if name == recipe else float("nan"))
+                    for name, p in votes.items()]
+            row = rows[0]
             if args.noise:
                 rng = np.random.default_rng(args.seed)
                 accs = []
@@ -141,13 +170,14 @@ def main(argv=None):
                 args.save.mkdir(parents=True, exist_ok=True)
                 np.savez(args.save / f"{recipe}-{task}.npz", proba=proba,
                          classes=np.asarray(model.classes_), target=test.target)
-            summary.append(row)
-    print("\nrecipe    task   accuracy  false acc  false rej   train s"
+            summary += rows
+    print("\nrecipe            task   accuracy  false acc  false rej   train s"
           + ("   " + "  ".join(f"{s:>5} dB" for s in SNRS) if args.noise else ""))
     for r in summary:
         fa = f"{r['false_accept']:9.1%}" if "false_accept" in r else f"{'':9}"
         fr = f"{r['false_reject']:9.1%}" if "false_reject" in r else f"{'':9}"
-        line = f"{r['recipe']:9} {r['task']:6} {r['acc']:8.1%}  {fa}  {fr}  {r['fit_s']:8.0f}"
+        line = (f"{r['recipe']:17} {r['task']:6} {r['acc']:8.1%}  {fa}  {fr}  "
+                f"{r['fit_s']:8.0f}")
         if "noisy" in r:
             line += "   " + "  ".join(f"{a:8.1%}" for a in r["noisy"])
         print(line)

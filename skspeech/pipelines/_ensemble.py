@@ -22,9 +22,9 @@ _ENSEMBLE_NETWORK = {"stem_filters": 64, "filters": (64, 64, 64, 64), "shortcut"
 _ENSEMBLE_NETWORK_2D = {"conv": "2d", "tempo": None}
 
 
-def ensemble_pipeline(sr=16000, *, target_sr=None, duration=1.0, hmm_scale=4.0, n_networks=2,
-                      weights=None, augment=True, noise=None, epochs=60, n_jobs=None,
-                      random_state=None, verbose=0):
+def ensemble_pipeline(sr=16000, *, target_sr=None, duration=1.0, hmm=True, svm=True,
+                      hmm_scale=4.0, n_networks=2, weights=None, augment=True, noise=None,
+                      epochs=60, n_jobs=None, random_state=None, verbose=0):
     """Build an unfitted HMM + keyword-spotting networks + SVM ensemble from waveforms to words.
 
     Three recipes fitted on the same clips vote by the weighted geometric
@@ -72,6 +72,15 @@ def ensemble_pipeline(sr=16000, *, target_sr=None, duration=1.0, hmm_scale=4.0, 
     duration : float, default=1.0
         Clip length the network pads or trims to, in seconds (the HMM takes
         clips of any length).
+    hmm : bool, default=True
+        Include the HMM member. On voices as alike and clean as FSDD's it
+        is the strongest vote; on crowd-sourced recordings (Speech Commands)
+        its confident mistakes outvote the networks: ``hmm=False,
+        svm=False`` (the networks alone) is the vote for such data, and the
+        one ``skspeech train --model ensemble`` builds on a Speech Commands
+        folder (see :doc:`/speech_commands`).
+    svm : bool, default=True
+        Include the SVM member (half a vote by default).
     hmm_scale : float, default=4.0
         The HMM's ``posterior_scale``: how sharp its probabilities are
         against the network's. 2-8 gave the best votes in our tests (4:
@@ -79,11 +88,11 @@ def ensemble_pipeline(sr=16000, *, target_sr=None, duration=1.0, hmm_scale=4.0, 
     n_networks : int, default=2
         How many keyword-spotting networks vote (seeds ``random_state``,
         ``random_state + 1``, ...). 1 halves the training time.
-    weights : array-like of shape (n_networks + 2,), default=None
+    weights : array-like of shape (n_members,), default=None
         Exponents of the HMM's, each network's and the SVM's probabilities,
-        in that order; None gives 1 to the HMM and to each network and 0.5
-        to the SVM (the sharpest on voices it was trained on, the weakest
-        on new ones).
+        in that order (members left out have none); None gives 1 to the HMM
+        and to each network and 0.5 to the SVM (the sharpest on voices it
+        was trained on, the weakest on new ones).
     augment : bool, default=True
         The HMM's and the network's fit-only augmentation (perturbed copies,
         and the network's SpecAugment); False trains them on the clips as
@@ -146,6 +155,9 @@ def ensemble_pipeline(sr=16000, *, target_sr=None, duration=1.0, hmm_scale=4.0, 
     'passthrough'
     >>> model.get_params()["hmm__estimator__hmm__posterior_scale"]
     4.0
+    >>> networks = ensemble_pipeline(sr=16000, hmm=False, svm=False, random_state=0)
+    >>> [name for name, _ in networks.estimators], networks.weights
+    (['kws', 'kws2'], (1.0, 1.0))
     """
     sr = check_sr(sr)
     if isinstance(n_networks, bool) or not isinstance(n_networks, Integral) or n_networks < 1:
@@ -154,28 +166,39 @@ def ensemble_pipeline(sr=16000, *, target_sr=None, duration=1.0, hmm_scale=4.0, 
     from ..models import GeometricVotingClassifier
     from ..models._voting import check_vote_weights
 
+    for name, value in (("hmm", hmm), ("svm", svm)):
+        if value not in (True, False):
+            raise ValueError(f"{name} must be True (a member of the vote) or False; "
+                             f"got {value!r}.")
+    n_members = n_networks + int(hmm) + int(svm)
     if weights is None:
-        weights = (1.0,) * (1 + n_networks) + (0.5,)
-    elif np.ndim(weights) != 1 or len(weights) != n_networks + 2:
-        raise ValueError(f"weights must be a sequence of n_networks + 2 = {n_networks + 2} "
-                         f"numbers (the HMM, each network, the SVM); got {weights!r}.")
+        weights = (1.0,) * (int(hmm) + n_networks) + ((0.5,) if svm else ())
+    elif np.ndim(weights) != 1 or len(weights) != n_members:
+        names = ", ".join((["the HMM"] if hmm else []) + ["each network"]
+                          + (["the SVM"] if svm else []))
+        raise ValueError(f"weights must be a sequence of {n_members} numbers ({names}); got "
+                         f"{weights!r}.")
     weights = tuple(float(w) for w in check_vote_weights(weights))
     from ._hmm import hmm_pipeline
     from ._kws import kws_pipeline
     from ._svm import svm_pipeline
 
-    hmm = hmm_pipeline(sr, target_sr=target_sr, augment=augment, random_state=random_state,
-                       verbose=int(verbose > 0))
-    inner = hmm.estimator if augment else hmm
-    inner.set_params(hmm__posterior_scale=float(hmm_scale))
+    members = []
+    if hmm:
+        hmm_model = hmm_pipeline(sr, target_sr=target_sr, augment=augment,
+                                 random_state=random_state, verbose=int(verbose > 0))
+        inner = hmm_model.estimator if augment else hmm_model
+        inner.set_params(hmm__posterior_scale=float(hmm_scale))
+        members.append(("hmm", hmm_model))
     networks = [(f"kws{i + 1 if i else ''}",
                  kws_pipeline(sr, target_sr=target_sr, duration=duration, augment=augment,
                               noise=noise, epochs=epochs, random_state=seed, verbose=verbose,
                               **(_ENSEMBLE_NETWORK if i % 2 else _ENSEMBLE_NETWORK_2D)))
                 for i, seed in enumerate(_seeds(random_state, n_networks))]
-    svm = svm_pipeline(sr, target_sr=target_sr)
-    return GeometricVotingClassifier([("hmm", hmm), *networks, ("svm", svm)],
-                                     weights=weights, n_jobs=n_jobs)
+    members += networks
+    if svm:
+        members.append(("svm", svm_pipeline(sr, target_sr=target_sr)))
+    return GeometricVotingClassifier(members, weights=weights, n_jobs=n_jobs)
 
 
 def _seeds(random_state, n):

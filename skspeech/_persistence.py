@@ -191,6 +191,15 @@ def _check_words(estimator, what):
     return [str(c) for c in classes]
 
 
+def _check_path(path, what):
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"{what} must be a file name (str or path-like); got "
+                        f"{type(path).__name__} {path!r}.")
+    if not os.fspath(path):
+        raise ValueError(f"{what} is an empty file name; give e.g. 'model.joblib'.")
+    return Path(os.path.expanduser(os.fspath(path)))
+
+
 def save_model(path, estimator, *, force=False, sr=None, extra=None):
     """Save a fitted classifier with its metadata to a joblib file.
 
@@ -251,7 +260,7 @@ def save_model(path, estimator, *, force=False, sr=None, extra=None):
     """
     import joblib
 
-    path = Path(os.path.expanduser(os.fspath(path)))
+    path = _check_path(path, "path")
     classes = _check_words(estimator, "estimator")
     if path.is_dir():
         raise IsADirectoryError(f"Cannot save the model to {str(path)!r}: it is a folder; "
@@ -453,7 +462,7 @@ def load_model(path, *, return_metadata=False):
     """
     import joblib
 
-    path = Path(os.path.expanduser(os.fspath(path)))
+    path = _check_path(path, "path")
     if not path.exists():
         raise FileNotFoundError(f"No such model file: {str(path)!r}.")
     if path.is_dir():

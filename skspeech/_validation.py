@@ -444,7 +444,10 @@ def as_float_audio(x, name="X", *, dtype=np.float32):
         out = (arr.astype(np.float64) - offset) / scale if offset else arr / scale
         return out.astype(np.float32 if dtype is None else dtype, copy=False)
     if kind == "c":
-        return arr  # check_array refuses complex with its standard message
+        raise InvalidAudioError(
+            f"{name} holds complex numbers (dtype {arr.dtype}): Complex data not supported. "
+            "Expected real audio samples; a spectrum is not a clip: pass the waveform (or "
+            "np.real of an inverse transform).")
     if kind == "O":
         return arr
     if dtype is not None or arr.dtype not in (np.float32, np.float64):
@@ -522,6 +525,37 @@ def check_labels(y, *, n_clips=None, name="y"):
     return arr
 
 
+def _check_container(X, name):
+    """Refuse what cannot hold clips (None, dicts, sets, generators, one number, text) and
+    read a 1-D object array of clips as a list of clips."""
+    import types
+
+    import scipy.sparse
+
+    if scipy.sparse.issparse(X):  # check_array refuses it with its standard message
+        return X
+    what = None
+    if X is None:
+        what = "None"
+    elif isinstance(X, dict):
+        what = "a dict"
+    elif isinstance(X, (set, frozenset)):
+        what = "a set (which has no order)"
+    elif isinstance(X, (types.GeneratorType, map, filter, zip, range)) or (
+            hasattr(X, "__next__") and not hasattr(X, "__len__")):
+        what = "an iterator or generator; pass a list, e.g. list(clips)"
+    elif isinstance(X, (bool, int, float, complex, np.number, np.bool_)):
+        what = f"a single number ({X!r})"
+    if what is not None:
+        raise InvalidAudioError(
+            f"{name} must be audio clips: a 2-D float array (n_clips, n_samples) or a list of "
+            f"1-D float arrays; got {what}.")
+    if isinstance(X, np.ndarray) and X.dtype == object and X.ndim == 1 and any(
+            isinstance(x, (np.ndarray, list, tuple)) or x is None for x in X):
+        return list(X)
+    return X
+
+
 def _is_ragged_input(X):
     return isinstance(X, (list, tuple)) and not (
         len(X) > 0 and all(np.ndim(x) == 0 for x in X)
@@ -590,12 +624,17 @@ def check_audio(X, *, estimator=None, reset=False, name="X", silent="ignore", ga
     """
     est_name = _estimator_name(estimator)
     where = f" ({est_name})" if est_name else ""
+    X = _check_container(X, name)
     if _is_ragged_input(X):
         if len(X) == 0:
             raise InvalidAudioError(
                 f"{name}{where}: got an empty list; expected at least one clip.")
         clips = []
         for i, x in enumerate(X):
+            if x is None:
+                raise InvalidAudioError(
+                    f"{name}: clip at index {i} is None; expected a 1-D array of samples. Drop "
+                    "the missing clips (and their labels) first.")
             try:
                 x = np.asarray(x)
             except (ValueError, TypeError) as exc:

@@ -75,6 +75,33 @@ def test_text_is_refused_as_not_clips(fitted, bad):
         fitted[0].predict(bad)
 
 
+@pytest.mark.parametrize("bad, match", [
+    (None, "got None"), ({"a": np.zeros(10)}, "got a dict"), ({1.0, 2.0}, "got a set"),
+    (3.0, "single number"), ((np.zeros(10) for _ in range(2)), "generator; pass a list"),
+    ([np.ones(800) * 0.1, None], "index 1 is None"),
+    (np.array([np.ones(800) * 0.1, None], dtype=object), "index 1 is None"),
+    (np.ones((2, 800), dtype=complex), "complex numbers.*Complex data not supported"),
+])
+def test_containers_that_cannot_hold_clips(fitted, bad, match):
+    with pytest.raises(InvalidAudioError, match=match):
+        fitted[0].predict(bad)
+
+
+def test_object_array_of_clips_is_a_list_of_clips(fitted):
+    model, X, _ = fitted
+    arr = np.empty(3, dtype=object)
+    arr[:] = X[:3]
+    np.testing.assert_array_equal(model.predict(arr), model.predict(X[:3]))
+
+
+@pytest.mark.parametrize("call", ["save", "load"])
+def test_model_paths_must_be_file_names(fitted, call):
+    from skspeech import load_model, save_model
+
+    with pytest.raises(TypeError, match="path must be a file name.*NoneType"):
+        save_model(None, fitted[0]) if call == "save" else load_model(None)
+
+
 # -- labels ------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("y, match", [

@@ -344,16 +344,20 @@ def _write_error(path, exc, what="the model"):
     folder = str(path.parent)
     if isinstance(exc, PermissionError) or exc.errno in (errno.EACCES, errno.EPERM,
                                                            errno.EROFS):
-        return PermissionError(exc.errno, f"Cannot save {what} to {str(path)!r}: no "
-                               f"permission to write in the folder {folder!r} (or it is "
-                               f"read-only). Choose a folder you can write to.")
-    if exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
-        return OSError(exc.errno, f"Cannot save {what} to {str(path)!r}: the disk (or your "
-                       f"quota) is full, or the file is larger than the file system allows "
-                       f"({exc.strerror}). Free some space in {folder!r} or save elsewhere; "
-                       f"nothing was written.")
-    return OSError(exc.errno, f"Cannot save {what} to {str(path)!r}: {exc.strerror or exc}. "
-                   f"Nothing was written.")
+        cls, message = PermissionError, (
+            f"Cannot save {what} to {str(path)!r}: no permission to write in the folder "
+            f"{folder!r} (or it is read-only). Choose a folder you can write to.")
+    elif exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+        cls, message = OSError, (
+            f"Cannot save {what} to {str(path)!r}: the disk (or your quota) is full, or the "
+            f"file is larger than the file system allows ({exc.strerror}). Free some space in "
+            f"{folder!r} or save elsewhere; nothing was written.")
+    else:
+        cls, message = OSError, (f"Cannot save {what} to {str(path)!r}: "
+                                 f"{exc.strerror or exc}. Nothing was written.")
+    error = cls(message)
+    error.errno = exc.errno  # for callers that test it; the message stays readable
+    return error
 
 
 def _move_into_place(tmp, path, *, force):

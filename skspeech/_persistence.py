@@ -392,8 +392,8 @@ def remove_stale_temporaries(path):
 
     A save writes a hidden temporary file and renames it; a process killed
     in between (SIGKILL, power loss) leaves it behind, up to the size of a
-    model. Files whose process no longer runs (or that are over a day old)
-    are removed. Returns the removed paths.
+    model. Files whose process no longer runs (and untouched for a minute),
+    or over a day old, are removed. Returns the removed paths.
     """
     import time
 
@@ -406,8 +406,11 @@ def remove_stale_temporaries(path):
     for tmp in candidates:
         pid = tmp.name.rpartition(".tmp-")[2]
         try:
-            stale = (not pid.isdigit() or not _pid_alive(int(pid))
-                     or time.time() - tmp.stat().st_mtime > 86400)
+            age = time.time() - tmp.stat().st_mtime
+            # a dead process's file, untouched for a minute (a writer on another machine
+            # sharing the folder keeps its file fresh), or any file a day old
+            stale = (age > 60 and (not pid.isdigit() or not _pid_alive(int(pid)))
+                     or age > 86400)
             if stale and int(pid or 0) != os.getpid():
                 tmp.unlink()
                 removed.append(tmp)
@@ -487,7 +490,7 @@ def load_model(path, *, return_metadata=False):
             raise ValueError(f"{str(path)!r} has model file format version {version}, newer "
                              f"than this skspeech reads (version {_FORMAT_VERSION}); upgrade "
                              f"skspeech (pip install -U skspeech) to load it.")
-        if version < _FORMAT_VERSION:  # no older formats exist yet (see CHANGELOG.md)
+        if version < _FORMAT_VERSION:  # no older format is read (before 1.0: no shims)
             raise ValueError(f"{str(path)!r} has model file format version {version}, which "
                              f"this skspeech no longer reads; re-train and save it again.")
         if "estimator" not in payload or not isinstance(payload.get("metadata"), dict):

@@ -1,7 +1,9 @@
 """Bad and unusual input (issue 22): every case gives the right answer or a clear error or
 warning that names the input and says what was expected. See docs/bad_input.rst."""
 
+import os
 import re
+import time
 import warnings
 
 import numpy as np
@@ -276,13 +278,16 @@ def test_stale_temporary_files_of_killed_saves_are_removed(tmp_path, fitted):
                           capture_output=True, text=True, check=True).stdout.strip()
     stale = tmp_path / f".m.joblib.tmp-{dead}"
     stale.write_bytes(b"x" * 1000)
+    os.utime(stale, (time.time() - 120, time.time() - 120))  # killed two minutes ago
+    fresh = tmp_path / f".m.joblib.tmp-{int(dead) + 1}"  # maybe a writer on another host
+    fresh.write_bytes(b"x")
     alive = tmp_path / f".m.joblib.tmp-{os_getppid()}"  # a running process: kept
     alive.write_bytes(b"y")
     other = tmp_path / ".other.joblib.tmp-1"  # another file's: not ours to judge here
     other.write_bytes(b"z")
     save_model(tmp_path / "m.joblib", fitted[0])
     assert not stale.exists()
-    assert alive.exists() and other.exists()
+    assert alive.exists() and other.exists() and fresh.exists()
 
 
 def os_getppid():
@@ -339,6 +344,19 @@ def test_truncated_wav_warns_naming_the_file(tmp_path):
         read_audio(_wav(tmp_path / "whole.wav"))  # a whole file does not warn
 
 
+def test_read_audio_refuses_pipes_and_unreadable_files(tmp_path, monkeypatch):
+    from skspeech.io import read_audio
+
+    fifo = tmp_path / "pipe.wav"
+    os.mkfifo(fifo)
+    with pytest.raises(InvalidAudioError, match="pipe.wav' is not a regular file"):
+        read_audio(fifo)
+    path = _wav(tmp_path / "a.wav")
+    monkeypatch.setattr(os, "access", lambda *a, **k: False)
+    with pytest.raises(PermissionError, match="a.wav': no permission"):
+        read_audio(path)
+
+
 def test_write_audio_cleans_stale_temporaries_and_names_the_target(tmp_path, monkeypatch):
     import errno
     import subprocess
@@ -352,6 +370,7 @@ def test_write_audio_cleans_stale_temporaries_and_names_the_target(tmp_path, mon
                           capture_output=True, text=True, check=True).stdout.strip()
     stale = tmp_path / f".a.wav.tmp-{dead}"
     stale.write_bytes(b"x")
+    os.utime(stale, (time.time() - 120, time.time() - 120))
     write_audio(tmp_path / "a.wav", np.zeros(80) + 0.1, 8000)
     assert not stale.exists()
 

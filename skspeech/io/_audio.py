@@ -97,6 +97,11 @@ def read_audio(path, *, sr=None, mono=True, dtype="float32"):
         raise FileNotFoundError(f"No audio file at {path!r}.")
     if os.path.isdir(path):
         raise InvalidAudioError(f"{path!r} is a folder, not an audio file.")
+    if not os.path.isfile(path):  # a FIFO or a device would block or never end
+        raise InvalidAudioError(f"{path!r} is not a regular file (a pipe or a device?); "
+                                "expected an audio file.")
+    if not os.access(path, os.R_OK):
+        raise PermissionError(f"Cannot read {path!r}: no permission to read the file.")
     if dtype not in ("float32", "float64", np.float32, np.float64):
         raise ValueError(f"dtype must be 'float32' or 'float64'; got {dtype!r}.")
     try:

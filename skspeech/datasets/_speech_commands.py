@@ -114,9 +114,14 @@ def _missing_list_entries(root, words, lists):
     return missing
 
 
-def _warn_missing_entries(root, missing):
-    import warnings
+_WARNED_MISSING = set()  # (folder, counts) already reported in this process
 
+
+def _warn_missing_entries(root, missing):
+    key = (str(root), tuple((k, len(v)) for k, v in sorted(missing.items())))
+    if key in _WARNED_MISSING:  # scanned again (e.g. by the CLI, then the loader): once
+        return
+    _WARNED_MISSING.add(key)
     parts = []
     for subset, rels in missing.items():
         name = VALIDATION_LIST if subset == "validation" else TESTING_LIST

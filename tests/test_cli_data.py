@@ -99,7 +99,8 @@ def test_info_single_file_and_errors(tmp_path, sc_folder, capsys):
     (tmp_path / "bad" / "yes" / "a_nohash_0.wav").write_bytes(b"not audio")
     assert main(["data", "info", str(tmp_path / "bad"), "--quiet"]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("skspeech data: error: Cannot read") and "a_nohash_0.wav" in err
+    # every unreadable file gets a line (name and reason); the exit code is 1
+    assert err.startswith("skspeech data: unreadable ") and "a_nohash_0.wav: Cannot read" in err
 
 
 def test_help_lists_the_data_commands(tmp_path, capsys):

@@ -570,3 +570,17 @@ def test_export_says_svm_cannot_be_exported_first(cli_setup, capsys):
     err = capsys.readouterr().err
     assert "TFLite export needs a fitted Conv1D pipeline" in err
     assert "--representative" not in err
+
+
+def test_data_info_lists_unreadable_files_and_describes_the_rest(cli_setup, tmp_path, capsys):
+    import shutil
+
+    _, data, _, y = cli_setup
+    copy = tmp_path / "data"
+    shutil.copytree(data, copy)
+    bad = min((copy / "mid").iterdir())
+    bad.write_bytes(b"junk")
+    assert _main("data", "info", copy, "--quiet") == 1
+    out, err = capsys.readouterr()
+    assert f"{len(y) - 1} clips, 3 words" in out
+    assert re.search(rf"unreadable .*{bad.name}: Cannot read", err)

@@ -6,6 +6,8 @@ import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from ..exceptions import InvalidAudioError
+
 HELP = "Download Speech Commands or FSDD, or describe a dataset folder."
 
 _SC_VERSIONS = {"1": 1, "0.01": 1, "2": 2, "0.02": 2}
@@ -125,9 +127,14 @@ def _info_fsdd(folder, verbose):
     files = sorted(p for p in folder.iterdir() if _FILE_RE.fullmatch(p.name))
     per_digit, per_speaker, rates, durations = Counter(), Counter(), Counter(), []
     split = Counter()
+    bad = []
     for p in _progress(files, verbose, "Reading headers"):
         m = _FILE_RE.fullmatch(p.name)
-        frames, sr, _ = _header(p)
+        try:
+            frames, sr, _ = _header(p)
+        except InvalidAudioError as exc:
+            bad.append((p, exc))
+            continue
         per_digit[m["digit"]] += 1
         per_speaker[m["speaker"]] += 1
         rates[sr] += 1
@@ -139,8 +146,20 @@ def _info_fsdd(folder, verbose):
           f"test {split['test']:,} (takes 0-{_N_TEST_TAKES - 1})")
     print("  speakers: " + ", ".join(f"{s} ({n})" for s, n in sorted(per_speaker.items())))
     print("  digits: " + ", ".join(f"{d} ({n})" for d, n in sorted(per_digit.items())))
-    print("  " + _rates_line(rates))
-    print("  " + _durations_line(durations))
+    if durations:
+        print("  " + _rates_line(rates))
+        print("  " + _durations_line(durations))
+    return _report_unreadable(bad)
+
+
+def _report_unreadable(bad):
+    """A line per unreadable file on stderr; the exit code (1 when there were any)."""
+    for path, exc in bad:
+        print(f"skspeech data: unreadable {path}: {exc}", file=sys.stderr)
+    if bad:
+        print(f"skspeech data: {len(bad)} file(s) cannot be read (not counted above); delete "
+              "or replace them.", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -161,8 +180,13 @@ def _info_speech_commands(folder, verbose):
     clips, speakers, short, rates, durations = Counter(), defaultdict(set), Counter(), \
         Counter(), []
     subsets = defaultdict(Counter)
+    bad = []
     for w, n in _progress(jobs, verbose, "Reading headers"):
-        frames, sr, _ = _header(index["root"] / w / n)
+        try:
+            frames, sr, _ = _header(index["root"] / w / n)
+        except InvalidAudioError as exc:
+            bad.append((index["root"] / w / n, exc))
+            continue
         clips[w] += 1
         speakers[w].add(speaker_of(n))
         rates[sr] += 1
@@ -182,16 +206,24 @@ def _info_speech_commands(folder, verbose):
           + f", {len(all_speakers):,} speakers")
     print(f"  subsets ({source}): train {total['train']:,}, validation "
           f"{total['validation']:,}, test {total['test']:,}")
-    print("  " + _rates_line(rates))
-    print("  " + _durations_line(durations)
-          + f"; {sum(short.values()):,} clips shorter than 1 s")
-    if index["background"]:
-        noise = [(p.name, *_header(p)[:2]) for p in index["background"]]
+    if durations:
+        print("  " + _rates_line(rates))
+        print("  " + _durations_line(durations)
+              + f"; {sum(short.values()):,} clips shorter than 1 s")
+    noise = []
+    for p in index["background"]:
+        try:
+            noise.append((p.name, *_header(p)[:2]))
+        except InvalidAudioError as exc:
+            bad.append((p, exc))
+    if noise:
         print(f"  {BACKGROUND_NOISE}/: {len(noise)} recordings, "
               f"{sum(f / sr for _, f, sr in noise):.1f} s ("
               + ", ".join(f"{name} {f / sr:.1f} s" for name, f, sr in noise) + ")")
     else:
         print(f"  {BACKGROUND_NOISE}/: none")
+    if not clips:
+        return _report_unreadable(bad)
     width = max(len(w) for w in clips)
     print(f"  {'word':<{width}}  {'clips':>7}  {'speakers':>8}  {'< 1 s':>6}  {'train':>7}  "
           f"{'valid.':>6}  {'test':>6}")
@@ -199,4 +231,4 @@ def _info_speech_commands(folder, verbose):
         s = subsets[w]
         print(f"  {w:<{width}}  {clips[w]:>7,}  {len(speakers[w]):>8,}  {short[w]:>6,}  "
               f"{s['train']:>7,}  {s['validation']:>6,}  {s['test']:>6,}")
-    return 0
+    return _report_unreadable(bad)

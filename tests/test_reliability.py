@@ -584,3 +584,17 @@ def test_data_info_lists_unreadable_files_and_describes_the_rest(cli_setup, tmp_
     out, err = capsys.readouterr()
     assert f"{len(y) - 1} clips, 3 words" in out
     assert re.search(rf"unreadable .*{bad.name}: Cannot read", err)
+
+
+def test_write_audio_refuses_unscaled_floats_that_would_clip(tmp_path):
+    from skspeech.io import read_audio, write_audio
+
+    x = 0.5 * np.sin(np.arange(800) / 3)
+    with pytest.raises(InvalidAudioError, match="reaches 16383.*must be in \\[-1, 1\\].*clip"):
+        write_audio(tmp_path / "a.wav", x * 32767, 8000)
+    with pytest.raises(InvalidAudioError, match="dtype bool"):
+        write_audio(tmp_path / "a.wav", x > 0, 8000)
+    write_audio(tmp_path / "a.wav", (x * 32767).astype(np.int16), 8000)  # int16 PCM is fine
+    np.testing.assert_allclose(read_audio(tmp_path / "a.wav")[0], x, atol=1e-4)
+    write_audio(tmp_path / "b.wav", x * 3, 8000, subtype="FLOAT")  # floats may exceed 1
+    assert read_audio(tmp_path / "b.wav")[0].max() > 1

@@ -179,6 +179,9 @@ def write_audio(path, y, sr, *, subtype=None, overwrite=False):
             f"y must have shape (n_samples,) or (n_samples, n_channels) with n_samples > 0; "
             f"got {y.shape}."
         )
+    if y.dtype.kind not in "iuf":
+        raise InvalidAudioError(f"y has dtype {y.dtype}; expected float samples in [-1, 1] "
+                                "(or integer PCM).")
     if np.issubdtype(y.dtype, np.floating) and not np.isfinite(y).all():
         raise InvalidAudioError("y contains NaN or infinite samples.")
     if path.exists() and not overwrite:
@@ -189,6 +192,17 @@ def write_audio(path, y, sr, *, subtype=None, overwrite=False):
     from .._persistence import _write_error, remove_stale_temporaries
 
     fmt = _format_of(path)
+    if y.dtype.kind == "f" and y.size:
+        from .._validation import MAX_ABS
+
+        kind = (subtype or sf.default_subtype(fmt) or "").upper()
+        peak = float(np.max(np.abs(y)))
+        if peak > MAX_ABS and kind not in ("FLOAT", "DOUBLE"):
+            raise InvalidAudioError(
+                f"y reaches {peak:.6g}, but float samples must be in [-1, 1]: {kind or fmt} "
+                f"would clip every louder sample. Scale the samples (integer PCM as floats: "
+                f"divide 16-bit values by 32768), pass them as int16, or write "
+                f"subtype='FLOAT'.")
     # Write next to the target, then rename: a crash never leaves half a file.
     remove_stale_temporaries(path)
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")

@@ -598,3 +598,19 @@ def test_write_audio_refuses_unscaled_floats_that_would_clip(tmp_path):
     np.testing.assert_allclose(read_audio(tmp_path / "a.wav")[0], x, atol=1e-4)
     write_audio(tmp_path / "b.wav", x * 3, 8000, subtype="FLOAT")  # floats may exceed 1
     assert read_audio(tmp_path / "b.wav")[0].max() > 1
+
+
+def test_evaluate_names_unknown_words_plainly(cli_setup, tmp_path, capsys):
+    import shutil
+
+    path, data, X, _ = cli_setup
+    copy = tmp_path / "data"
+    shutil.copytree(data, copy)
+    (copy / "cat").mkdir()
+    for i in range(3):
+        shutil.copy(min((copy / "low").iterdir()), copy / "cat" / f"s{i}_nohash_{i}.wav")
+    assert _main("evaluate", path, copy, "--subset", "all", "--words", "low", "cat",
+                 "--quiet") == 1
+    err = capsys.readouterr().err
+    assert "never learned: cat; the model knows high, low, mid" in err
+    assert "np.str_" not in err

@@ -331,17 +331,18 @@ def _cut(path, fraction=0.5):
     return path
 
 
-def test_truncated_wav_warns_naming_the_file(tmp_path):
+@pytest.mark.parametrize("ext", ["wav", "aiff"])
+def test_truncated_file_warns_naming_it(tmp_path, ext):
     from skspeech.exceptions import TruncatedAudioWarning
     from skspeech.io import read_audio
 
-    path = _cut(_wav(tmp_path / "cut.wav"))
-    with pytest.warns(TruncatedAudioWarning, match=r"cut.wav' is truncated.*header announces"):
+    path = _cut(_wav(tmp_path / f"cut.{ext}"))
+    with pytest.warns(TruncatedAudioWarning, match=rf"cut.{ext}' is truncated.*header announ"):
         y, _ = read_audio(path)
     assert 0 < len(y) < 4000
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        read_audio(_wav(tmp_path / "whole.wav"))  # a whole file does not warn
+        read_audio(_wav(tmp_path / f"whole.{ext}"))  # a whole file does not warn
 
 
 def test_read_audio_refuses_pipes_and_unreadable_files(tmp_path, monkeypatch):
@@ -603,7 +604,7 @@ def test_write_audio_refuses_unscaled_floats_that_would_clip(tmp_path):
 def test_evaluate_names_unknown_words_plainly(cli_setup, tmp_path, capsys):
     import shutil
 
-    path, data, X, _ = cli_setup
+    path, data, _, _ = cli_setup
     copy = tmp_path / "data"
     shutil.copytree(data, copy)
     (copy / "cat").mkdir()

@@ -12,23 +12,30 @@ from ..exceptions import InvalidAudioError, TruncatedAudioWarning
 
 
 def _wav_data_shortfall(path, block_align):
-    """``(declared, present)`` bytes of a RIFF WAV's data chunk when the file is cut short.
+    """``(declared, present)`` bytes of a WAV's or AIFF's sample chunk when the file is cut
+    short (libsndfile then reads what is there without a word).
 
-    None when the file is not a RIFF WAV, the chunk is complete, or its size
-    is a streaming placeholder (0 or 0xFFFFFFFF: written before the length
-    was known).
+    None when the file is neither RIFF WAV nor AIFF, the chunk is complete, or
+    its size is a streaming placeholder (0 or 0xFFFFFFFF: written before the
+    length was known).
     """
     try:
         size = os.path.getsize(path)
         with open(path, "rb") as f:
             head = f.read(12)
-            if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+            if len(head) < 12:
+                return None
+            if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+                layout, data_id = "<4sI", b"data"
+            elif head[:4] == b"FORM" and head[8:12] in (b"AIFF", b"AIFC"):
+                layout, data_id = ">4sI", b"SSND"
+            else:
                 return None
             pos = 12
             while pos + 8 <= size:
                 f.seek(pos)
-                chunk, n = struct.unpack("<4sI", f.read(8))
-                if chunk == b"data":
+                chunk, n = struct.unpack(layout, f.read(8))
+                if chunk == data_id:
                     present = size - pos - 8
                     if n in (0, 0xFFFFFFFF) or n <= present:
                         return None

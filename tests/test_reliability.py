@@ -558,7 +558,9 @@ def test_train_skip_unreadable(cli_setup, tmp_path, capsys):
     args = ["train", copy, "--subset", "all", "--words", "low", "mid", "high", "--model", "svm",
             "-o", tmp_path / "m.joblib", "--quiet"]
     assert _main(*args) == 1
-    assert bad.name in capsys.readouterr().err and not (tmp_path / "m.joblib").exists()
+    err = capsys.readouterr().err
+    assert bad.name in err and "--skip-unreadable" in err
+    assert not (tmp_path / "m.joblib").exists()
     assert _main(*args, "--skip-unreadable") == 1  # trained without it, and said so
     err = capsys.readouterr().err
     assert re.search(rf"skipped .*{bad.name}", err)

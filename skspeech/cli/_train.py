@@ -558,10 +558,19 @@ def run(args):
         raise FileNotFoundError(f"Cannot write {str(out)!r}: the folder "
                                 f"{str(out.parent)!r} does not exist.")
     say(f"Loading {args.data} ...")
-    data = load_data(args.data, subset=args.subset, words=args.words, task=args.task,
-                     sr=args.sr, n_voices=args.n_voices, seed=args.seed,
-                     verbose=not args.quiet, note=note,
-                     on_error="skip" if getattr(args, "skip_unreadable", False) else "raise")
+    from ..exceptions import InvalidAudioError
+
+    skip = getattr(args, "skip_unreadable", False)
+    try:
+        data = load_data(args.data, subset=args.subset, words=args.words, task=args.task,
+                         sr=args.sr, n_voices=args.n_voices, seed=args.seed,
+                         verbose=not args.quiet, note=note,
+                         on_error="skip" if skip else "raise")
+    except InvalidAudioError as exc:
+        if skip:
+            raise
+        raise InvalidAudioError(f"{exc} Or pass --skip-unreadable to train on the other "
+                                f"clips.") from None
     report_skipped("train", data.skipped)
     X, y, sr = data.X, data.y, data.sr
     classes, counts = _check_counts(y)

@@ -617,3 +617,20 @@ def test_evaluate_names_unknown_words_plainly(cli_setup, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "never learned: cat; the model knows high, low, mid" in err
     assert "np.str_" not in err
+
+
+def test_predict_names_the_files_far_from_a_spoken_clip(cli_setup, tmp_path, capsys):
+    from skspeech.io import write_audio
+
+    path, _, X, _ = cli_setup
+    write_audio(tmp_path / "quiet.wav", np.zeros(4000), 8000)
+    write_audio(tmp_path / "dc.wav", np.full(4000, 0.3), 8000)
+    write_audio(tmp_path / "word.wav", X[0], 8000)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the library's by-index warning is replaced
+        code = _main("predict", path, tmp_path, "--quiet")
+    out, err = capsys.readouterr()
+    assert code == 0 and len(out.strip().splitlines()) == 4  # every file predicted
+    assert re.search(r"warning: .*quiet.wav: silent", err)
+    assert re.search(r"warning: .*dc.wav: constant", err)
+    assert "word.wav" not in err and "Index" not in err

@@ -71,6 +71,30 @@ def _read(files, sr, it):
     return clips, good, bad
 
 
+_KIND_TEXT = {"silent": "silent (all samples zero)",
+              "constant": "constant (every sample the same value: {:.6g})",
+              "short": "too short to hold a word ({} samples)",
+              "long": "far longer than one command ({} samples); cut it into clips of about "
+                      "one word, or use skspeech listen --file",
+              "loud": "samples far outside [-1, 1] (up to {:.6g})"}
+
+
+def _garbage_by_file(model, clips, files, sr):
+    """``[(file, what is wrong)]`` for the clips far from a spoken clip, found as the model's
+    GarbageGuard finds them (or with the library's defaults for a model without one)."""
+    from .._persistence import _steps
+    from .._validation import FRAME_SECONDS, find_garbage
+
+    guard = next((s for s in _steps(model) if type(s).__name__ == "GarbageGuard"
+                  and hasattr(s, "min_length_")), None)
+    if guard is not None:
+        found = find_garbage(clips, min_length=guard.min_length_,
+                             max_length=guard.max_length_, max_abs=guard.max_abs)
+    else:
+        found = find_garbage(clips, min_length=round(FRAME_SECONDS * sr) if sr else None)
+    return [(files[i], _KIND_TEXT[kind].format(detail)) for i, (kind, detail) in found.items()]
+
+
 def _scores(model, classes, clips):
     """``(words, probabilities)`` for the clips."""
     if hasattr(model, "predict_proba"):
@@ -91,11 +115,20 @@ def run(args):
 
         it = tqdm(files, desc="Reading", unit="file", leave=False, file=sys.stderr)
     clips, good, bad = _read(files, meta.get("sr"), it)
+    import warnings
+
+    from ..exceptions import GarbageAudioWarning
+
     classes = list(meta["classes"])
     words, probs = [], []
+    for f, what in _garbage_by_file(model, clips, good, meta.get("sr")) if clips else []:
+        print(f"skspeech predict: warning: {f}: {what}; its prediction is not meaningful.",
+              file=sys.stderr)
     if clips:
         try:
-            words, probs = _scores(model, classes, clips)
+            with warnings.catch_warnings():  # reported above, by file name
+                warnings.simplefilter("ignore", GarbageAudioWarning)
+                words, probs = _scores(model, classes, clips)
         except ValueError:  # one clip the model cannot take: find it, score the others
             kept_clips, kept = [], []
             for f, x in zip(good, clips):

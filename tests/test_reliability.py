@@ -634,3 +634,14 @@ def test_predict_names_the_files_far_from_a_spoken_clip(cli_setup, tmp_path, cap
     assert re.search(r"warning: .*quiet.wav: silent", err)
     assert re.search(r"warning: .*dc.wav: constant", err)
     assert "word.wav" not in err and "Index" not in err
+
+
+def test_audio_paths_and_formats(tmp_path):
+    from skspeech.io import read_audio, write_audio
+
+    with pytest.raises(TypeError, match="path must be a file name.*NoneType"):
+        read_audio(None)
+    with pytest.raises(TypeError, match="path must be a file name.*int"):
+        write_audio(3, np.zeros(10) + 0.1, 8000)
+    with pytest.raises(ValueError, match="'.xyz' is not an audio format"):
+        write_audio(tmp_path / "a.xyz", np.zeros(10) + 0.1, 8000)

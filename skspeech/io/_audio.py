@@ -99,7 +99,7 @@ def read_audio(path, *, sr=None, mono=True, dtype="float32"):
     """
     import soundfile as sf
 
-    path = os.fspath(path)
+    path = _fspath(path, "path")
     if not os.path.exists(path):
         raise FileNotFoundError(f"No audio file at {path!r}.")
     if os.path.isdir(path):
@@ -178,7 +178,7 @@ def write_audio(path, y, sr, *, subtype=None, overwrite=False):
     """
     import soundfile as sf
 
-    path = Path(path)
+    path = Path(_fspath(path, "path"))
     sr = check_sr(sr)
     y = np.asarray(y)
     if y.ndim not in (1, 2) or y.shape[0] == 0:
@@ -199,6 +199,10 @@ def write_audio(path, y, sr, *, subtype=None, overwrite=False):
     from .._persistence import _write_error, remove_stale_temporaries
 
     fmt = _format_of(path)
+    if fmt not in sf.available_formats():
+        raise ValueError(f"Cannot write {str(path)!r}: {path.suffix!r} is not an audio format "
+                         f"libsndfile writes; use .wav, .flac, .ogg or one of "
+                         f"{', '.join(sorted(sf.available_formats()))}.")
     if y.dtype.kind == "f" and y.size:
         from .._validation import MAX_ABS
 
@@ -224,6 +228,13 @@ def write_audio(path, y, sr, *, subtype=None, overwrite=False):
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+def _fspath(path, name):
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"{name} must be a file name (str or path-like); got "
+                        f"{type(path).__name__} {path!r}.")
+    return os.fspath(path)
 
 
 def _format_of(path):

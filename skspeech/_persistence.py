@@ -399,8 +399,10 @@ def remove_stale_temporaries(path):
 
     path = Path(path)
     removed = []
-    try:
-        candidates = list(path.parent.glob(f".{path.name}.tmp-*"))
+    prefix = f".{path.name}.tmp-"
+    try:  # not glob: a name may hold [ or *
+        with os.scandir(path.parent) as it:
+            candidates = [Path(e.path) for e in it if e.name.startswith(prefix)]
     except OSError:
         return removed
     for tmp in candidates:

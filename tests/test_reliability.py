@@ -645,3 +645,15 @@ def test_audio_paths_and_formats(tmp_path):
         write_audio(3, np.zeros(10) + 0.1, 8000)
     with pytest.raises(ValueError, match="'.xyz' is not an audio format"):
         write_audio(tmp_path / "a.xyz", np.zeros(10) + 0.1, 8000)
+
+
+def test_stale_temporaries_of_a_name_with_glob_characters(tmp_path, fitted):
+    from skspeech import save_model
+    from skspeech._persistence import remove_stale_temporaries
+
+    stale = tmp_path / ".m[1].joblib.tmp-999999999"
+    stale.write_bytes(b"x")
+    os.utime(stale, (time.time() - 120, time.time() - 120))
+    save_model(tmp_path / "m[1].joblib", fitted[0])
+    assert not stale.exists()
+    assert remove_stale_temporaries(tmp_path / "missing" / "x.joblib") == []

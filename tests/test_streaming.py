@@ -1,4 +1,4 @@
-"""skspeech.streaming: the listener's gate, smoothing, thresholds and timing on generated streams."""
+"""skspeech.streaming: the listener's gate, smoothing, thresholds and timing on made-up streams."""
 
 import numpy as np
 import pytest
@@ -168,3 +168,16 @@ def test_noise_floor_is_the_10th_percentile_of_the_last_30_seconds():
         window.extend(values)
         assert len(recent) == len(window)
         assert recent.percentile(10) == pytest.approx(np.percentile(list(window), 10), abs=1e-9)
+
+
+def test_a_long_sound_is_reported_once():
+    # a 3 s tone: every window is full of sound, centred, and heard as "low" with p=0.7;
+    # the word fires again only after its probability has fallen below the threshold
+    rng = np.random.default_rng(6)
+    x = (0.002 * rng.standard_normal(9 * SR)).astype(np.float32)
+    x[2 * SR:5 * SR] += make_tone(310, 3.0, SR, amplitude=0.3)
+    x[7 * SR:int(7.3 * SR)] += make_tone(320, 0.3, SR, amplitude=0.3)
+    found = _run(CommandListener(_PeakModel(), SR), x, 800)
+    assert [d.word for d in found] == ["low", "low"]
+    assert 2.0 < found[0].time < 5.0 and found[1].time == pytest.approx(7.15, abs=0.1)
+    assert all(d.time <= d.reported_at for d in found)

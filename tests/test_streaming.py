@@ -181,3 +181,15 @@ def test_a_long_sound_is_reported_once():
     assert [d.word for d in found] == ["low", "low"]
     assert 2.0 < found[0].time < 5.0 and found[1].time == pytest.approx(7.15, abs=0.1)
     assert all(d.time <= d.reported_at for d in found)
+
+
+def test_int16_blocks_are_scaled_and_a_wrong_rate_is_refused(model):
+    rng = np.random.default_rng(1)
+    x, _ = _stream([(1.5, 310, "low"), (4.0, 1250, "high")], rng, total=6.0)
+    pcm = np.round(x * 32767).astype(np.int16)  # what scipy.io.wavfile.read returns
+    as_float = [(d.word, d.time) for d in _run(CommandListener(model, SR), x, 800)]
+    as_int16 = [(d.word, d.time) for d in _run(CommandListener(model, SR), pcm, 800)]
+    assert as_int16 == as_float and [w for w, _ in as_float] == ["low", "high"]
+    with pytest.raises(ValueError, match=r"CommandListener\(sr=...\) is 16000 Hz but the model "
+                                         r"takes clips at 8000 Hz"):
+        CommandListener(model, 16000).process(x[:800])

@@ -6,7 +6,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval
-from sklearn.utils.validation import check_consistent_length, check_is_fitted, column_or_1d
+from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from .._validation import (
     _REPORTED,
@@ -14,6 +14,7 @@ from .._validation import (
     MAX_ABS,
     MAX_LENGTH_RATIO,
     check_audio,
+    check_labels,
     find_garbage,
     mark_reported,
     report_garbage,
@@ -166,8 +167,8 @@ class GarbageGuard(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
         self.fallback_class_, self.fallback_clip_ = None, None
         if y is None:
             return self
-        labels = column_or_1d(np.asarray(y, dtype=object))
-        check_consistent_length(lengths, labels)
+        # one shared label check for every recipe (this is their first step)
+        labels = column_or_1d(np.asarray(check_labels(y, n_clips=len(lengths)), dtype=object))
         for label in self.fallback:
             rows = np.flatnonzero([value == label for value in labels])
             if rows.size:

@@ -5,7 +5,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .._validation import check_sr
+from .._validation import as_float_audio
 
 _FRAME = 0.01  # seconds per energy frame
 _IGNORE = ("_silence_", "_unknown_", "_noise_", "_background_noise_")
@@ -180,7 +180,9 @@ class CommandListener:
 
     # -- set-up -------------------------------------------------------------------------
     def _start(self):
-        sr = check_sr(self.sr)
+        from .._persistence import check_model_sr
+
+        sr = check_model_sr(self.model, self.sr, what="CommandListener(sr=...)")
         if not hasattr(self.model, "predict_proba"):
             raise ValueError(f"The model must have predict_proba to be thresholded; got "
                              f"{type(self.model).__name__} without it. For an SVM pipeline "
@@ -240,7 +242,7 @@ class CommandListener:
         """Add a block of samples; return the commands detected (a list of :class:`Detection`)."""
         if not self._started:
             self._start()
-        block = np.asarray(block, dtype=np.float32)
+        block = np.asarray(as_float_audio(block, "block"), dtype=np.float32)
         if block.ndim == 2 and 1 in block.shape:
             block = block.ravel()
         if block.ndim != 1:

@@ -222,9 +222,12 @@ def test_per_clip_fit_params_refused_for_an_unknown_augmenter(tone_commands):
         model.fit(X, y, sample_weight=np.ones(len(y)))
 
 
-@pytest.mark.parametrize("recipe, param", [
-    (lambda: svm_pipeline(sr=SR, probability=False), "mfcc__sr"),
-    (lambda: svm_pipeline(sr=SR, target_sr=2 * SR, probability=False), "resample__orig_sr"),
+@pytest.mark.parametrize("recipe, param", [  # the first step that knows the rate is named
+    (lambda: svm_pipeline(sr=SR, probability=False), "guard__sr"),
+    (lambda: svm_pipeline(sr=SR, target_sr=2 * SR, probability=False), "guard__sr"),
+    (lambda: svm_pipeline(sr=SR, probability=False).set_params(guard="passthrough"), "mfcc__sr"),
+    (lambda: svm_pipeline(sr=SR, target_sr=2 * SR, probability=False).set_params(
+        guard="passthrough"), "resample__orig_sr"),
 ])
 def test_augmenter_at_another_sample_rate_is_refused(tone_commands, recipe, param):
     X, y = tone_commands

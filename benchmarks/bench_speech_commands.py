@@ -21,9 +21,9 @@ model's validation probabilities (``RECIPE-TASK.npz``) to combine offline.
 Recipes: ``svm``, ``hmm``, ``conv1d`` (on MFCC), ``kws`` (kws_pipeline), ``kws2d``
 (kws_pipeline(conv="2d")), ``ensemble`` (ensemble_pipeline with its defaults: the HMM, a 2-D
 and a 1-D network and the SVM). For ``ensemble`` the same fitted members also vote without the
-HMM and the SVM (``ensemble-nets``: ``ensemble_pipeline(hmm=False, svm=False)``, what
-``skspeech train --model ensemble`` builds on a Speech Commands folder), and each member is
-scored alone.
+HMM and the SVM (``ensemble-nets``: ``ensemble_pipeline(hmm=False, svm=False)``), and each
+member is scored alone (``kws``: the 2-D network, ``kws_pipeline(conv="2d", tempo=None)``;
+``kws2``: the 64-channel 1-D one).
 
 Run: ``python benchmarks/bench_speech_commands.py [path]
 [--recipes svm,hmm,conv1d,kws,kws2d,ensemble] [--tasks words,12] [--noise] [--seed 0]

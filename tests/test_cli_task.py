@@ -202,7 +202,7 @@ def _noise_for(folder, *args):
     data = load_data(str(folder), subset="train", task=parsed.task, verbose=False)
     said = []
     noise = _noise_files(parsed, data, said.append)
-    return noise, build_model(parsed, 16000, 8, noise=noise, many_voices=True), said
+    return noise, build_model(parsed, 16000, 8, noise=noise), said
 
 
 def test_network_recipes_get_the_folders_noise_files(sc_folder):
@@ -221,13 +221,7 @@ def test_network_recipes_get_the_folders_noise_files(sc_folder):
     noise, model, _ = _noise_for(sc_folder, "--model", "ensemble")
     params = model.get_params()
     assert params["kws__augmenter__noise"] == files and params["kws2__augmenter__noise"] == files
-    # on Speech Commands (many voices) the ensemble is its networks alone
-    assert [name for name, _ in model.estimators] == ["kws", "kws2"]
-    from skspeech.cli._train import build_model
-
-    parsed = build_parser().parse_args(["train", "fsdd", "--model", "ensemble"])
-    assert [name for name, _ in build_model(parsed, 8000, 8).estimators] == [
-        "hmm", "kws", "kws2", "svm"]
+    assert [name for name, _ in model.estimators] == ["hmm", "kws", "kws2", "svm"]
     assert _noise_for(sc_folder, "--model", "svm")[0] is None  # svm: never
 
 

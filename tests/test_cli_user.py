@@ -387,23 +387,18 @@ def test_train_predict_listen_ensemble(folder, tmp_path, capsys):
     assert code == 0, out.err
     assert "Trained ensemble on 30 clips" in out.out and "with augmentation" in out.out
     model, meta = load_model(path, return_metadata=True)
-    # a Speech Commands folder (many voices): the networks vote alone, without HMM and SVM
-    assert [name for name, _ in model.estimators] == ["kws", "kws2"]
+    assert [name for name, _ in model.estimators] == ["hmm", "kws", "kws2", "svm"]
     assert model.named_estimators_["kws2"].estimator_.named_steps["kws"].epochs == 2
     assert meta["sr"] == 8000 and meta["training"]["model"] == "ensemble"
     k = str(path)
     assert main(["predict", k, str(folder / "low"), "--json", "--quiet"]) == 0
     rows = json.loads(capsys.readouterr().out)
-    # two epochs teach the networks little: check that the CLI gives the model's own answers
-    files = sorted(str(p) for p in (folder / "low").glob("*.wav"))
-    assert sorted(r["file"] for r in rows) == files
-    expected = dict(zip(files, model.predict([_read(p) for p in files])))
-    assert all(r["word"] == expected[r["file"]] for r in rows)
+    assert len(rows) == 10 and sum(r["word"] == "low" for r in rows) >= 8
     clips = [_read(p) for p in sorted((folder / "high").glob("*.wav"))[:2]]
     write_audio(tmp_path / "s.wav", np.concatenate(clips + [np.zeros(8000, np.float32)]), 8000)
     assert main(["listen", k, "--file", str(tmp_path / "s.wav"), "--threshold", "0.01",
                  "--quiet"]) == 0
-    assert re.search(r"^\s*[\d.]+ s\s+\w+\s+p=", capsys.readouterr().out, re.M)
+    assert re.search(r"^\s*[\d.]+ s\s+high\s+p=", capsys.readouterr().out, re.M)
 
 
 def test_train_kws_no_augment_turns_the_network_masks_off():

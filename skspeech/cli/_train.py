@@ -387,10 +387,9 @@ def inner_pipeline(model):
 NOISE_MODELS = ("kws", "kws2d", "ensemble")
 
 
-def build_model(args, sr, n_min, *, noise=None, many_voices=False):
+def build_model(args, sr, n_min, *, noise=None):
     """The unfitted recipe that ``args`` asks for (``n_min``: fewest clips of a word;
-    ``noise``: background-noise recordings for the network recipes' copies; ``many_voices``:
-    crowd-sourced data such as Speech Commands, where the ensemble is its networks alone)."""
+    ``noise``: background-noise recordings for the network recipes' copies)."""
     _check_options(args)
     verbose = 0 if args.quiet else 1
     augment = getattr(args, "augment", None)
@@ -415,11 +414,9 @@ def build_model(args, sr, n_min, *, noise=None, many_voices=False):
         kwargs = {} if augment is None else {"augment": augment}
         if noise is not None:
             kwargs["noise"] = noise
-        # On many voices the HMM's and the SVM's confident mistakes outvote the networks.
         model = ensemble_pipeline(sr=sr, **_given(args, "duration", "epochs"),
-                                  hmm=not many_voices, svm=not many_voices,
                                   random_state=args.seed, verbose=verbose, **kwargs)
-        if n_min < 5 and not many_voices:  # the SVM's calibration splits a word's clips in 5
+        if n_min < 5:  # the SVM member's calibration splits each word's clips in 5
             model.set_params(**({"svm__svc__cv": n_min} if n_min >= 2 else {"svm": "drop"}))
         return model
     if args.model == "svm":
@@ -581,8 +578,7 @@ def run(args):
                          f"{_them(few)} or leave {_them(few)} out with --words.")
     say(f"  {len(y)} clips of {len(classes)} classes at {sr} Hz from {data.what}")
     noise = _noise_files(args, data, say)
-    model = build_model(args, sr, int(counts.min()), noise=noise,
-                        many_voices=data.kind == "speech_commands")
+    model = build_model(args, sr, int(counts.min()), noise=noise)
     augmented = _augmented(model)
     how = ""
     if augmented:

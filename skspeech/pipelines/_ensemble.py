@@ -73,12 +73,10 @@ def ensemble_pipeline(sr=16000, *, target_sr=None, duration=1.0, hmm=True, svm=T
         Clip length the network pads or trims to, in seconds (the HMM takes
         clips of any length).
     hmm : bool, default=True
-        Include the HMM member. On voices as alike and clean as FSDD's it
-        is the strongest vote; on crowd-sourced recordings (Speech Commands)
-        its confident mistakes outvote the networks: ``hmm=False,
-        svm=False`` (the networks alone) is the vote for such data, and the
-        one ``skspeech train --model ensemble`` builds on a Speech Commands
-        folder (see :doc:`/speech_commands`).
+        Include the HMM member: the strongest vote on a few clean voices
+        (FSDD), the weakest member on crowd-sourced recordings (Speech
+        Commands; see :doc:`/speech_commands`). False saves its training
+        time.
     svm : bool, default=True
         Include the SVM member (half a vote by default).
     hmm_scale : float, default=4.0

@@ -7,7 +7,7 @@ espeak-ng. Subpackages are imported on first use, e.g.
 
 from ._lazy import lazy_getattr
 
-__version__ = "0.2.0.dev0"
+__version__ = "0.2.0"
 
 _LAZY = {
     "save_model": "._persistence",

@@ -211,8 +211,23 @@ def test_ensemble_pipeline_networks_get_their_own_seeds_and_votes():
         with pytest.raises(ValueError, match="n_networks must be an int >= 1"):
             ensemble_pipeline(sr=8000, n_networks=bad)
     for bad in ((1.0, 1.0, 0.5), 1, [[1.0, 1.0, 1.0, 0.5]]):
-        with pytest.raises(ValueError, match=r"weights must be a sequence of n_networks \+ 2 = 4"):
+        with pytest.raises(ValueError, match=r"weights must be a sequence of 4 numbers \(the HMM, "
+                                             r"each network, the SVM\)"):
             ensemble_pipeline(sr=8000, weights=bad)
     for bad in ((1.0, 1.0, 1.0, -0.5), (0, 0, 0, 0), (1.0, np.nan, 1.0, 0.5)):
         with pytest.raises(ValueError, match="weights must be finite numbers >= 0"):
             ensemble_pipeline(sr=8000, weights=bad)
+
+
+def test_ensemble_pipeline_without_hmm_or_svm():
+    from skspeech.pipelines import ensemble_pipeline
+
+    nets = ensemble_pipeline(sr=8000, hmm=False, svm=False, random_state=0)
+    assert [name for name, _ in nets.estimators] == ["kws", "kws2"] and nets.weights == (1.0, 1.0)
+    no_svm = ensemble_pipeline(sr=8000, svm=False, weights=(2, 1, 1), random_state=0)
+    assert [name for name, _ in no_svm.estimators] == ["hmm", "kws", "kws2"]
+    assert no_svm.weights == (2.0, 1.0, 1.0)
+    with pytest.raises(ValueError, match=r"2 numbers \(each network\)"):
+        ensemble_pipeline(sr=8000, hmm=False, svm=False, weights=(1, 1, 1))
+    with pytest.raises(ValueError, match="hmm must be True"):
+        ensemble_pipeline(sr=8000, hmm="no")

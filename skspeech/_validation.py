@@ -139,6 +139,35 @@ def training_clips():
         _FITTING.on = before
 
 
+class TrainingClipsMixin:
+    """``fit_transform`` for steps that check clips: training clips warn of no garbage.
+
+    Put left of ``TransformerMixin``. ``fit_transform`` is ``fit(X, y)``
+    then ``transform(X)`` inside :func:`training_clips`: silent training
+    clips raise in ``fit`` as before, and the warning about clips far from a
+    spoken clip is kept for prediction (fit-only augmentation makes copies
+    beyond ±1.5 that are not the user's to fix).
+    """
+
+    def fit_transform(self, X, y=None):
+        """Fit on the training clips and transform them, with no warning about garbage.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_clips, n_samples) or list of 1-D ndarray
+            Training clips.
+        y : array-like of shape (n_clips,), default=None
+            Ignored by the transform; passed to ``fit``.
+
+        Returns
+        -------
+        X_new : ndarray or list of ndarray
+            As from ``transform``.
+        """
+        with training_clips():
+            return self.fit(X, y).transform(X)
+
+
 def _seen_in_scope(obj):
     seen = getattr(_SCOPE, "seen", None)
     entry = None if seen is None else seen.get(id(obj))

@@ -25,7 +25,7 @@ from numpy.lib.stride_tricks import as_strided, sliding_window_view
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 
-from .._validation import check_audio, training_clips
+from .._validation import TrainingClipsMixin, check_audio
 
 # psf floors zero energies to float64 eps before the log.
 _EPS = np.finfo(np.float64).eps
@@ -363,7 +363,8 @@ def _fill_doc(cls):
     return cls
 
 
-class _MelFrontend(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
+class _MelFrontend(TrainingClipsMixin, TransformerMixin, BaseEstimator,
+                   auto_wrap_output_keys=None):
     """Shared parameters, checks and transform of MFCC and LogMelSpectrogram."""
 
     _parameter_constraints = {
@@ -476,28 +477,6 @@ class _MelFrontend(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
         if isinstance(X, list):
             return np.split(out, np.cumsum(n_frames)[:-1])
         return out.reshape(len(X), int(n_frames[0]), out.shape[1])
-
-    def fit_transform(self, X, y=None):
-        """Check the parameters and ``X``, and compute the features of the training clips.
-
-        As ``fit(X).transform(X)``, but the clips are training data: silent
-        ones raise, and clips far from a spoken clip get no warning (that is
-        for prediction).
-
-        Parameters
-        ----------
-        X : ndarray of shape (n_clips, n_samples) or list of 1-D ndarray
-            Clips at ``sr``.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        frames : ndarray of shape (n_clips, n_frames, n_coeffs) or list of ndarray
-            As from ``transform``.
-        """
-        with training_clips():
-            return self.fit(X, y).transform(X)
 
     def _mfcc_kwargs(self):
         return {}

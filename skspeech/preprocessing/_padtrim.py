@@ -15,9 +15,9 @@ from sklearn.utils.validation import check_is_fitted
 from .._validation import (
     FRAME_SECONDS,
     MAX_LENGTH_RATIO,
+    TrainingClipsMixin,
     check_audio,
     mark_reported,
-    training_clips,
 )
 
 
@@ -32,7 +32,8 @@ def _pad_or_trim(x, length, pad_side, trim_side, pad_value, out):
     out[before:before + n] = x
 
 
-class PadTrim(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+class PadTrim(TrainingClipsMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin,
+              BaseEstimator):
     """Pad short clips and trim long ones to a fixed number of samples.
 
     Turns a list of clips of different lengths into a 2-D array, as a network
@@ -177,28 +178,6 @@ class PadTrim(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         elif length >= 80:
             limits["min_length"] = (length // 40, "1/40 of target_length_, 25 ms of a 1 s clip")
         return limits
-
-    def fit_transform(self, X, y=None):
-        """Fit on the training clips and transform them, with no warning about garbage.
-
-        Silent training clips raise, as in ``fit``; the warning about clips
-        far from a spoken clip is for prediction (fit-only augmentation makes
-        copies beyond ±1.5 that are not the user's to fix).
-
-        Parameters
-        ----------
-        X : ndarray of shape (n_clips, n_samples) or list of 1-D ndarray
-            Training clips.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        X_new : ndarray of shape (n_clips, n_samples_out) or list of 1-D ndarray
-            As from ``transform``.
-        """
-        with training_clips():
-            return self.fit(X, y).transform(X)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -8,7 +8,7 @@ from scipy.signal import resample_poly
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval
 
-from .._validation import FRAME_SECONDS, check_audio, check_sr, mark_reported, training_clips
+from .._validation import FRAME_SECONDS, TrainingClipsMixin, check_audio, check_sr, mark_reported
 
 
 def resample(y, orig_sr, target_sr, axis=-1):
@@ -41,7 +41,8 @@ def resample(y, orig_sr, target_sr, axis=-1):
     return resample_poly(y, target_sr // g, orig_sr // g, axis=axis)
 
 
-class Resampler(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
+class Resampler(TrainingClipsMixin, TransformerMixin, BaseEstimator,
+                auto_wrap_output_keys=None):
     """Change the sample rate of clips with a polyphase filter.
 
     Wraps :func:`scipy.signal.resample_poly`: an anti-aliasing FIR filter
@@ -136,28 +137,6 @@ class Resampler(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
         else:
             out = resample(X, self.orig_sr, self.target_sr, axis=1).astype(np.float32)
         return mark_reported(out, garbage)
-
-    def fit_transform(self, X, y=None):
-        """Fit on the training clips and transform them, with no warning about garbage.
-
-        Silent training clips raise, as in ``fit``; the warning about clips
-        far from a spoken clip is for prediction (fit-only augmentation makes
-        copies beyond ±1.5 that are not the user's to fix).
-
-        Parameters
-        ----------
-        X : ndarray of shape (n_clips, n_samples) or list of 1-D ndarray
-            Training clips.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        X_new : ndarray of shape (n_clips, n_samples_out) or list of 1-D ndarray
-            As from ``transform``.
-        """
-        with training_clips():
-            return self.fit(X, y).transform(X)
 
     def __sklearn_is_fitted__(self):
         return True

@@ -1,5 +1,6 @@
 """WaveAugmenter: random shift, noise at an SNR, speed, tempo, pitch and gain on waveforms."""
 
+import os
 from numbers import Integral, Real
 
 import numpy as np
@@ -111,8 +112,6 @@ def _coloured_noise(n, exponent, rng):
 
 def _noise_recording(entry, sr):
     """A noise recording as a float32 array: an array as it is, a file path read at ``sr``."""
-    import os
-
     if isinstance(entry, (str, os.PathLike)):
         from ..io import read_audio
 
@@ -235,7 +234,13 @@ class WaveAugmenter(BaseEstimator):
         self.keep_original = keep_original
         self.random_state = random_state
 
-    def _check_ranges(self):
+    def _check_ranges(self, *, read_files=True):
+        """The ranges as pairs and the noise recordings as arrays, checked.
+
+        With ``read_files=False`` noise files are left unread (their entries
+        come back as None): for checks before the copies are made, so that a
+        recording is read once, when it is mixed in.
+        """
         ranges = {name: _range(getattr(self, name), name)
                   for name in ("snr", "speed", "tempo", "pitch", "gain", "eq")}
         for name in ("speed", "tempo"):
@@ -252,12 +257,14 @@ class WaveAugmenter(BaseEstimator):
                              "originals or ask for copies.")
         noise = None
         if self.noise is not None:
-            noise = [_noise_recording(n, self.sr) for n in self.noise]
-            if any(n.ndim != 1 for n in noise):
+            noise = [None if not read_files and isinstance(n, (str, os.PathLike))
+                     else _noise_recording(n, self.sr) for n in self.noise]
+            arrays = [n for n in noise if n is not None]
+            if any(n.ndim != 1 for n in arrays):
                 raise ValueError(f"noise must be a list of 1-D noise recordings (mono, at "
                                  f"sr={self.sr} Hz); got shapes "
-                                 f"{[n.shape for n in noise]}.")
-            if not noise or any(len(n) == 0 or not np.all(np.isfinite(n)) for n in noise):
+                                 f"{[n.shape for n in arrays]}.")
+            if not noise or any(len(n) == 0 or not np.all(np.isfinite(n)) for n in arrays):
                 raise ValueError("noise must be a non-empty list of finite 1-D noise recordings "
                                  f"at sr={self.sr} Hz; got {len(noise)} recording(s), some "
                                  "empty or not finite.")
@@ -315,7 +322,7 @@ class WaveAugmenter(BaseEstimator):
         self : WaveAugmenter
         """
         check_sr(self.sr)
-        self._check_ranges()
+        self._check_ranges(read_files=False)
         check_audio(X, estimator=self, reset=True, name="X", silent="raise")
         if y is not None:
             check_consistent_length(X, y)

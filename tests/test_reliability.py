@@ -145,6 +145,29 @@ def test_model_sr_finds_the_rate_and_checks_the_steps(fitted):
         model_sr(mixed)
 
 
+def test_recipes_refuse_steps_at_different_rates_at_fit_and_predict(fitted):
+    """set_params can put one step at another rate: fit and predict say so, never run wrong."""
+    from sklearn.base import clone
+
+    from skspeech.pipelines import SpeechPipeline, hmm_pipeline, kws_pipeline
+
+    model, X, y = fitted
+    assert isinstance(model, SpeechPipeline)
+    mixed = clone(model).set_params(mfcc__sr=16000)
+    with pytest.raises(ValueError, match="steps disagree.*'mfcc'.*16000 Hz.*8000 Hz"):
+        mixed.fit(X, y)
+    broken = clone(model).fit(X, y)
+    assert broken.score(X, y) > 0.9
+    broken.set_params(guard__sr=16000)  # after fit: the first step's rate no longer agrees
+    for method in ("predict", "decision_function", "score"):
+        with pytest.raises(ValueError, match="steps disagree"):
+            getattr(broken, method)(*((X, y) if method == "score" else (X,)))
+    assert not hasattr(broken, "predict_proba")  # as scikit-learn's Pipeline: the SVC has none
+    # every recipe builds the checking Pipeline (the HMM's and the network's inside their wrapper)
+    for recipe in (hmm_pipeline(sr=8000, augment=False), kws_pipeline(sr=8000, augment=False)):
+        assert isinstance(recipe, SpeechPipeline)
+
+
 def test_save_model_refuses_a_wrong_rate_and_mixed_steps(tmp_path, fitted):
     from sklearn.base import clone
 
@@ -153,7 +176,7 @@ def test_save_model_refuses_a_wrong_rate_and_mixed_steps(tmp_path, fitted):
     model, X, y = fitted
     with pytest.raises(ValueError, match=r"save_model\(sr=...\) is 16000 Hz.*8000 Hz"):
         save_model(tmp_path / "m.joblib", model, sr=16000)
-    mixed = clone(model).set_params(mfcc__sr=16000).fit(X, y)
+    mixed = clone(model).fit(X, y).set_params(mfcc__sr=16000)  # fit refuses mixed rates
     with pytest.raises(ValueError, match="steps disagree"):
         save_model(tmp_path / "m.joblib", mixed)
     assert not list(tmp_path.iterdir())

@@ -8,6 +8,7 @@ _LAZY = {
     "conv1d_pipeline": "._conv1d",
     "kws_pipeline": "._kws",
     "ensemble_pipeline": "._ensemble",
+    "SpeechPipeline": "._pipeline",
 }
 
 __all__ = sorted(_LAZY)

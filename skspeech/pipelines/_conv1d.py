@@ -1,6 +1,6 @@
 """Conv1D network recipes: the tutorial's raw-waveform net and smaller nets on frames."""
 
-from sklearn.pipeline import Pipeline
+from ._pipeline import SpeechPipeline
 
 from .._validation import check_sr
 
@@ -131,7 +131,7 @@ def conv1d_pipeline(features="mfcc", sr=16000, *, target_sr=None, duration=1.0, 
     net.update(epochs=epochs, batch_size=batch_size, patience=patience,
                random_state=random_state, verbose=verbose)
     net.update(network)
-    return Pipeline([
+    return SpeechPipeline([
         ("guard", GarbageGuard(sr=sr)),
         ("resample", "passthrough" if rate == sr else Resampler(orig_sr=sr, target_sr=rate)),
         ("padtrim", PadTrim(duration=duration, sr=rate)),

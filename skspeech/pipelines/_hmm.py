@@ -1,6 +1,6 @@
 """MFCC sequences + one hidden Markov model per word: the classic isolated-word recogniser."""
 
-from sklearn.pipeline import Pipeline
+from ._pipeline import SpeechPipeline
 
 from .._validation import check_sr
 from ._augment import check_augment, with_copies
@@ -168,7 +168,7 @@ def hmm_pipeline(sr=16000, *, target_sr=None, n_mfcc=13, deltas=2, cmvn=None, n_
                          f"got {cmvn!r}.")
     check_augment(augment)
     rate = sr if target_sr is None else check_sr(target_sr, "target_sr")
-    pipeline = Pipeline([
+    pipeline = SpeechPipeline([
         ("guard", GarbageGuard(sr=sr)),
         ("resample", "passthrough" if rate == sr else Resampler(orig_sr=sr, target_sr=rate)),
         ("mfcc", MFCC(sr=rate, n_mfcc=n_mfcc)),

@@ -3,7 +3,7 @@
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.pipeline import Pipeline
+from ._pipeline import SpeechPipeline
 from sklearn.preprocessing import FunctionTransformer
 
 from .._validation import check_sr
@@ -222,7 +222,7 @@ def kws_pipeline(sr=16000, *, target_sr=None, duration=1.0, n_mels=40, top_db=80
     if not augment:
         net.update(time_shift=0.0, freq_masks=0, time_masks=0)
     net.update(network)
-    pipeline = Pipeline([
+    pipeline = SpeechPipeline([
         ("guard", GarbageGuard(sr=sr)),
         ("resample", "passthrough" if rate == sr else Resampler(orig_sr=sr, target_sr=rate)),
         ("padtrim", PadTrim(duration=duration, sr=rate)),

@@ -1,7 +1,7 @@
 """MFCC statistics + support vector machine: the fast, strong classic recipe."""
 
 from sklearn.calibration import CalibratedClassifierCV
-from sklearn.pipeline import Pipeline
+from ._pipeline import SpeechPipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
@@ -93,7 +93,7 @@ def svm_pipeline(sr=16000, *, target_sr=None, duration=None, n_mfcc=13, deltas=1
                          f"got {deltas!r}.")
     svc = SVC(C=C, gamma=gamma)
     rate = sr if target_sr is None else check_sr(target_sr, "target_sr")
-    return Pipeline([
+    return SpeechPipeline([
         ("guard", GarbageGuard(sr=sr)),
         ("resample", "passthrough" if rate == sr else Resampler(orig_sr=sr, target_sr=rate)),
         ("padtrim", "passthrough" if duration is None else PadTrim(duration=duration, sr=rate)),

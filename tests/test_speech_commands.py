@@ -210,6 +210,27 @@ def test_task_12_has_unknown_and_silence(sc_folder):
     np.testing.assert_array_equal(a.start, b.start)
 
 
+def test_unknown_percentage(sc_folder):
+    root, _ = sc_folder
+    standard = load_speech_commands(root, subset="train", task="12")
+    every = load_speech_commands(root, subset="train", task="12", unknown_percentage="all")
+    none = load_speech_commands(root, subset="train", task="12", unknown_percentage=0)
+    others = load_speech_commands(root, words=OTHERS, subset="train")  # every other-word clip
+    unk = every.target == "_unknown_"
+    assert sorted(every.filenames[unk]) == sorted(others.filenames)
+    assert set(standard.filenames[standard.target == "_unknown_"]) < set(every.filenames[unk])
+    assert "_unknown_" not in set(none.target)
+    # the words and the silence are the same whatever the share of unknown clips
+    for ds in (every, none):
+        keep = ds.target != "_unknown_"
+        assert ds.filenames[keep].tolist() == \
+            standard.filenames[standard.target != "_unknown_"].tolist()
+    assert "unknown_percentage='all'" in every.DESCR
+    for bad in (-1, "most", float("nan"), True):
+        with pytest.raises(ValueError, match="unknown_percentage must be a number >= 0 or 'all'"):
+            load_speech_commands(root, task="12", unknown_percentage=bad)
+
+
 def test_task_35_takes_every_word(sc_folder):
     root, _ = sc_folder
     ds = load_speech_commands(root, subset="all", task="35")

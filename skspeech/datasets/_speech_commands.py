@@ -271,7 +271,7 @@ speaker never lands in two subsets. The separate v0.02 test-set archive
 
 Tasks: "words" keeps the chosen words only; "35" keeps every word; "12" is
 the standard task: the ten words, ``_unknown_`` (clips of the other words,
-{unknown_pct:g} % of the subset's word clips, drawn with seed {seed}) and
+{unknown_pct} of the subset's word clips, drawn with seed {seed}) and
 ``_silence_`` (one-second windows cut at random offsets, seed {seed}, from the
 background-noise recordings, {silence_pct:g} % of the word clips, at their
 recorded level). The noise recordings are split in time so that the subsets
@@ -396,7 +396,7 @@ def _silence_windows(background, subset, n, sr_out, rng):
 )
 def load_speech_commands(path, *, words=None, subset="train", task="words", sr=None,
                          dtype="float32", min_duration=None, return_X_y=False, verbose=False,
-                         on_error="raise"):
+                         on_error="raise", unknown_percentage=UNKNOWN_PERCENTAGE):
     """Load the Speech Commands dataset from its folder, with its official subsets.
 
     Reads the dataset's own layout: one folder per word of
@@ -437,6 +437,13 @@ def load_speech_commands(path, *, words=None, subset="train", task="words", sr=N
     verbose : bool or int, default=False
         Show a progress bar while reading.
 
+    unknown_percentage : float or "all", default=10.0
+        With ``task="12"``: how many ``_unknown_`` clips to draw, as a
+        percentage of the subset's clips of ``words`` (10 % is the standard
+        task, which validation and test scores should keep). ``"all"``
+        takes every clip of the other words in the subset: more material
+        for a model to learn what is not a command, so fewer false alarms
+        (what ``skspeech train`` does for its training clips).
     on_error : {"raise", "skip"}, default="raise"
         What to do with a clip that cannot be read (corrupt, truncated,
         not audio): "raise" stops with an error naming the file; "skip"
@@ -513,6 +520,11 @@ def load_speech_commands(path, *, words=None, subset="train", task="words", sr=N
     """
     if on_error not in ("raise", "skip"):
         raise ValueError(f"on_error must be 'raise' or 'skip'; got {on_error!r}.")
+    if not (unknown_percentage == "all" or (
+            isinstance(unknown_percentage, Real) and not isinstance(unknown_percentage, bool)
+            and 0 <= unknown_percentage < float("inf"))):
+        raise ValueError("unknown_percentage must be a number >= 0 or 'all'; got "
+                         f"{unknown_percentage!r}.")
     index = scan_speech_commands(path)
     root = index["root"]
     available = sorted(index["words"])
@@ -575,7 +587,8 @@ def load_speech_commands(path, *, words=None, subset="train", task="words", sr=N
         else:
             others = [(w, n) for w in available if w not in words
                       for n in index["words"][w] if in_subset(w, n)]
-            quota = min(len(others), math.ceil(n_word_clips * UNKNOWN_PERCENTAGE / 100))
+            quota = len(others) if unknown_percentage == "all" else min(
+                len(others), math.ceil(n_word_clips * unknown_percentage / 100))
             rng = np.random.default_rng(SEED)
             taken = 0
             for k in rng.permutation(len(others)):
@@ -665,8 +678,12 @@ def load_speech_commands(path, *, words=None, subset="train", task="words", sr=N
     start = np.array([0.0] * len(rows) + [s[2] / s[1] for s in silence])
     n_short = sum(1 for r in rows if r[5] < r[6])
     train_pct = 100 - VALIDATION_PERCENTAGE - TESTING_PERCENTAGE
+    n_unknown = int(np.sum(target == UNKNOWN))
+    unknown_pct = (f"{UNKNOWN_PERCENTAGE:g} %" if unknown_percentage == UNKNOWN_PERCENTAGE else
+                   f"{100 * n_unknown / max(n_word_clips, 1):.3g} % (unknown_percentage="
+                   f"{unknown_percentage!r})")
     descr = wrap_paragraphs(_DESCR.format(
-        unknown_pct=UNKNOWN_PERCENTAGE, silence_pct=SILENCE_PERCENTAGE, seed=SEED,
+        unknown_pct=unknown_pct, silence_pct=SILENCE_PERCENTAGE, seed=SEED,
         train_pct=train_pct, val_pct=VALIDATION_PERCENTAGE, test_pct=TESTING_PERCENTAGE,
         path=str(root), subset=subset, task=task, n_clips=len(target),
         n_classes=len(set(target.tolist())), n_speakers=len({r[2] for r in rows}),

@@ -6,20 +6,32 @@ Audio comes in two forms (see STYLE.md, "Audio input"):
 * clips of different lengths: a list of 1-D float arrays.
 
 Feature frames likewise come as a 3-D array ``(n_clips, n_frames, n_coeffs)``
-or as a list of 2-D ``(n_frames, n_coeffs)`` arrays.
+or as a list of 2-D ``(n_frames, n_coeffs)`` arrays. The checks for clips far
+from a spoken clip live in :mod:`skspeech._garbage` (re-exported here).
 """
 
-import sys
-import threading
-import warnings
-import weakref
-from contextlib import contextmanager
+from __future__ import annotations
+
+from collections.abc import Sequence
 from numbers import Real
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.utils import check_array
 
-from .exceptions import GarbageAudioWarning, InvalidAudioError, SilentAudioWarning
+from ._garbage import (  # noqa: F401 - re-exported: every step imports its checks from here
+    FRAME_SECONDS,
+    MAX_ABS,
+    MAX_LENGTH_RATIO,
+    check_clips,
+    find_garbage,
+    mark_reported,
+    one_report_per_call,
+    report_garbage,
+    training_clips,
+)
+from .exceptions import InvalidAudioError
 
 
 def _estimator_name(estimator):
@@ -38,367 +50,6 @@ def _check_finite_clip(x, i, name):
         )
 
 
-# Packages whose frames a warning about the user's clips skips, to point at the user's own line.
-_LIBRARY_PACKAGES = ("skspeech", "sklearn", "imblearn", "scikeras", "joblib")
-
-
-def _user_stacklevel():
-    """``stacklevel`` for ``warnings.warn`` pointing at the first caller outside the libraries."""
-    frame, level = sys._getframe(1), 1
-    while frame is not None and (
-            frame.f_globals.get("__name__", "").partition(".")[0] in _LIBRARY_PACKAGES):
-        frame, level = frame.f_back, level + 1
-    return level
-
-
-# -- clips far from a spoken clip ("garbage") -------------------------------------------------
-# What a spoken command looks like to every check: samples in [-1, 1] (a little overshoot from
-# resampling is fine), at least one 25 ms analysis frame long, not many times longer than the
-# clips a model was fitted on, and varying.
-MAX_ABS = 1.5
-FRAME_SECONDS = 0.025
-MAX_LENGTH_RATIO = 3
-
-# The kinds of garbage, in the order a clip is reported under (a one-sample clip is also
-# constant: it is reported as too short).
-_KINDS = ("silent", "short", "long", "loud", "constant")
-
-
-class _Marks:
-    """Objects (arrays) made by a pipeline step from clips it has reported, with those clips.
-
-    For a 2-D array the value is the set of its reported rows; for a 1-D clip, ``None``.
-    Entries go when their object is garbage-collected. Only objects the library made are
-    marked: a mark on the user's own array would silence the next call's warning.
-    """
-
-    def __init__(self):
-        self._entries = {}
-
-    def add(self, obj, rows=None):
-        key = id(obj)
-        entries = self._entries
-
-        def _drop(ref):
-            if entries.get(key, (None,))[0] is ref:
-                del entries[key]
-
-        entries[key] = (weakref.ref(obj, _drop), rows)
-
-    def get(self, obj):
-        """``(True, rows)`` when ``obj`` is marked, else ``(False, None)``."""
-        entry = self._entries.get(id(obj))
-        if entry is not None and entry[0]() is obj:
-            return True, entry[1]
-        return False, None
-
-
-_REPORTED = _Marks()
-
-# Within ``one_report_per_call()``: the caller's clips already reported, {id: (object, rows)}.
-_SCOPE = threading.local()
-
-
-@contextmanager
-def one_report_per_call():
-    """Report each of the caller's clips at most once inside this block.
-
-    For a meta-estimator that gives the same clips to several models (a voting
-    ensemble): the first model's checks warn, the others' do not. The record
-    holds the caller's own objects and is dropped when the outermost block
-    ends, so the next call warns again.
-    """
-    if getattr(_SCOPE, "seen", None) is not None:
-        yield
-        return
-    _SCOPE.seen = {}
-    try:
-        yield
-    finally:
-        _SCOPE.seen = None
-
-
-# Set inside ``training_clips()``: the clips being transformed are training data.
-_FITTING = threading.local()
-
-
-@contextmanager
-def training_clips():
-    """Inside, :func:`check_audio` reports no clip far from a spoken clip.
-
-    For ``fit_transform``: training clips are checked in ``fit`` (silent ones
-    raise), and the warning is about prediction. Fit-only augmentation makes
-    copies that may go beyond ±1.5 (a gain on a loud clip), and they are not
-    the user's to fix.
-    """
-    before = getattr(_FITTING, "on", False)
-    _FITTING.on = True
-    try:
-        yield
-    finally:
-        _FITTING.on = before
-
-
-class TrainingClipsMixin:
-    """``fit_transform`` for steps that check clips: training clips warn of no garbage.
-
-    Put left of ``TransformerMixin``. ``fit_transform`` is ``fit(X, y)``
-    then ``transform(X)`` inside :func:`training_clips`: silent training
-    clips raise in ``fit`` as before, and the warning about clips far from a
-    spoken clip is kept for prediction (fit-only augmentation makes copies
-    beyond ±1.5 that are not the user's to fix).
-    """
-
-    def fit_transform(self, X, y=None):
-        """Fit on the training clips and transform them, with no warning about garbage.
-
-        Parameters
-        ----------
-        X : ndarray of shape (n_clips, n_samples) or list of 1-D ndarray
-            Training clips.
-        y : array-like of shape (n_clips,), default=None
-            Ignored by the transform; passed to ``fit``.
-
-        Returns
-        -------
-        X_new : ndarray or list of ndarray
-            As from ``transform``.
-        """
-        with training_clips():
-            return self.fit(X, y).transform(X)
-
-
-def _seen_in_scope(obj):
-    seen = getattr(_SCOPE, "seen", None)
-    entry = None if seen is None else seen.get(id(obj))
-    if entry is not None and entry[0] is obj:
-        return True, entry[1]
-    return False, None
-
-
-def _remember_in_scope(obj, rows=None):
-    seen = getattr(_SCOPE, "seen", None)
-    if seen is not None:
-        if rows is not None:
-            rows = set(rows) | (_seen_in_scope(obj)[1] or set())
-        seen[id(obj)] = (obj, rows)
-
-
-def _limit(limit):
-    """``(n_samples, description)`` from an int, an ``(int, str)`` pair or None."""
-    if limit is None:
-        return None, None
-    if isinstance(limit, tuple):
-        return int(limit[0]), limit[1]
-    return int(limit), None
-
-
-def find_garbage(clips, *, min_length=None, max_length=None, max_abs=MAX_ABS):
-    """Find the clips that are far from a spoken clip.
-
-    Parameters
-    ----------
-    clips : ndarray of shape (n_clips, n_samples) or list of 1-D ndarray
-        Checked clips (see :func:`check_audio`).
-    min_length : int, default=None
-        Clips with fewer samples are "short" (e.g. one analysis frame).
-    max_length : int, default=None
-        Clips with more samples are "long".
-    max_abs : float or None, default=1.5
-        Clips with a sample beyond ``±max_abs`` are "loud" (samples are
-        expected in [-1, 1]); None skips this check.
-
-    Returns
-    -------
-    found : dict of int to (str, float)
-        ``{index: (kind, detail)}`` in index order; kind is one of "silent"
-        (all samples zero), "short", "long" (detail: the length), "loud"
-        (detail: the largest absolute sample) and "constant" (every sample
-        the same non-zero value; detail: that value).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> clips = [np.sin(np.arange(800.0)), np.full(800, 0.5), np.ones(1), np.zeros(800)]
-    >>> find_garbage(clips, min_length=200)
-    {1: ('constant', 0.5), 2: ('short', 1), 3: ('silent', 0.0)}
-    >>> find_garbage(np.array([[0.1, -0.2], [3e4, -2e4]]))
-    {1: ('loud', 30000.0)}
-    """
-    min_length, _ = _limit(min_length)
-    max_length, _ = _limit(max_length)
-    if isinstance(clips, np.ndarray):
-        n_clips, n = clips.shape
-        if n_clips == 0 or n == 0:
-            return {}
-        lo, hi = clips.min(axis=1), clips.max(axis=1)
-        lengths = np.full(n_clips, n)
-    else:
-        if not clips:
-            return {}
-        lo = np.array([x.min() if x.size else 0 for x in clips], dtype=np.float64)
-        hi = np.array([x.max() if x.size else 0 for x in clips], dtype=np.float64)
-        lengths = np.array([x.size for x in clips])
-    peak = np.maximum(-lo, hi)
-    flags = {
-        "silent": (lo == 0) & (hi == 0),
-        "short": lengths < min_length if min_length else np.zeros(len(lo), bool),
-        "long": lengths > max_length if max_length else np.zeros(len(lo), bool),
-        "loud": peak > max_abs if max_abs is not None else np.zeros(len(lo), bool),
-        "constant": lo == hi,
-    }
-    detail = {"silent": np.zeros(len(lo)), "short": lengths, "long": lengths, "loud": peak,
-              "constant": lo}
-    found = {}
-    for kind in _KINDS:
-        for i in np.flatnonzero(flags[kind]):
-            found.setdefault(int(i), (kind, detail[kind][i].item()))
-    return dict(sorted(found.items()))
-
-
-def _already_reported(X, clips):
-    """Indices of ``clips`` reported before in this call: by an earlier step or model."""
-    if isinstance(clips, np.ndarray):
-        done = set()
-        for obj in (X, clips):
-            for marked, rows in (_REPORTED.get(obj), _seen_in_scope(obj)):
-                if marked:
-                    done |= set(range(len(clips))) if rows is None else set(rows)
-        return done
-    originals = X if isinstance(X, (list, tuple)) else clips
-    return {i for i, (orig, x) in enumerate(zip(originals, clips))
-            if _REPORTED.get(x)[0] or _seen_in_scope(orig)[0] or _seen_in_scope(x)[0]}
-
-
-def _indices(idx):
-    return ", ".join(map(str, idx[:5])) + (", ..." if len(idx) > 5 else "")
-
-
-def _garbage_message(name, found, *, min_length=None, max_length=None, max_abs=MAX_ABS,
-                     outcome=None):
-    """One message for all the clips in ``found``, grouped by kind."""
-    n_min, min_what = _limit(min_length)
-    n_max, max_what = _limit(max_length)
-    by_kind = {}
-    for i, (kind, detail) in found.items():
-        by_kind.setdefault(kind, []).append((i, detail))
-    kinds = list(by_kind)
-    parts = []
-    for kind in _KINDS:
-        if kind not in by_kind:
-            continue
-        idx = [i for i, _ in by_kind[kind]]
-        first = by_kind[kind][0][1]
-        where = f"Index {_indices(idx)}: "
-        if kind == "silent":
-            parts.append(where + "silent (all samples zero).")
-        elif kind == "short":
-            what = f"{min_what}, {n_min} samples" if min_what else f"{n_min} samples"
-            parts.append(where + f"shorter than {what} (index {idx[0]} has {first}); a word "
-                         "lasts a few hundred milliseconds.")
-        elif kind == "long":
-            what = f"{max_what}, {n_max} samples" if max_what else f"{n_max} samples"
-            parts.append(where + f"longer than {what} (index {idx[0]} has {first}); cut long "
-                         "recordings into clips of about one word first (or listen to them "
-                         "with skspeech.streaming).")
-        elif kind == "loud":
-            parts.append(where + f"samples far outside [-1, 1] (index {idx[0]} reaches "
-                         f"{first:.6g}; the limit is {max_abs:g}); samples must be floats in "
-                         "[-1, 1]: scale integer PCM (16-bit: divide by 32768) or read files "
-                         "with skspeech.io.read_audio.")
-        else:
-            parts.append(where + f"constant, every sample the same non-zero value (index "
-                         f"{idx[0]}: {first:.6g}); a spoken clip varies around zero.")
-    n = len(found)
-    if kinds == ["silent"]:
-        head = (f"{name}: {n} clip(s) are silent (all samples zero), at index "
-                f"{_indices(list(found))}.")
-    else:
-        head = f"{name}: {n} clip(s) are far from a spoken clip. " + " ".join(parts)
-    return f"{head} {outcome or 'Predictions for them are not meaningful.'}"
-
-
-def report_garbage(X, clips, found, name="X", *, min_length=None, max_length=None,
-                   max_abs=MAX_ABS, outcome=None):
-    """Warn once about the clips in ``found`` not reported before in this call.
-
-    ``X`` is what the caller passed (its objects are remembered inside
-    :func:`one_report_per_call`), ``clips`` the checked clips.
-    The warning is a :class:`~skspeech.exceptions.SilentAudioWarning` when
-    every clip is silent, else a
-    :class:`~skspeech.exceptions.GarbageAudioWarning`, and points at the
-    user's line.
-    """
-    done = _already_reported(X, clips)
-    new = {i: v for i, v in found.items() if i not in done}
-    if not new:
-        return
-    if isinstance(clips, np.ndarray):
-        _remember_in_scope(X, new)
-    else:
-        originals = X if isinstance(X, (list, tuple)) else clips
-        for i in new:
-            _remember_in_scope(originals[i])
-    category = (SilentAudioWarning if all(k == "silent" for k, _ in new.values())
-                else GarbageAudioWarning)
-    warnings.warn(_garbage_message(name, new, min_length=min_length, max_length=max_length,
-                                   max_abs=max_abs, outcome=outcome),
-                  category, stacklevel=_user_stacklevel())
-
-
-def mark_reported(out, found):
-    """Return ``out``, clips a transformer made, with the clips at ``found`` marked as reported.
-
-    ``found`` are the indices of the input clips that :func:`check_audio`
-    found to be garbage (``return_garbage=True``), and ``out[i]`` is what
-    the transformer made of clip ``i``: the next step that checks ``out``
-    does not warn about them again (one warning per ``predict``, not one per
-    pipeline step). ``out`` must be new objects, never the caller's.
-    """
-    if found:
-        if isinstance(out, np.ndarray):
-            _REPORTED.add(out, frozenset(found))
-        else:
-            for i in found:
-                _REPORTED.add(out[i])
-    return out
-
-
-def _check_silence(clips, name):
-    """Raise for clips that are digital silence (all samples zero): training data."""
-    if isinstance(clips, np.ndarray):
-        silent_idx = np.flatnonzero(~clips.any(axis=1)).tolist()
-    else:
-        silent_idx = [i for i, x in enumerate(clips) if not x.any()]
-    if silent_idx:
-        raise InvalidAudioError(
-            f"{name}: {len(silent_idx)} clip(s) are silent (all samples zero), at index "
-            f"{_indices(silent_idx)}. A silent clip carries no word: drop it from the training "
-            "data."
-        )
-
-
-def _check_clips(X, clips, name, silent, garbage, min_length, max_length):
-    """The checks after conversion: silence (raise), garbage (warn); the garbage found."""
-    if silent == "raise":
-        _check_silence(clips, name)
-    if getattr(_FITTING, "on", False):
-        return {}
-    if garbage is None:
-        garbage = "warn" if silent == "warn" else "ignore"
-    if garbage == "ignore" and silent != "warn":
-        return {}
-    found = find_garbage(clips, min_length=min_length if garbage == "warn" else None,
-                         max_length=max_length if garbage == "warn" else None,
-                         max_abs=MAX_ABS if garbage == "warn" else None)
-    if garbage == "ignore":  # silent="warn" alone: the silent clips only
-        found = {i: v for i, v in found.items() if v[0] == "silent"}
-    elif silent == "ignore":
-        found = {i: v for i, v in found.items() if v[0] != "silent"}
-    report_garbage(X, clips, found, name, min_length=min_length, max_length=max_length)
-    return found
-
-
 # Integer PCM, as scipy.io.wavfile.read and soundfile return it, is scaled to [-1, 1) by its
 # dtype's full scale, exactly as skspeech.io.read_audio scales the samples of a file: 8-bit WAV is
 # unsigned (silence at 128), the others are signed (24-bit WAV comes as left-justified int32).
@@ -408,7 +59,7 @@ _PCM_SCALE = {np.dtype(np.int8): (0, 2.0 ** 7), np.dtype(np.int16): (0, 2.0 ** 1
               np.dtype(np.int32): (0, 2.0 ** 31), np.dtype(np.uint8): (128, 2.0 ** 7)}
 
 
-def as_float_audio(x, name="X", *, dtype=np.float32):
+def as_float_audio(x: ArrayLike, name: str = "X", *, dtype: Any = np.float32) -> np.ndarray:
     """Samples as floats: integer PCM scaled to [-1, 1), bool and text refused.
 
     The one conversion every clip goes through when it enters skspeech
@@ -484,7 +135,7 @@ def as_float_audio(x, name="X", *, dtype=np.float32):
     return arr
 
 
-def check_labels(y, *, n_clips=None, name="y"):
+def check_labels(y: ArrayLike, *, n_clips: int | None = None, name: str = "y") -> np.ndarray:
     """Check classification labels: one per clip, all words or all integers, none missing.
 
     Parameters
@@ -591,8 +242,10 @@ def _is_ragged_input(X):
     )
 
 
-def check_audio(X, *, estimator=None, reset=False, name="X", silent="ignore", garbage=None,
-                min_length=None, max_length=None, dtype=np.float32, return_garbage=False):
+def check_audio(X: ArrayLike | Sequence[ArrayLike], *, estimator: Any = None, reset: bool = False,
+                name: str = "X", silent: str = "ignore", garbage: str | None = None,
+                min_length: Any = None, max_length: Any = None, dtype: Any = np.float32,
+                return_garbage: bool = False) -> Any:
     """Check a batch of audio clips and convert it to float.
 
     At prediction time (``silent="warn"``) this is also the one check for
@@ -683,7 +336,7 @@ def check_audio(X, *, estimator=None, reset=False, name="X", silent="ignore", ga
             x = as_float_audio(x, f"{name}: clip at index {i}", dtype=dtype)
             _check_finite_clip(x, i, name)
             clips.append(x)
-        found = _check_clips(X, clips, name, silent, garbage, min_length, max_length)
+        found = check_clips(X, clips, name, silent, garbage, min_length, max_length)
         if estimator is not None and reset and hasattr(estimator, "n_features_in_"):
             del estimator.n_features_in_
         return (clips, sorted(found)) if return_garbage else clips
@@ -717,11 +370,13 @@ def check_audio(X, *, estimator=None, reset=False, name="X", silent="ignore", ga
         arr = arr.astype(dtype, copy=False)
     if estimator is not None and reset:
         estimator.n_features_in_ = arr.shape[1]
-    found = _check_clips(X, arr, name, silent, garbage, min_length, max_length)
+    found = check_clips(X, arr, name, silent, garbage, min_length, max_length)
     return (arr, sorted(found)) if return_garbage else arr
 
 
-def check_frames(X, *, estimator=None, reset=False, name="X", dtype=np.float32):
+def check_frames(X: ArrayLike | Sequence[ArrayLike], *, estimator: Any = None,
+                 reset: bool = False, name: str = "X",
+                 dtype: Any = np.float32) -> np.ndarray | list[np.ndarray]:
     """Check a batch of feature-frame sequences.
 
     Parameters
@@ -812,7 +467,7 @@ def check_frames(X, *, estimator=None, reset=False, name="X", dtype=np.float32):
     return arr.astype(dtype, copy=False)
 
 
-def check_sr(sr, name="sr"):
+def check_sr(sr: Any, name: str = "sr") -> int:
     """Check a sample rate: a positive whole number of samples per second.
 
     Examples
@@ -832,6 +487,6 @@ def check_sr(sr, name="sr"):
     )
 
 
-__all__ = ["as_float_audio", "check_audio", "check_frames", "check_labels", "check_sr",
-           "find_garbage", "mark_reported", "one_report_per_call", "report_garbage",
-           "training_clips"]
+__all__ = ["FRAME_SECONDS", "MAX_ABS", "MAX_LENGTH_RATIO", "as_float_audio", "check_audio",
+           "check_frames", "check_labels", "check_sr", "find_garbage", "mark_reported",
+           "one_report_per_call", "report_garbage", "training_clips"]

@@ -7,6 +7,7 @@ import joblib
 import numpy as np
 import pytest
 import python_speech_features as psf
+import scipy.fftpack
 from conftest import make_chirp, make_tone, make_tone_commands
 from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
@@ -14,6 +15,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.utils._param_validation import InvalidParameterError
 
 import skspeech.features._mel as mel_module
+import skspeech.features._mel_kernels as mel_kernels
 from skspeech.exceptions import InvalidAudioError, SilentAudioWarning
 from skspeech.features import CMVN, MFCC, Deltas, FrameStats, LogMelSpectrogram, mel_filterbank
 from skspeech.io import read_audio
@@ -199,12 +201,35 @@ def test_batch_equals_list_and_blocks(monkeypatch, rng):
 
 
 def test_matrices_are_cached_and_read_only():
-    a = mel_module._frontend_matrices(16000, 512, 26, 0.0, None, True, 13, 22.0)
-    b = mel_module._frontend_matrices(16000, 512, 26, 0.0, None, True, 13, 22.0)
-    assert a[0] is b[0] and a[1] is b[1]
-    assert a[0].dtype == np.float32 and not a[0].flags.writeable
+    a = mel_kernels._dct_matrix(26, 13, 22.0, np.float32)
+    assert a is mel_kernels._dct_matrix(26, 13, 22.0, np.float32)
+    assert a.dtype == np.float32 and not a.flags.writeable
     with pytest.raises(ValueError, match="read-only"):
-        a[1][0, 0] = 1.0
+        a[0, 0] = 1.0
+    bands, energy = mel_kernels._filter_bands(16000, 512, 26, 0.0, None, True)
+    assert bands is mel_kernels._filter_bands(16000, 512, 26, 0.0, None, True)[0]
+    assert not energy.flags.writeable and not bands[0][-1].flags.writeable
+    # the public filterbank is a copy the caller may change
+    fb = mel_filterbank(16000, 512, 26)
+    fb[0, 0] = 5.0
+    assert mel_filterbank(16000, 512, 26)[0, 0] == 0.0
+
+
+def test_psf_builds_the_filterbank_and_the_cepstrum():
+    # the filters are psf's own, to the bit, also where some filters cover no bin
+    for sr, nfft, nfilt, lo, hi in [(16000, 512, 26, 0, None), (16000, 512, 80, 0, None),
+                                    (8000, 256, 40, 300, 3400), (16000, 16, 3, 0, None)]:
+        np.testing.assert_array_equal(mel_filterbank(sr, nfft, nfilt, lo, hi),
+                                      psf.get_filterbanks(nfilt, nfft, sr, lo, hi or sr / 2))
+    # the DCT matrix is psf's DCT-II and lifter applied to the identity
+    log_mel = np.random.default_rng(0).normal(size=(50, 26))
+    for lifter in (22.0, 0.0, 10.0):
+        want = psf.lifter(scipy.fftpack.dct(log_mel, type=2, axis=1, norm="ortho")[:, :13],
+                          lifter)
+        got = log_mel @ mel_kernels._dct_matrix(26, 13, lifter, np.float64)
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+    with pytest.raises(ValueError, match="above the Nyquist frequency"):
+        mel_filterbank(8000, 512, 26, fmax=5000)
 
 
 def test_float64_and_int_input_accepted():

@@ -1,13 +1,16 @@
 """Per-utterance cepstral mean (and variance) normalisation."""
 
-import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from __future__ import annotations
 
+import numpy as np
+from numpy.typing import ArrayLike
+
+from .._base import StatelessTransformer
 from .._validation import check_frames
 from ._frames import stack_frames, unstack_frames
 
 
-class CMVN(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
+class CMVN(StatelessTransformer):
     """Cepstral mean (and variance) normalisation over the frames of each clip.
 
     Subtracts from every coefficient its mean over the clip's frames, and
@@ -48,30 +51,13 @@ class CMVN(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
     [[1.0, 1.0], [0.0, 0.0]]
     """
 
+    _takes = "frames"
     _parameter_constraints = {"variance": ["boolean"]}
 
     def __init__(self, variance=False):
         self.variance = variance
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Check ``X``; nothing is learned.
-
-        Parameters
-        ----------
-        X : ndarray of shape (n_clips, n_frames, n_coeffs) or list of ndarray
-            Frame sequences; a 2-D array is one coefficient per frame.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : CMVN
-        """
-        check_frames(X, estimator=self, reset=True)
-        return self
-
-    def transform(self, X):
+    def transform(self, X: ArrayLike | list[ArrayLike]) -> np.ndarray | list[np.ndarray]:
         """Normalise each clip by its own statistics.
 
         Parameters
@@ -84,7 +70,7 @@ class CMVN(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
         frames : ndarray of shape (n_clips, n_frames, n_coeffs) or list of ndarray
             Float32, the same shape as ``X`` (a list for list input).
         """
-        self._validate_params()
+        self._check_transform_params()
         X = check_frames(X, estimator=self)
         flat, lengths = stack_frames(X)
         starts = np.cumsum(lengths) - lengths
@@ -98,12 +84,3 @@ class CMVN(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
             std[std == 0] = 1.0
             centred /= np.repeat(std, lengths, axis=0)
         return unstack_frames(centred.astype(np.float32), lengths, X)
-
-    def __sklearn_is_fitted__(self):
-        return True
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.requires_fit = False
-        tags.transformer_tags.preserves_dtype = ["float32"]
-        return tags

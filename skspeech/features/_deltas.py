@@ -1,11 +1,14 @@
 """Delta (time-derivative) features, as python_speech_features' ``delta``."""
 
+from __future__ import annotations
+
 from numbers import Integral
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from numpy.typing import ArrayLike
 from sklearn.utils._param_validation import Interval
 
+from .._base import StatelessTransformer
 from .._validation import check_frames
 from ._frames import clip_bounds, stack_frames, unstack_frames
 
@@ -30,7 +33,7 @@ def _delta_stacked(flat, lengths, width):
     return out
 
 
-class Deltas(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
+class Deltas(StatelessTransformer):
     """Append delta (and delta-delta) coefficients to each frame.
 
     The delta of coefficient ``c`` at frame ``t`` is the slope of a
@@ -71,6 +74,7 @@ class Deltas(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
     [(10, 39), (7, 39)]
     """
 
+    _takes = "frames"
     _parameter_constraints = {
         "width": [Interval(Integral, 1, None, closed="left")],
         "order": [Interval(Integral, 1, 2, closed="both")],
@@ -80,25 +84,7 @@ class Deltas(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
         self.width = width
         self.order = order
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Check ``X``; nothing is learned.
-
-        Parameters
-        ----------
-        X : ndarray of shape (n_clips, n_frames, n_coeffs) or list of ndarray
-            Frame sequences; a 2-D array is one coefficient per frame.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : Deltas
-        """
-        check_frames(X, estimator=self, reset=True)
-        return self
-
-    def transform(self, X):
+    def transform(self, X: ArrayLike | list[ArrayLike]) -> np.ndarray | list[np.ndarray]:
         """Append the deltas.
 
         Parameters
@@ -112,19 +98,10 @@ class Deltas(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
             Float32 ``[c, delta c(, delta-delta c)]`` per frame; a list for
             list input.
         """
-        self._validate_params()
+        self._check_transform_params()
         X = check_frames(X, estimator=self)
         flat, lengths = stack_frames(X)
         parts = [flat]
         for _ in range(self.order):
             parts.append(_delta_stacked(parts[-1], lengths, int(self.width)))
         return unstack_frames(np.concatenate(parts, axis=1), lengths, X)
-
-    def __sklearn_is_fitted__(self):
-        return True
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.requires_fit = False
-        tags.transformer_tags.preserves_dtype = ["float32"]
-        return tags

@@ -283,7 +283,7 @@ class FeatureExtractor(TransformerMixin, BaseEstimator, auto_wrap_output_keys=No
 def _assemble(results, chunks, n_files):
     """Write chunk outputs into one array (allocated from the first chunk) or a list."""
     out, lo = None, 0
-    for chunk, part in zip(chunks, results):
+    for chunk, part in zip(chunks, results, strict=True):
         if isinstance(part, list):
             if out is None:
                 out = []

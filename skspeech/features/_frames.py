@@ -9,7 +9,6 @@ counts, computing once on that, and splitting back.
 import numpy as np
 
 
-
 def stack_frames(X):
     """Stack checked frame sequences into ``(flat, lengths)``.
 

@@ -3,199 +3,46 @@
 The numbers follow ``python_speech_features`` (psf) 0.6 ``mfcc`` / ``logfbank``
 exactly (framing, zero padding of the last frame, filterbank bin positions,
 1/NFFT power scaling, zero-to-eps log floor, orthonormal DCT-II, lifter, log
-energy in c0), but a whole batch is computed at once, in float32 by default
-(``dtype="float64"`` for psf's precision). Per block of about
+energy in c0; :mod:`._mel_kernels` builds the filterbank and the lifter with
+psf's own functions), but a whole batch is computed at once, in float32 by
+default (``dtype="float64"`` for psf's precision). Per block of about
 ``_BLOCK_FRAMES`` frames (sized to stay in cache): pre-emphasis into a small
-buffer, frames copied from one strided view into a zero-padded array, one
-real FFT, squares of the real and imaginary parts in place, the filterbank as
-a few dense band products (each filter touches few bins) that also add
-``re^2 + im^2``, one log, one DCT product. ``n_jobs`` splits the clips into
+buffer, frames copied from one strided view into a zero-padded array, then
+:func:`._mel_kernels._spectral_block`. ``n_jobs`` splits the clips into
 chunks computed by joblib (threads: every step releases the GIL).
 """
 
-import decimal
+from __future__ import annotations
+
 import warnings
-from functools import lru_cache, partial
+from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
-import scipy.fft
 from joblib import Parallel, delayed, effective_n_jobs
 from numpy.lib.stride_tricks import as_strided, sliding_window_view
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from numpy.typing import ArrayLike
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 
-from .._validation import TrainingClipsMixin, check_audio
+from .._base import StatelessTransformer, TrainingClipsMixin
+from .._validation import check_audio
+from ._mel_kernels import (  # noqa: F401 - _filter_bands: the tests read the bands here
+    _dct_matrix,
+    _filter_bands,
+    _n_frames,
+    _spectral_block,
+    _window,
+    has_empty_filters,
+    mel_filterbank,
+    round_half_up,
+)
 
-# psf floors zero energies to float64 eps before the log.
-_EPS = np.finfo(np.float64).eps
 # Frames per FFT block: bounds the temporary memory (2 MB of frames and 2 MB
 # of spectrum at the defaults) and keeps each block in cache: 2-3x faster than
 # 4096-frame blocks (measured with OPENBLAS_NUM_THREADS=1).
 _BLOCK_FRAMES = 1024
 # Smallest chunk of clips worth a job of its own with n_jobs.
 _MIN_CLIPS_PER_JOB = 16
-# Mel filters per dense band product (see _filter_bands): 4 was fastest of 2-8.
-_BAND_GROUP = 4
-
-
-def _round_half_up(number):
-    """Round as psf's ``sigproc.round_half_up`` (exact decimal rounding of the float)."""
-    return int(decimal.Decimal(number).quantize(decimal.Decimal("1"),
-                                                rounding=decimal.ROUND_HALF_UP))
-
-
-def _hz_to_mel(hz):
-    return 2595.0 * np.log10(1.0 + np.asarray(hz, dtype=np.float64) / 700.0)
-
-
-def _mel_to_hz(mel):
-    return 700.0 * (10.0 ** (np.asarray(mel, dtype=np.float64) / 2595.0) - 1.0)
-
-
-def mel_filterbank(sr, n_fft, n_mels, fmin=0.0, fmax=None):
-    """Triangular mel filters as psf's ``get_filterbanks`` builds them.
-
-    Filter edges are equally spaced on the mel scale (HTK formula
-    ``2595 log10(1 + f / 700)``) and then floored to FFT bins with
-    ``floor((n_fft + 1) * f / sr)``; the triangles are not area-normalised.
-
-    Parameters
-    ----------
-    sr : int
-        Sample rate in Hz.
-    n_fft : int
-        FFT size.
-    n_mels : int
-        Number of filters.
-    fmin : float, default=0.0
-        Lowest band edge in Hz.
-    fmax : float, default=None
-        Highest band edge in Hz; ``None`` means ``sr / 2``.
-
-    Returns
-    -------
-    fb : ndarray of shape (n_mels, n_fft // 2 + 1)
-        One filter per row, float64.
-
-    Examples
-    --------
-    >>> fb = mel_filterbank(8000, 512, 26)
-    >>> fb.shape, float(fb.max())
-    ((26, 257), 1.0)
-    """
-    fmax = sr / 2 if fmax is None else fmax
-    mel_points = np.linspace(_hz_to_mel(fmin), _hz_to_mel(fmax), n_mels + 2)
-    bins = np.floor((n_fft + 1) * _mel_to_hz(mel_points) / sr)
-    k = np.arange(n_fft // 2 + 1, dtype=np.float64)[np.newaxis, :]
-    lo, mid, hi = bins[:-2, np.newaxis], bins[1:-1, np.newaxis], bins[2:, np.newaxis]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rising = np.where((k >= lo) & (k < mid), (k - lo) / (mid - lo), 0.0)
-        falling = np.where((k >= mid) & (k < hi), (hi - k) / (hi - mid), 0.0)
-    return rising + falling
-
-
-@lru_cache(maxsize=32)
-def _frontend_matrices(sr, n_fft, n_mels, fmin, fmax, with_energy, n_mfcc, lifter,
-                       dtype=np.float32):
-    """Filterbank (with the 1/n_fft scaling and an optional energy column) and
-    liftered DCT matrix, in ``dtype``, read-only; cached per parameter set."""
-    fb = mel_filterbank(sr, n_fft, n_mels, fmin, fmax)
-    cols = [fb.T]
-    if with_energy:
-        cols.append(np.ones((fb.shape[1], 1)))
-    fb_mat = np.ascontiguousarray(np.hstack(cols) / n_fft, dtype=dtype)
-    fb_mat.flags.writeable = False
-    dct_mat = None
-    if n_mfcc is not None:
-        # Orthonormal DCT-II as scipy.fftpack.dct(type=2, norm="ortho"), as columns.
-        n = np.arange(n_mels)
-        k = np.arange(n_mfcc)
-        dct = np.cos(np.pi * (2 * n[:, np.newaxis] + 1) * k[np.newaxis, :] / (2 * n_mels))
-        dct *= np.sqrt(2.0 / n_mels)
-        dct[:, 0] /= np.sqrt(2.0)
-        if lifter > 0:
-            dct *= 1 + (lifter / 2.0) * np.sin(np.pi * k / lifter)
-        dct_mat = np.ascontiguousarray(dct, dtype=dtype)
-        dct_mat.flags.writeable = False
-    return fb_mat, dct_mat, bool((fb.sum(axis=1) == 0).any())
-
-
-@lru_cache(maxsize=16)
-def _window(name, length, dtype):
-    # numpy's symmetric windows, i.e. psf's ``winfunc=numpy.hamming`` / ``numpy.hanning``.
-    win = {"hann": np.hanning, "hamming": np.hamming}[name](length).astype(dtype)
-    win.flags.writeable = False
-    return win
-
-
-def _n_frames(n_samples, win_length, hop_length):
-    """psf's frame count: 1 + ceil((n - win) / hop), at least 1."""
-    n_samples = np.asarray(n_samples, dtype=np.int64)
-    extra = np.maximum(n_samples - win_length, 0)
-    return 1 + (extra + hop_length - 1) // hop_length
-
-
-@lru_cache(maxsize=32)
-def _filter_bands(sr, n_fft, n_mels, fmin, fmax, with_energy, dtype=np.float32,
-                  group=_BAND_GROUP):
-    """The filterbank as dense pieces for the squared, interleaved spectrum.
-
-    Each filter is non-zero on a few bins only, so instead of one
-    ``(n_bins, n_mels)`` product (mostly zeros) the filters are taken
-    ``group`` at a time, each group with the bins it covers: about a fifth of
-    the arithmetic. The spectrum is used as FFT output seen as reals
-    ``[re0^2, im0^2, re1^2, im1^2, ...]``, so each bin's weight appears twice
-    and ``re^2 + im^2`` is summed by the product itself. Weights include the
-    1/n_fft power scaling. Returns ``(bands, energy)``: ``bands`` is a tuple
-    of ``(first_filter, end_filter, first_col, end_col, weights)``;
-    ``energy`` is the ``(2 * n_bins,)`` vector giving psf's frame energy
-    (or None).
-    """
-    fb = mel_filterbank(sr, n_fft, n_mels, fmin, fmax) / n_fft
-    bands = []
-    for a in range(0, n_mels, group):
-        b = min(a + group, n_mels)
-        cols = np.flatnonzero(fb[a:b].any(axis=0))
-        lo, hi = (int(cols[0]), int(cols[-1]) + 1) if cols.size else (0, 1)
-        w = np.ascontiguousarray(np.repeat(fb[a:b, lo:hi].T, 2, axis=0), dtype=dtype)
-        w.flags.writeable = False
-        bands.append((a, b, 2 * lo, 2 * hi, w))
-    energy = None
-    if with_energy:
-        energy = np.full(2 * fb.shape[1], 1.0 / n_fft, dtype=dtype)
-        energy.flags.writeable = False
-    return tuple(bands), energy
-
-
-def _spectral_block(frames, out, *, win, bands, energy, dct_mat, n_mels):
-    """Features of a block of frames, written to ``out``; ``frames`` is overwritten.
-
-    ``frames`` is ``(m, n_fft)``, zero-padded past the frame width. Steps,
-    each one call on the whole block: window, real FFT, squares of the real
-    and imaginary parts in place, banded filterbank products (which also
-    add ``re^2 + im^2``, see :func:`_filter_bands`), energy, zero-to-eps
-    floor and log, then the liftered DCT for MFCC.
-    """
-    if win is not None:
-        frames[:, :win.shape[0]] *= win
-    spec = scipy.fft.rfft(frames, axis=1, overwrite_x=True)
-    sq = spec.view(frames.dtype)  # re0, im0, re1, im1, ... (contiguous)
-    np.square(sq, out=sq)
-    if dct_mat is None:
-        mel = out
-    else:
-        mel = np.empty((len(frames), n_mels + (energy is not None)), dtype=frames.dtype)
-    for a, b, lo, hi, w in bands:
-        mel[:, a:b] = sq[:, lo:hi] @ w
-    if energy is not None:
-        np.matmul(sq, energy, out=mel[:, n_mels])
-    np.copyto(mel, _EPS, where=mel == 0)
-    np.log(mel, out=mel)
-    if dct_mat is not None:
-        np.matmul(mel[:, :n_mels], dct_mat, out=out)
-        if energy is not None:
-            out[:, 0] = mel[:, n_mels]
 
 
 def _features_2d(X, *, win_length, hop_length, preemphasis, n_fft, n_out, spectral):
@@ -246,7 +93,7 @@ def _features_list(X, *, win_length, hop_length, preemphasis, n_fft, n_out, spec
     buf_starts = np.cumsum(padded) - padded
     buffer = np.zeros(int(padded.sum()), dtype=dtype)
     coef = dtype.type(-preemphasis)
-    for x, o in zip(X, buf_starts.tolist()):  # one copy per clip, in place
+    for x, o in zip(X, buf_starts.tolist(), strict=True):  # one copy per clip, in place
         n = len(x)
         buffer[o] = x[0]
         if preemphasis:
@@ -276,8 +123,7 @@ def _features_chunk(X, *, sr, n_fft, win_length, hop_length, n_mels, fmin, fmax,
     dtype = X[0].dtype.type
     with_energy = n_mfcc is not None and log_energy
     fmin, fmax = float(fmin), None if fmax is None else float(fmax)
-    _, dct_mat, _ = _frontend_matrices(sr, n_fft, n_mels, fmin, fmax, with_energy, n_mfcc,
-                                       float(lifter), dtype)
+    dct_mat = None if n_mfcc is None else _dct_matrix(n_mels, n_mfcc, float(lifter), dtype)
     bands, energy = _filter_bands(sr, n_fft, n_mels, fmin, fmax, with_energy, dtype)
     width = min(win_length, n_fft)  # longer frames are truncated to n_fft (as psf)
     win = None if window == "rect" else _window(window, win_length, dtype)[:width]
@@ -303,7 +149,8 @@ def _log_mel_frames(X, *, n_jobs=None, **params):
         return _features_chunk(X, **params)
     bounds = np.linspace(0, len(X), n_chunks + 1).astype(int)
     results = Parallel(n_jobs=n_jobs, prefer="threads")(
-        delayed(_features_chunk)(X[a:b], **params) for a, b in zip(bounds[:-1], bounds[1:]))
+        delayed(_features_chunk)(X[a:b], **params)
+        for a, b in zip(bounds[:-1], bounds[1:], strict=True))
     return (np.concatenate([r[0] for r in results]),
             np.concatenate([r[1] for r in results]))
 
@@ -363,8 +210,7 @@ def _fill_doc(cls):
     return cls
 
 
-class _MelFrontend(TrainingClipsMixin, TransformerMixin, BaseEstimator,
-                   auto_wrap_output_keys=None):
+class _MelFrontend(TrainingClipsMixin, StatelessTransformer):
     """Shared parameters, checks and transform of MFCC and LogMelSpectrogram."""
 
     _parameter_constraints = {
@@ -385,8 +231,8 @@ class _MelFrontend(TrainingClipsMixin, TransformerMixin, BaseEstimator,
         """Check the parameters together; return the effective framing values."""
         name = type(self).__name__
         sr = int(self.sr)
-        win = _round_half_up(0.025 * sr) if self.win_length is None else int(self.win_length)
-        hop = _round_half_up(0.01 * sr) if self.hop_length is None else int(self.hop_length)
+        win = round_half_up(0.025 * sr) if self.win_length is None else int(self.win_length)
+        hop = round_half_up(0.01 * sr) if self.hop_length is None else int(self.hop_length)
         fmax = sr / 2 if self.fmax is None else float(self.fmax)
         if fmax > sr / 2:
             raise ValueError(
@@ -415,9 +261,8 @@ class _MelFrontend(TrainingClipsMixin, TransformerMixin, BaseEstimator,
             )
         if not warn:
             return win, hop
-        *_, empty = _frontend_matrices(sr, int(self.n_fft), int(self.n_mels), float(self.fmin),
-                                       None if self.fmax is None else float(self.fmax),
-                                       False, None, 0.0)
+        empty = has_empty_filters(sr, int(self.n_fft), int(self.n_mels), float(self.fmin),
+                                  None if self.fmax is None else float(self.fmax))
         if empty:
             warnings.warn(
                 f"{name}: some of the n_mels={self.n_mels} mel filters cover no FFT bin at "
@@ -429,27 +274,13 @@ class _MelFrontend(TrainingClipsMixin, TransformerMixin, BaseEstimator,
     def _n_mfcc_param(self):
         return None
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Check the parameters and ``X``; nothing is learned.
+    def _check_params(self):
+        self._resolved_params(warn=False)  # the warnings come with transform
 
-        Parameters
-        ----------
-        X : ndarray of shape (n_clips, n_samples) or list of 1-D ndarray
-            Clips at ``sr``.
-        y : None
-            Ignored.
+    def _output_dtype(self):
+        return "float64" if self.dtype in ("float64", np.float64) else "float32"
 
-        Returns
-        -------
-        self : object
-            The transformer.
-        """
-        self._resolved_params(warn=False)  # warnings come with transform
-        check_audio(X, estimator=self, reset=True, silent="raise", dtype=np.dtype(self.dtype))
-        return self
-
-    def transform(self, X):
+    def transform(self, X: ArrayLike | list[ArrayLike]) -> np.ndarray | list[np.ndarray]:
         """Compute the features of every clip.
 
         Parameters
@@ -480,16 +311,6 @@ class _MelFrontend(TrainingClipsMixin, TransformerMixin, BaseEstimator,
 
     def _mfcc_kwargs(self):
         return {}
-
-    def __sklearn_is_fitted__(self):
-        return True
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.requires_fit = False
-        tags.transformer_tags.preserves_dtype = [
-            "float64" if self.dtype in ("float64", np.float64) else "float32"]
-        return tags
 
 
 @_fill_doc

@@ -8,25 +8,16 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
-from .._validation import (
-    _REPORTED,
+from .._garbage import (
     FRAME_SECONDS,
     MAX_ABS,
     MAX_LENGTH_RATIO,
-    check_audio,
-    check_labels,
     find_garbage,
     mark_reported,
+    marked_rows,
     report_garbage,
 )
-
-
-def _marked_rows(clips):
-    """Rows of ``clips`` that an earlier step made from clips it reported as garbage."""
-    if isinstance(clips, np.ndarray):
-        marked, rows = _REPORTED.get(clips)
-        return set() if not marked else set(range(len(clips)) if rows is None else rows)
-    return {i for i, x in enumerate(clips) if _REPORTED.get(x)[0]}
+from .._validation import check_audio, check_labels
 
 
 class GarbageGuard(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
@@ -201,7 +192,7 @@ class GarbageGuard(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
         clips = check_audio(X, estimator=self, dtype=None)
         found = find_garbage(clips, min_length=self.min_length_, max_length=self.max_length_,
                              max_abs=self.max_abs)
-        rows = sorted(set(found) | _marked_rows(clips))
+        rows = sorted(set(found) | marked_rows(clips))
         replace = self.fallback_clip_ is not None
         if replace:
             outcome = (f"GarbageGuard gives each the class {self.fallback_class_!r} (one of its "

@@ -12,13 +12,8 @@ from sklearn.base import (
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from .._validation import (
-    FRAME_SECONDS,
-    MAX_LENGTH_RATIO,
-    TrainingClipsMixin,
-    check_audio,
-    mark_reported,
-)
+from .._base import TrainingClipsMixin
+from .._validation import FRAME_SECONDS, MAX_LENGTH_RATIO, check_audio, mark_reported
 
 
 def _pad_or_trim(x, length, pad_side, trim_side, pad_value, out):

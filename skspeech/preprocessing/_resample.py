@@ -1,17 +1,20 @@
 """Polyphase resampling."""
 
+from __future__ import annotations
+
 from math import gcd
 from numbers import Integral
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.signal import resample_poly
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval
 
-from .._validation import FRAME_SECONDS, TrainingClipsMixin, check_audio, check_sr, mark_reported
+from .._base import StatelessTransformer, TrainingClipsMixin
+from .._validation import FRAME_SECONDS, check_audio, check_sr, mark_reported
 
 
-def resample(y, orig_sr, target_sr, axis=-1):
+def resample(y: ArrayLike, orig_sr: int, target_sr: int, axis: int = -1) -> np.ndarray:
     """Resample ``y`` from ``orig_sr`` to ``target_sr`` with a polyphase filter.
 
     Parameters
@@ -41,8 +44,7 @@ def resample(y, orig_sr, target_sr, axis=-1):
     return resample_poly(y, target_sr // g, orig_sr // g, axis=axis)
 
 
-class Resampler(TrainingClipsMixin, TransformerMixin, BaseEstimator,
-                auto_wrap_output_keys=None):
+class Resampler(TrainingClipsMixin, StatelessTransformer):
     """Change the sample rate of clips with a polyphase filter.
 
     Wraps :func:`scipy.signal.resample_poly`: an anti-aliasing FIR filter
@@ -92,29 +94,11 @@ class Resampler(TrainingClipsMixin, TransformerMixin, BaseEstimator,
         "target_sr": [Interval(Integral, 1, None, closed="left")],
     }
 
-    def __init__(self, orig_sr=16000, target_sr=8000):
+    def __init__(self, orig_sr: int = 16000, target_sr: int = 8000):
         self.orig_sr = orig_sr
         self.target_sr = target_sr
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Check ``X``; nothing is learned.
-
-        Parameters
-        ----------
-        X : ndarray of shape (n_clips, n_samples) or list of 1-D ndarray
-            Clips at ``orig_sr``.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : Resampler
-        """
-        check_audio(X, estimator=self, reset=True, silent="raise")
-        return self
-
-    def transform(self, X):
+    def transform(self, X: ArrayLike | list[ArrayLike]) -> np.ndarray | list[np.ndarray]:
         """Resample each clip.
 
         Parameters
@@ -127,7 +111,7 @@ class Resampler(TrainingClipsMixin, TransformerMixin, BaseEstimator,
         X_new : ndarray of shape (n_clips, n_samples_new) or list of 1-D ndarray
             Float32 clips at ``target_sr``; a list for list input.
         """
-        self._validate_params()
+        self._check_transform_params()
         frame = max(1, round(FRAME_SECONDS * self.orig_sr))
         X, garbage = check_audio(
             X, estimator=self, silent="warn", return_garbage=True,
@@ -137,12 +121,3 @@ class Resampler(TrainingClipsMixin, TransformerMixin, BaseEstimator,
         else:
             out = resample(X, self.orig_sr, self.target_sr, axis=1).astype(np.float32)
         return mark_reported(out, garbage)
-
-    def __sklearn_is_fitted__(self):
-        return True
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.requires_fit = False
-        tags.transformer_tags.preserves_dtype = ["float32"]
-        return tags

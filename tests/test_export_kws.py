@@ -98,7 +98,7 @@ def test_default_network_int8_file_fits_64_kib(tmp_path, n_ceps, n_inputs):
         assert settings["steps"]["cepstra"] is None
     else:
         assert settings["steps"]["cepstra"] == {
-            "type": "FunctionTransformer", "func": "skspeech.pipelines._kws.cepstra",
+            "type": "FunctionTransformer", "func": "skspeech.features.cepstra",
             "kw_args": {"n_ceps": n_ceps}}
     assert settings["input_shape"] == [1, 99, n_inputs]  # 1 s of 10 ms frames
     feats = model[:-1].transform(X[:5])
@@ -116,7 +116,7 @@ def test_frontend_json_describes_the_kws_front_end(kws_export):
     assert settings["steps"]["features"]["win_length"] == 200  # 25 ms at 8 kHz, resolved
     assert settings["steps"]["features"]["hop_length"] == 80
     assert settings["steps"]["level"] == {
-        "type": "FunctionTransformer", "func": "skspeech.pipelines._kws.relative_log_level",
+        "type": "FunctionTransformer", "func": "skspeech.features.relative_log_level",
         "kw_args": {"top_db": 80.0}}
     assert settings["steps"]["cepstra"] is None and settings["steps"]["cmvn"] is None
     assert settings["n_samples"] == 5600 and settings["input_shape"] == [1, 69, 40]

@@ -33,7 +33,6 @@ from ._mel_kernels import (  # noqa: F401 - _filter_bands: the tests read the ba
     _spectral_block,
     _window,
     has_empty_filters,
-    mel_filterbank,
     round_half_up,
 )
 

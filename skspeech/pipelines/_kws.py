@@ -1,70 +1,13 @@
 """Keyword-spotting recipe: log-mel frames -> a small residual separable-convolution network."""
 
-from numbers import Integral, Real
+from numbers import Integral
 
-import numpy as np
-from ._pipeline import SpeechPipeline
 from sklearn.preprocessing import FunctionTransformer
 
 from .._validation import check_sr
+from ..features._frame_functions import _check_top_db, cepstra, relative_log_level
 from ._augment import check_augment, with_copies
-
-
-def _check_top_db(top_db):
-    """Refuse a ``top_db`` that is not a number of dB > 0."""
-    if isinstance(top_db, bool) or not isinstance(top_db, Real) or not top_db > 0:
-        raise ValueError(f"top_db must be a number of dB > 0 (how far below each clip's "
-                         f"loudest value the frames are floored); got {top_db!r}.")
-
-
-def relative_log_level(frames, top_db=80.0):
-    """Log-mel frames relative to each clip's loudest value, floored ``top_db`` below it.
-
-    ``log(power) - max(log(power))`` per clip, clipped at ``-top_db`` dB (in
-    natural-log units): the same clip recorded louder or softer gives the
-    same frames (a microphone's or a speaker's level is not a word), and the
-    silence that PadTrim adds sits at the floor instead of at the
-    spectrogram's ``log(eps)``, ~25 units below speech.
-    """
-    _check_top_db(top_db)
-    frames = np.asarray(frames, dtype=np.float32)
-    if frames.ndim != 3:
-        raise ValueError(f"relative_log_level takes frames of shape (n_clips, n_frames, "
-                         f"n_bands); got shape {frames.shape}. Pad or trim the clips first.")
-    floor = np.float32(top_db * np.log(10.0) / 10.0)
-    peak = frames.max(axis=(1, 2), keepdims=True)
-    return np.maximum(frames - peak, -floor)
-
-
-def cepstra(frames, n_ceps=13):
-    """The first ``n_ceps`` cepstral coefficients of log-mel frames: a DCT-II across the bands.
-
-    ``scipy.fft.dct(frames, type=2, norm="ortho", axis=2)[:, :, :n_ceps]``
-    (a device computing the features must use the same orthonormal DCT).
-
-    The MFCC transform, applied to the frames :func:`relative_log_level`
-    gives. The first coefficients keep each frame's spectral envelope (the
-    vocal tract: the word); the ones left out carry the fine structure, the
-    harmonics of the speaker's pitch, which tell voices apart and do not
-    tell words apart.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> frames = np.random.default_rng(0).normal(size=(2, 98, 40))
-    >>> cepstra(frames, n_ceps=13).shape
-    (2, 98, 13)
-    """
-    from scipy.fft import dct
-
-    if isinstance(n_ceps, bool) or not isinstance(n_ceps, Integral) or n_ceps < 1:
-        raise ValueError(f"n_ceps must be an int >= 1 (cepstral coefficients kept per frame); "
-                         f"got {n_ceps!r}.")
-    frames = np.asarray(frames, dtype=np.float32)
-    if frames.ndim != 3 or frames.shape[2] < n_ceps:
-        raise ValueError(f"cepstra takes frames of shape (n_clips, n_frames, n_bands) with at "
-                         f"least n_ceps={n_ceps} bands; got shape {frames.shape}.")
-    return dct(frames, type=2, norm="ortho", axis=2)[:, :, :n_ceps].astype(np.float32)
+from ._pipeline import SpeechPipeline
 
 
 def kws_pipeline(sr=16000, *, target_sr=None, duration=1.0, n_mels=40, top_db=80.0,

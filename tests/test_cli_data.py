@@ -16,7 +16,7 @@ from test_download import _Handler, _Server, _State  # the loopback test server
 from test_speech_commands import SPEAKERS, make_speech_commands_folder
 
 from skspeech.cli import main
-from skspeech.datasets import _download, _fetch
+from skspeech.datasets import _fetch, _http
 from skspeech.io import write_audio
 
 REPO = Path(__file__).resolve().parents[1]
@@ -172,7 +172,7 @@ def test_fetch_fsdd(server, tmp_path, monkeypatch, capsys):
 
 
 def test_fetch_offline_error(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(_download.time, "sleep", lambda s: None)
+    monkeypatch.setattr(_http.time, "sleep", lambda s: None)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         dead = f"http://127.0.0.1:{s.getsockname()[1]}/x.tar.gz"

@@ -16,11 +16,20 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from skspeech.datasets import (ChecksumError, DownloadError, UnsafeArchiveError,
-                               fetch_fsdd, fetch_speech_commands, load_fsdd,
-                               load_speech_commands)
-from skspeech.datasets import _download, _fetch
-from skspeech.datasets._download import data_lock, download, extract_archive
+from skspeech.datasets import (
+    ChecksumError,
+    DownloadError,
+    UnsafeArchiveError,
+    _fetch,
+    _http,
+    fetch_fsdd,
+    fetch_speech_commands,
+    load_fsdd,
+    load_speech_commands,
+)
+from skspeech.datasets._archive import extract_archive
+from skspeech.datasets._http import download
+from skspeech.datasets._lock import data_lock
 from skspeech.io import write_audio
 
 
@@ -126,7 +135,7 @@ def server():
 def no_sleep(monkeypatch):
     """Record back-off waits instead of sleeping them."""
     waits = []
-    monkeypatch.setattr(_download.time, "sleep", waits.append)
+    monkeypatch.setattr(_http.time, "sleep", waits.append)
     return waits
 
 

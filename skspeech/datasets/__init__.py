@@ -5,10 +5,11 @@ Importing this module is cheap: espeak-ng is loaded only when
 ``fetch_*`` function needs to download.
 """
 
+from ._archive import UnsafeArchiveError
 from ._base import get_data_home
-from ._download import ChecksumError, DownloadError, UnsafeArchiveError
 from ._fetch import fetch_fsdd, fetch_speech_commands
 from ._fsdd import load_fsdd
+from ._http import ChecksumError, DownloadError
 from ._speech_commands import background_noise, load_speech_commands, which_set
 from ._synth import make_spoken_commands
 

@@ -6,12 +6,12 @@ from pathlib import Path
 
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
+from ._archive import extract_archive, remove_stale_partials
 from ._base import get_data_home
-from ._download import (DownloadError, _human, data_lock, download, extract_archive,
-                        remove_stale_partials)
 from ._fsdd import _FILE_RE, load_fsdd
-from ._speech_commands import (BACKGROUND_NOISE, TESTING_LIST, VALIDATION_LIST,
-                               load_speech_commands)
+from ._http import DownloadError, _human, download
+from ._lock import data_lock
+from ._speech_commands import BACKGROUND_NOISE, TESTING_LIST, VALIDATION_LIST, load_speech_commands
 
 __all__ = ["fetch_fsdd", "fetch_speech_commands"]
 

@@ -440,7 +440,7 @@ def make_spoken_commands(words=None, n_voices=20, *, n_takes=1, sr=16000, durati
         )
 
     data = np.zeros((len(jobs), n_samples), dtype=np.float32)
-    for i, (x, rng) in enumerate(zip(speech, rngs)):
+    for i, (x, rng) in enumerate(zip(speech, rngs, strict=True)):
         x = x[:n_samples]
         onset = int(rng.random() * (n_samples - len(x) + 1))
         clip = np.zeros(n_samples)

@@ -12,7 +12,9 @@ import sys
 import warnings
 from pathlib import Path
 
-from sklearn.ensemble import VotingClassifier
+# model_sr is documented here (docs/bad_input.rst); _steps is imported by the CLI
+from ._inspection import is_keras_classifier, model_sr  # noqa: F401
+from ._inspection import steps as _steps
 
 _FORMAT = "skspeech-model"
 _FORMAT_VERSION = 1
@@ -37,102 +39,6 @@ def _versions(uses_tensorflow):
             tf_version = None
     return {"skspeech": __version__, "scikit-learn": sklearn.__version__,
             "tensorflow": tf_version}
-
-
-def _steps(estimator):
-    """The estimators a model is made of, in order: inside a grid search, an
-    AugmentedClassifier, a voting ensemble's members and a Pipeline's steps."""
-    est = getattr(estimator, "best_estimator_", estimator)
-    if type(est).__name__ == "AugmentedClassifier":
-        return _steps(getattr(est, "estimator_", est.estimator))
-    if isinstance(est, VotingClassifier):  # and GeometricVotingClassifier
-        members = getattr(est, "estimators_", None) or [m for _, m in est.estimators]
-        return [s for m in members if m not in (None, "drop") for s in _steps(m)]
-    if hasattr(est, "steps"):
-        return [s for _, s in est.steps if s not in (None, "passthrough")]
-    return [est]
-
-
-def _input_sr(estimator):
-    """The sample rate the model expects (see :func:`model_sr`), else None."""
-    return model_sr(estimator)
-
-
-def _rate_changes(step):
-    """``(rate in, rate out)`` of a step that names a rate, else None."""
-    params = step.get_params(deep=False) if hasattr(step, "get_params") else {}
-
-    def rate(key):
-        value = params.get(key)
-        return int(value) if isinstance(value, int) and not isinstance(value, bool) else None
-
-    if rate("orig_sr") is not None:  # a Resampler: the rate changes here
-        return rate("orig_sr"), rate("target_sr") or rate("orig_sr")
-    if rate("sr") is not None:
-        return rate("sr"), rate("sr")
-    return None
-
-
-def _chains(estimator):
-    """The step lists clips flow through, one per voting member (one for a plain model)."""
-    est = getattr(estimator, "best_estimator_", estimator)
-    if type(est).__name__ == "AugmentedClassifier":
-        return _chains(getattr(est, "estimator_", est.estimator))
-    if isinstance(est, VotingClassifier):
-        members = getattr(est, "estimators_", None) or [m for _, m in est.estimators]
-        return [c for m in members if m not in (None, "drop") for c in _chains(m)]
-    if hasattr(est, "steps"):
-        return [[(name, s) for name, s in est.steps if s not in (None, "passthrough")]]
-    return [[(type(est).__name__, est)]]
-
-
-def model_sr(estimator):
-    """The sample rate a (fitted) model takes its clips at, checked along its steps.
-
-    The one helper that finds a model's rate (persistence, the CLI, streaming):
-    the rate of the first step that names one (``Resampler.orig_sr``,
-    ``GarbageGuard.sr``, ``PadTrim.sr``, ``MFCC.sr``, ...). Every later step
-    must agree with it, or with the ``target_sr`` of a Resampler before it,
-    and every member of a voting ensemble must take the same rate.
-
-    Parameters
-    ----------
-    estimator : estimator
-        A model: a Pipeline, a voting ensemble, a grid search, ...
-
-    Returns
-    -------
-    sr : int or None
-        None when no step names a rate.
-
-    Raises
-    ------
-    ValueError
-        When steps disagree (e.g. ``MFCC(sr=16000)`` after ``PadTrim(sr=8000)``):
-        the model would compute features at the wrong rate without a word.
-    """
-    first = None
-    for chain in _chains(estimator):
-        rate, where = None, None
-        for name, step in chain:
-            change = _rate_changes(step)
-            if change is None:
-                continue
-            if rate is not None and change[0] != rate:
-                raise ValueError(
-                    f"The model's steps disagree on the sample rate: step {name!r} "
-                    f"({type(step).__name__}) expects {change[0]} Hz but receives clips at "
-                    f"{rate} Hz from {where!r}. Set every step to one rate (put a Resampler "
-                    f"between them to change it) and fit again.")
-            if rate is None and first is not None and change[0] != first[0]:
-                raise ValueError(
-                    f"The models in the ensemble take different sample rates: {first[0]} Hz "
-                    f"({first[1]!r}) and {change[0]} Hz ({name!r}). Give every member the same "
-                    f"rate (a Resampler first, where needed).")
-            if rate is None and first is None:
-                first = (change[0], name)
-            rate, where = change[1], name
-    return None if first is None else first[0]
 
 
 def check_model_sr(estimator, sr, *, what="sr"):
@@ -171,8 +77,7 @@ def check_model_sr(estimator, sr, *, what="sr"):
 
 
 def _uses_tensorflow(estimator):
-    return any(type(s).__module__.startswith(("skspeech.models._conv1d", "skspeech.models._kws",
-                                              "scikeras", "keras"))
+    return any(is_keras_classifier(s) or type(s).__module__.startswith(("scikeras", "keras"))
                for s in _steps(estimator))
 
 
@@ -501,7 +406,7 @@ def load_model(path, *, return_metadata=False):
         estimator, metadata = payload["estimator"], dict(payload["metadata"])
     elif hasattr(payload, "predict"):  # a bare joblib.dump of an estimator (e.g. skspeech demo)
         estimator = payload
-        metadata = {"versions": {}, "classes": None, "sr": _input_sr(payload),
+        metadata = {"versions": {}, "classes": None, "sr": model_sr(payload),
                     "estimator": type(payload).__name__, "created": None}
     else:
         raise ValueError(f"{str(path)!r} holds a {type(payload).__name__}, not a model. "

@@ -30,7 +30,7 @@ def test_round_trip_with_metadata(tmp_path, fitted):
     assert meta["versions"]["skspeech"] == skspeech.__version__
     assert meta["versions"]["scikit-learn"]
     assert meta["created"].endswith("+00:00")
-    assert meta["estimator"] == "Pipeline"
+    assert meta["estimator"] == "SpeechPipeline"
     assert not list(tmp_path.glob(".*tmp*"))  # the temporary file is gone
 
 

@@ -18,30 +18,6 @@ def _estimator_has(attr):
     return check
 
 
-def _expected_sr(estimator):
-    """The sample rate ``estimator`` takes its clips at, and the parameter saying so; else None.
-
-    Read from the first steps of a Pipeline: a Resampler's ``orig_sr``, or
-    the ``sr`` of the steps before it (PadTrim, the feature extractors).
-    """
-    from sklearn.pipeline import Pipeline
-
-    from ..preprocessing import Resampler
-
-    steps = estimator.steps if isinstance(estimator, Pipeline) else [("", estimator)]
-    for name, step in steps:
-        if step is None or step == "passthrough":
-            continue
-        if isinstance(step, Resampler):
-            return step.orig_sr, f"{name}__orig_sr"
-        if not type(step).__module__.startswith("skspeech."):
-            return None
-        sr = step.get_params().get("sr")
-        if sr is not None:
-            return sr, f"{name}__sr" if name else "sr"
-    return None
-
-
 class AugmentedClassifier(ClassifierMixin, BaseEstimator):
     """Fit a classifier on augmented clips; predict on the clips as given.
 
@@ -140,8 +116,10 @@ class AugmentedClassifier(ClassifierMixin, BaseEstimator):
 
     def _check_sr(self):
         """Refuse an augmenter whose ``sr`` is not the rate the estimator takes its clips at."""
+        from .._inspection import rate_source
+
         aug_sr = getattr(self.augmenter, "sr", None)
-        expected = _expected_sr(self.estimator)
+        expected = rate_source(self.estimator)  # (rate, parameter path), checked along the steps
         if aug_sr is None or expected is None or aug_sr == expected[0]:
             return
         raise ValueError(

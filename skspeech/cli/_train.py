@@ -376,11 +376,9 @@ def _check_data_options(args, kind):
 def inner_pipeline(model):
     """The Pipeline of a recipe: the model itself, or the one an AugmentedClassifier wraps
     (its fitted clone once fitted)."""
-    from ..augment import AugmentedClassifier
+    from .._inspection import unwrap
 
-    if isinstance(model, AugmentedClassifier):
-        return getattr(model, "estimator_", model.estimator)
-    return model
+    return unwrap(model)
 
 
 #: The recipes that take background-noise recordings for their augmented copies.
@@ -444,20 +442,16 @@ def build_model(args, sr, n_min, *, noise=None):
     return model
 
 
+# The training-only augmentation parameters of the keyword-spotting networks (SpecAugment).
+_NETWORK_AUGMENTATION = ("time_shift", "freq_masks", "time_masks", "freq_warp")
+
+
 def _augmented(model):
     """Whether fitting ``model`` augments the training clips (waveforms or, for kws, frames)."""
-    from sklearn.ensemble import VotingClassifier
+    from .._inspection import augmenters, classifiers
 
-    from ..augment import AugmentedClassifier
-
-    if isinstance(model, AugmentedClassifier):
-        return model.augmenter is not None
-    if isinstance(model, VotingClassifier):
-        return any(_augmented(member) for _, member in model.estimators if member != "drop")
-    last = model.steps[-1][1]
-    if any(c.__name__ == "KWSClassifier" for c in type(last).__mro__):  # or KWS2DClassifier
-        return bool(last.time_shift or last.freq_masks or last.time_masks or last.freq_warp)
-    return False
+    return bool(augmenters(model)) or any(
+        getattr(clf, param, 0) for _, clf in classifiers(model) for param in _NETWORK_AUGMENTATION)
 
 
 def _concat(chunks):

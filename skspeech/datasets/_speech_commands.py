@@ -391,12 +391,13 @@ def _silence_windows(background, subset, n, sr_out, rng):
         "return_X_y": ["boolean"],
         "verbose": ["verbose"],
         "on_error": [StrOptions({"raise", "skip"})],
+        "lazy": ["boolean"],
     },
     prefer_skip_nested_validation=True,
 )
 def load_speech_commands(path, *, words=None, subset="train", task="words", sr=None,
                          dtype="float32", min_duration=None, return_X_y=False, verbose=False,
-                         on_error="raise", unknown_percentage=UNKNOWN_PERCENTAGE):
+                         on_error="raise", unknown_percentage=UNKNOWN_PERCENTAGE, lazy=False):
     """Load the Speech Commands dataset from its folder, with its official subsets.
 
     Reads the dataset's own layout: one folder per word of
@@ -450,15 +451,24 @@ def load_speech_commands(path, *, words=None, subset="train", task="words", sr=N
         leaves such clips out and warns once with a
         :class:`~skspeech.exceptions.SkippedFilesWarning` listing each file
         and the reason.
+    lazy : bool, default=False
+        Read no samples: ``data`` is an :class:`~skspeech.io.AudioFiles`
+        naming each clip's file (and, for ``_silence_``, its window), read
+        when a model asks for the clips, batch by batch. For data sets larger
+        than memory: the keyword-spotting and Conv1D recipes train on it in
+        memory that does not grow with the number of clips. Only the headers
+        are read here, so ``on_error`` applies to files whose header cannot
+        be read; a file corrupt beyond its header fails when it is read.
 
     Returns
     -------
     data : :class:`~sklearn.utils.Bunch`
         With attributes:
 
-        data : ndarray of shape (n_clips, n_samples) or list of ndarray
+        data : ndarray of shape (n_clips, n_samples), list of ndarray or AudioFiles
             A 2-D array when all clips have one length, else a list of 1-D
-            arrays; ``dtype`` throughout. The clips are sorted by word and
+            arrays; ``dtype`` throughout (with ``lazy=True``, the same clips
+            as an :class:`~skspeech.io.AudioFiles`). The clips are sorted by word and
             file name, ``_silence_`` last. Memory: the clips and nothing
             more (the lengths are read from the headers first, so no list
             is stacked into a copy).
@@ -623,10 +633,17 @@ def load_speech_commands(path, *, words=None, subset="train", task="words", sr=N
     out_sr = sr if sr is not None else rates.pop()
     lengths = [_out_len(r[5], r[6], sr) for r in rows] + [s[4] for s in silence]
 
-    # 2. One allocation for the output; each clip is read straight into its place.
-    equal = len(set(lengths)) == 1
-    data = np.empty((len(lengths), lengths[0]), dtype=dtype) if equal else []
-    jobs = [(r[3], None) for r in rows] + [(s[0], s) for s in silence]
+    if lazy:  # the same clips, read when a model asks for them
+        from ..io import AudioFiles
+
+        data = AudioFiles([r[3] for r in rows] + [s[0] for s in silence], sr=int(out_sr),
+                          dtype=dtype, offset=[0.0] * len(rows) + [s[2] / s[1] for s in silence],
+                          duration=[None] * len(rows) + [s[3] / s[1] for s in silence])
+        equal, jobs = False, []
+    else:  # 2. One allocation for the output; each clip is read straight into its place.
+        equal = len(set(lengths)) == 1
+        data = np.empty((len(lengths), lengths[0]), dtype=dtype) if equal else []
+        jobs = [(r[3], None) for r in rows] + [(s[0], s) for s in silence]
     bad = []  # indices of jobs that could not be read
     for i, (file_path, window) in enumerate(progress(jobs, desc=f"Loading {subset}",
                                                      unit="clip")):

@@ -172,7 +172,7 @@ def test_variance_floor_on_constant_coefficients():
 def test_state_without_frames_keeps_its_parameters(words, n_mix):
     # A state that gets no posterior mass in an EM step would get 0 / 0 = NaN
     # means and a zero transition row from hmmlearn's M-step.
-    from skspeech.models._hmm import _bakis, _floored_hmm_classes
+    from skspeech.models._hmm_em import _bakis, _floored_hmm_classes
 
     (X, _), _ = words
     floored, _ = _floored_hmm_classes()["gaussian" if n_mix == 1 else "gmm"]

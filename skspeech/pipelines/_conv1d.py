@@ -11,9 +11,8 @@ _RAW_NET = {}
 
 # A smaller net for ~100 frames of 13-40 coefficients: two conv blocks, max
 # over time, one hidden layer; a Normalization layer learns each coefficient's
-# mean and variance on the training split (MFCC c0 is ~10x the others).
-# 17 k weights; 99.7-100 % on FSDD's own split over three seeds, in 40 s on 2 cores
-# (benchmarks/bench_conv1d.py).
+# mean and variance on the training split (MFCC c0 is ~10x the others). 17 k weights;
+# its figures: docs/user_guide.rst, "Choices behind the recipes" (benchmarks/bench_conv1d.py).
 _FRAMES_NET = dict(filters=(32, 64), kernel_sizes=5, pool_size=2, dropout=0.2,
                    dense_units=(64,), dense_dropout=0.3, global_pooling="max",
                    input_normalization=True)
@@ -51,16 +50,15 @@ def conv1d_pipeline(features="mfcc", sr=16000, *, target_sr=None, duration=1.0, 
     n_mfcc : int, default=13
         Cepstral coefficients per frame (``features="mfcc"``).
     n_mels : int, default=26
-        Mel bands (python_speech_features' default). For log-mel on FSDD, 26
-        bands scored 99.3-99.7 % over three seeds and 40 bands 98.7-99.7 %,
-        training longer.
+        Mel bands (python_speech_features' default; more bands train longer
+        and did not score higher on FSDD, see :doc:`/user_guide`).
     cmvn : bool, default=False
         Normalise each clip's coefficients to zero mean and unit variance over
         its frames (:class:`~skspeech.features.CMVN`) before the network. The
         network's own normalisation layer already handles scale; per-clip
         normalisation cancels a fixed channel (microphone) difference but
-        also counts the padding frames: on FSDD it gave 100 % with MFCC and
-        96.3 % (against 98.7 %) with log-mel.
+        also counts the padding frames, which cost accuracy with log-mel on
+        FSDD (:doc:`/user_guide`).
     epochs : int, default=100
         Maximum training epochs (early stopping usually ends sooner).
     batch_size : int, default=32

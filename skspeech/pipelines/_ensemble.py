@@ -9,12 +9,10 @@ from sklearn.utils import check_random_state
 from .._validation import check_sr
 
 # The networks that vote: wider than kws_pipeline's default (which is sized for a 64 KB
-# int8 file), since an ensemble with an HMM and an SVM is never exported to TFLite. With
-# these, the vote scored 95.0 % leave-one-speaker-out and 100 % on FSDD's own split,
-# against 94.7 % and 99.3 % with the default networks (the members' saved probabilities
-# combined offline: the same HMM and SVM, networks of seeds 0 and 1).
-# Their waveform copies leave the tempo alone (kws_pipeline's default stretches it): with
-# tempo copies the networks alone scored higher, but the vote lower (94.8 against 95.0 %).
+# int8 file), since an ensemble with an HMM and an SVM is never exported to TFLite; they
+# voted better so. Their waveform copies leave the tempo alone (kws_pipeline's default
+# stretches it): with tempo copies the vote scored lower. Figures: docs/unseen_voices.rst,
+# "The recipes voting together".
 _ENSEMBLE_NETWORK = {"stem_filters": 64, "filters": (64, 64, 64, 64), "shortcut": "conv",
                      "tempo": None}
 # The first (third, ...) network convolves over time and bands (KWS2DClassifier): it errs on
@@ -59,8 +57,8 @@ def ensemble_pipeline(sr=16000, *, target_sr=None, duration=1.0, hmm=True, svm=T
     above the best of them alone (see :doc:`/unseen_voices`). Training
     costs the sum of all members (the networks' dominates: minutes each for
     a few thousand clips, on CPU; ``n_jobs=2`` fits two members at once);
-    WAV file to word about 8 ms per clip. On FSDD with each speaker left
-    out once it scored 95.3 % (worst speaker 88.4 %).
+    WAV file to word about 8 ms per clip. :doc:`/unseen_voices` has its
+    accuracy on voices never heard, speaker by speaker.
 
     Parameters
     ----------

@@ -35,14 +35,12 @@ def hmm_pipeline(sr=16000, *, target_sr=None, n_mfcc=13, deltas=2, cmvn=None, n_
     cmvn : {None, "mean", "mean_var"}, default=None
         Per-clip normalisation of each coefficient: subtract its mean over the
         clip's frames ("mean"), also divide by its standard deviation
-        ("mean_var"), or none. Off by default: on the Free Spoken Digit
-        Dataset's own split it cost 4 ("mean") to 6 ("mean_var") points of
-        accuracy (the clips are short, and their level carries information);
-        on speakers left out of training "mean_var" gained about 2 points.
-        Try it when speakers or recording channels differ a lot.
+        ("mean_var"), or none. Off by default: on short clips the level
+        carries information, and on FSDD it cost accuracy (see
+        :doc:`/user_guide`). Try it when speakers or recording channels
+        differ a lot.
     n_states : int, default=8
-        Hidden states per word model (one or two per sound of the word). 8
-        gained 2.7 points over 6 on speakers never heard (see Notes).
+        Hidden states per word model (one or two per sound of the word).
     n_mix : int, default=1
         Gaussians per state; more than 1 uses a GMM-HMM, which trains about
         10 times slower (hmmlearn's ``GMMHMM``) for little gain on FSDD.
@@ -67,7 +65,8 @@ def hmm_pipeline(sr=16000, *, target_sr=None, n_mfcc=13, deltas=2, cmvn=None, n_
         ``score`` get the clips as they are. It is what helps most on voices
         never heard in training (see Notes), for about 2-4 times the training
         time. False returns the plain Pipeline and trains on the clips as
-        given.
+        given: the fastest fit, or when the test voices are the training
+        voices.
     n_jobs : int, default=None
         Word models trained in parallel (joblib); None means 1.
     random_state : int, RandomState instance or None, default=None
@@ -104,29 +103,13 @@ def hmm_pipeline(sr=16000, *, target_sr=None, n_mfcc=13, deltas=2, cmvn=None, n_
 
     Notes
     -----
-    Measured on the Free Spoken Digit Dataset (8 kHz, 6 speakers, 3,000
-    clips; ``benchmarks/bench_unseen_voices.py``, :doc:`/unseen_voices`):
-
-    - Voices never heard in training (leave-one-speaker-out: train on 5
-      speakers, test on the 6th, each speaker once), with 6 states per word:
-      87.4 % on average with augmentation (worst speaker 77.8 %) against
-      83.7 % without it (worst 74.0 %); with george and lucas held out
-      (trained on the other 4 speakers): 87.6 % against 75.5 %
-      (``benchmarks/bench_end_to_end.py``). With 8 states (the default) and
-      augmentation: 90.1 % (worst 80.6 %); with 10: 89.0 %.
-    - FSDD's own split (takes 5-49 of every speaker to train, takes 0-4 to
-      test: the test voices are known): 97.7 % with augmentation, 98.0 %
-      without (6 states); 97.0 % with 8 states, 99.0 % with 10 (one seed;
-      one clip is 0.3 %).
-    - Training on 2,500 clips: 17-33 s per fold with augmentation (three
-      times the clips), 5-22 s without, on two busy cores.
-
     Augmentation gains most where it matters to a user, whose voice is
-    never in the training set; pass ``augment=False`` for the fastest fit
-    or when the test voices are the training voices. Without augmentation,
-    trained on 4 speakers and tested on the other 2, the plain Pipeline gets
-    81 % on average over the 15 pairs of held-out speakers (68 % to 88 %;
-    ``benchmarks/bench_hmm.py --all-pairs --no-augment``).
+    never in the training set. The accuracy of this recipe on the Free
+    Spoken Digit Dataset, on voices heard and never heard in training, with
+    and without augmentation and for other numbers of states, is in
+    :doc:`/unseen_voices` and :doc:`/user_guide`
+    (``benchmarks/bench_unseen_voices.py``, ``bench_end_to_end.py``,
+    ``bench_hmm.py``).
 
     Examples
     --------

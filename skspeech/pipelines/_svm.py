@@ -65,10 +65,10 @@ def svm_pipeline(sr=16000, *, target_sr=None, duration=None, n_mfcc=13, deltas=1
     Notes
     -----
     Unlike :func:`~skspeech.pipelines.hmm_pipeline`, this recipe has no
-    augmentation by default, because wrapping it in
+    augmentation by default: wrapping it in
     ``AugmentedClassifier(svm_pipeline(...), WaveAugmenter(n_copies=2))``
-    raised FSDD leave-one-speaker-out accuracy only from 75.0 % to 76.9 %
-    for four times the training time (:doc:`/unseen_voices`).
+    gained little on voices never heard for four times the training time
+    (figures in :doc:`/unseen_voices`).
 
     Examples
     --------

@@ -33,8 +33,10 @@ def is_lazy(X: Any) -> bool:
     return isinstance(X, LazyClips)
 
 
-def as_batch(clips: list) -> np.ndarray | list:
+def as_batch(clips: list | np.ndarray) -> np.ndarray | list:
     """A 2-D array when every clip (or feature array) has one shape, else the list."""
+    if isinstance(clips, np.ndarray):
+        return clips
     if clips and all(isinstance(c, np.ndarray) for c in clips) \
             and len({c.shape for c in clips}) == 1 and len({c.dtype for c in clips}) == 1:
         return np.stack(clips)
@@ -84,9 +86,9 @@ class LazyClips:
     def __len__(self) -> int:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def _read(self, indices: np.ndarray, epoch: int | None) -> list:  # pragma: no cover
-        """The clips at ``indices`` (a list of arrays), for training ``epoch`` (None: outside
-        training)."""
+    def _read(self, indices: np.ndarray, epoch: int | None) -> list | np.ndarray:  # pragma: no cover
+        """The clips at ``indices`` (a list of arrays, or one array with a row per clip), for
+        training ``epoch`` (None: outside training)."""
         raise NotImplementedError
 
     def _origins(self) -> tuple[np.ndarray, np.ndarray]:

@@ -3,6 +3,8 @@
 from sklearn.pipeline import Pipeline
 from sklearn.utils.metaestimators import available_if
 
+from ._streamed import fit_streamed, is_lazy, predict_streamed, score_streamed
+
 
 def _check_rates(pipeline):
     from .._persistence import model_sr  # here: _persistence imports the pipelines lazily too
@@ -31,6 +33,13 @@ class SpeechPipeline(Pipeline):
     ``set_params(mfcc__sr=8000)`` on a 16 kHz recipe would fit and predict
     without a word, computing every feature at the wrong rate.
 
+    It also takes clips that are read when needed
+    (:class:`~skspeech.io.AudioFiles`, ``load_speech_commands(lazy=True)``):
+    ``fit`` then fits the front end on a sample of them and gives the last
+    step the clips with the fitted front end applied batch by batch (the
+    networks train on those batches), and the predictions are made a batch
+    at a time.
+
     Parameters
     ----------
     steps : list of tuple
@@ -54,29 +63,41 @@ class SpeechPipeline(Pipeline):
 
     def fit(self, X, y=None, **params):
         _check_rates(self)
+        if is_lazy(X):  # clips read batch by batch (AudioFiles): see _streamed
+            return fit_streamed(self, X, y, **params)
         return super().fit(X, y, **params)
 
     @available_if(_final_estimator_has("predict"))
     def predict(self, X, **params):
         _check_rates(self)
+        if is_lazy(X):
+            return predict_streamed(self, "predict", X, **params)
         return super().predict(X, **params)
 
     @available_if(_final_estimator_has("predict_proba"))
     def predict_proba(self, X, **params):
         _check_rates(self)
+        if is_lazy(X):
+            return predict_streamed(self, "predict_proba", X, **params)
         return super().predict_proba(X, **params)
 
     @available_if(_final_estimator_has("predict_log_proba"))
     def predict_log_proba(self, X, **params):
         _check_rates(self)
+        if is_lazy(X):
+            return predict_streamed(self, "predict_log_proba", X, **params)
         return super().predict_log_proba(X, **params)
 
     @available_if(_final_estimator_has("decision_function"))
     def decision_function(self, X, **params):
         _check_rates(self)
+        if is_lazy(X):
+            return predict_streamed(self, "decision_function", X, **params)
         return super().decision_function(X, **params)
 
     @available_if(_final_estimator_has("score"))
     def score(self, X, y=None, sample_weight=None, **params):
         _check_rates(self)
+        if is_lazy(X) and not params:
+            return score_streamed(self, X, y, sample_weight=sample_weight)
         return super().score(X, y, sample_weight=sample_weight, **params)

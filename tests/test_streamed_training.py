@@ -1,0 +1,116 @@
+"""Fitting on clips read batch by batch (AudioFiles): the Pipeline's own front end, the same
+features and predictions as in memory, fresh augmentation every epoch."""
+
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.model_selection import GroupKFold, cross_val_score
+from sklearn.preprocessing import FunctionTransformer
+
+from skspeech.augment import WaveAugmenter
+from skspeech.augment._stream import AugmentedClips, augment_lazily
+from skspeech.features import CMVN, LogMelSpectrogram
+from skspeech.io import AudioFiles, write_audio
+from skspeech.pipelines import SpeechPipeline, svm_pipeline
+from skspeech.pipelines._kws import relative_log_level
+from skspeech.pipelines._streamed import TransformedClips
+from skspeech.preprocessing import GarbageGuard, PadTrim
+
+from conftest import make_tone_commands
+
+SR = 8000
+
+
+@pytest.fixture
+def commands(tmp_path):
+    """30 ragged tone clips of 3 classes, in memory and as files."""
+    X, y = make_tone_commands(n_per_class=10, sr=SR)
+    paths = []
+    for k, x in enumerate(X):
+        paths.append(tmp_path / f"{k:02d}.wav")
+        write_audio(paths[-1], x, SR, subtype="FLOAT")
+    return X, y, AudioFiles(paths, sr=SR)
+
+
+class Recorder(ClassifierMixin, BaseEstimator):
+    """Keeps what fit was given; predicts the first class."""
+
+    def fit(self, X, y):
+        self.X_, self.classes_ = X, np.unique(y)
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.classes_[0])
+
+
+def _front_end():
+    return [("guard", GarbageGuard(sr=SR)), ("padtrim", PadTrim(duration=0.5, sr=SR)),
+            ("features", LogMelSpectrogram(sr=SR, n_mels=20)),
+            ("level", FunctionTransformer(relative_log_level, kw_args={"top_db": 80.0})),
+            ("cmvn", CMVN(variance=True))]
+
+
+def test_the_last_step_gets_the_front_ends_features_batch_by_batch(commands):
+    X, y, files = commands
+    streamed = SpeechPipeline(_front_end() + [("clf", Recorder())]).fit(files, y)
+    Xt = streamed.named_steps["clf"].X_
+    assert isinstance(Xt, TransformedClips) and len(Xt) == len(y)
+    # the Pipeline's own fitted steps compute the batches
+    assert [step for _, step in Xt.steps] == [step for _, step in streamed.steps[:-1]]
+    in_memory = SpeechPipeline(_front_end()).fit_transform(X, y)
+    np.testing.assert_array_equal(Xt.read(), in_memory)
+    np.testing.assert_array_equal(Xt.read([7, 2]), in_memory[[7, 2]])
+    guard = streamed.named_steps["guard"]
+    assert guard.max_length_ == GarbageGuard(sr=SR).fit(X, y).max_length_
+
+
+def test_svm_recipe_fits_and_predicts_the_same_from_files(commands):
+    X, y, files = commands
+    proba_files = svm_pipeline(sr=SR).fit(files, y).predict_proba(files)
+    proba_memory = svm_pipeline(sr=SR).fit(X, y).predict_proba(X)
+    np.testing.assert_allclose(proba_files, proba_memory, atol=1e-12)
+    groups = np.arange(len(y)) % 5
+    scores = cross_val_score(svm_pipeline(sr=SR), files, y, groups=groups, cv=GroupKFold(5))
+    np.testing.assert_allclose(scores, cross_val_score(svm_pipeline(sr=SR), X, y, groups=groups,
+                                                       cv=GroupKFold(5)))
+    model = pickle.loads(pickle.dumps(svm_pipeline(sr=SR).fit(files, y)))
+    assert model.score(files, y) == pytest.approx(np.mean(model.predict(X) == y))
+
+
+def test_fit_parameters_of_other_steps_are_refused(commands):
+    _, y, files = commands
+    with pytest.raises(ValueError, match="fit parameters to the last step only.*'guard__x'"):
+        SpeechPipeline(_front_end() + [("clf", Recorder())]).fit(files, y, guard__x=1)
+
+
+def test_augmented_copies_are_fresh_every_epoch_and_repeatable(commands):
+    X, y, files = commands
+    aug = WaveAugmenter(sr=SR, n_copies=2, random_state=0, tempo=(0.8, 1.25), eq=(-8, 8))
+    clips, y_out = augment_lazily(files, y, aug)
+    n = len(files)
+    assert isinstance(clips, AugmentedClips) and len(clips) == 3 * n
+    np.testing.assert_array_equal(y_out, np.concatenate([y] * 3))
+    a = clips.read([n + 4, 2 * n + 1, 3], epoch=0)
+    b = clips.read([3, n + 4, 2 * n + 1], epoch=0)  # another batch order: the same draws
+    np.testing.assert_array_equal(a[0], b[1])
+    np.testing.assert_array_equal(a[1], b[2])
+    np.testing.assert_array_equal(a[2], X[3])  # the clip itself
+    again = pickle.loads(pickle.dumps(clips)).read([n + 4], epoch=0)
+    np.testing.assert_array_equal(again[0], a[0])
+    fresh = clips.read([n + 4], epoch=1)
+    assert not np.array_equal(fresh[0][:1000], a[0][:1000])  # a new draw next epoch
+    origin, is_copy = clips.origins()
+    assert origin[n + 4] == 4 and is_copy[n + 4] and not is_copy[4]
+    origin, is_copy = clips[np.array([2 * n + 1, 1])].origins()
+    np.testing.assert_array_equal(origin, [1, 1])
+    np.testing.assert_array_equal(is_copy, [True, False])
+
+
+def test_augmenter_parameters_are_checked_before_reading(commands):
+    _, y, files = commands
+    with pytest.raises(ValueError, match="tempo factors must be within 0.25-4"):
+        augment_lazily(files, y, WaveAugmenter(sr=SR, tempo=(0.1, 1.0)))
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        augment_lazily(files, y[:-1], WaveAugmenter(sr=SR))

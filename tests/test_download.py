@@ -604,3 +604,27 @@ def test_fetch_fsdd_real_recordings_official_split(server, tmp_path, monkeypatch
     assert len(set(train.speaker)) == len(set(test.speaker)) == 6
     assert os.path.samefile(Path(train.filenames[0]).parent,
                             tmp_path / "home" / "fsdd" / "recordings")
+
+
+def test_download_dataset_returns_the_folder_without_loading(server, tmp_path, monkeypatch):
+    from skspeech.datasets import download_dataset
+
+    rec = tmp_path / "rec"
+    rec.mkdir()
+    for take in range(3):
+        write_audio(rec / f"7_ann_{take}.wav", np.full(800, 0.1 + take / 100), 8000)
+    _serve_fsdd(server, monkeypatch, _fsdd_archive(tmp_path, sorted(rec.iterdir())), 3)
+    folder = download_dataset("fsdd", verbose=False)
+    assert folder == tmp_path / "home" / "fsdd"
+    assert sorted(p.name for p in (folder / "recordings").iterdir()) == [
+        "7_ann_0.wav", "7_ann_1.wav", "7_ann_2.wav"]
+    n = len(server.state.log)
+    assert download_dataset("fsdd", version="1.0.10", verbose=False) == folder
+    assert len(server.state.log) == n  # there already: no request
+    with pytest.raises(ValueError, match=r"version='0.01' is not a release of "
+                                         r"speech_commands_test_set; use one of '2', '0.02'"):
+        download_dataset("speech_commands_test_set", version="0.01")
+    with pytest.raises(ValueError, match="'name' parameter of download_dataset"):
+        download_dataset("timit")
+    with pytest.raises(FileNotFoundError, match="download_if_missing=False"):
+        download_dataset("speech_commands", version=1, download_if_missing=False)

@@ -1,4 +1,9 @@
-"""``skspeech data``: download datasets, and describe a dataset folder."""
+"""``skspeech data``: download datasets, and describe a dataset folder.
+
+``data info`` reads a folder's layout (file names, lists, headers) with the
+datasets' own layout helpers in ``skspeech.datasets._speech_commands`` and
+``_fsdd``, which are internal: the one place the CLI goes beyond the public API.
+"""
 
 import os
 import statistics
@@ -52,25 +57,25 @@ def run(args):
 
 
 def _fetch(args):
-    from ..datasets._fetch import ensure_dataset
+    from ..datasets import download_dataset
 
     verbose = not args.quiet
     if args.dataset == "speech-commands":
         version = _SC_VERSIONS.get(args.version or "2")
         if version is None:
             raise ValueError(f"--version for speech-commands must be 1 or 2; got {args.version!r}.")
-        keys = [f"speech_commands_v0.0{version}"]
+        names = ["speech_commands"]
         if version == 2 and not args.no_test_set:
-            keys.append("speech_commands_test_set_v0.02")
+            names.append("speech_commands_test_set")
     else:
         version = args.version or "1.0.10"
         if version not in _FSDD_VERSIONS:
             raise ValueError(f"--version for fsdd must be one of {', '.join(_FSDD_VERSIONS)}; "
                              f"got {args.version!r}.")
-        keys = ["fsdd" if version == "1.0.10" else f"fsdd-{version}"]
-    for key in keys:
-        folder = ensure_dataset(key, data_home=args.data_home, verbose=verbose)
-        print(folder)
+        names = ["fsdd"]
+    for name in names:
+        print(download_dataset(name, version=version, data_home=args.data_home,
+                               verbose=verbose))
     return 0
 
 

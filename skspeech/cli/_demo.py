@@ -59,7 +59,7 @@ def _free_path(path, force):
 
 def _word_lists(args):
     """The commands, the other words (``_unknown_``) and the new words, without overlaps."""
-    from ..datasets._speech_commands import TEN_WORDS
+    from ..datasets import TEN_WORDS
 
     words = list(dict.fromkeys(args.words or TEN_WORDS))
     lists = {}
@@ -165,11 +165,11 @@ def run(args):
              np.flatnonzero(test & np.isin(said, unknown)), np.flatnonzero(test & is_new)]
     sizes = (5, 1, 2) if unknown else (8, 0, 0)
     idx = np.concatenate([rng.choice(pool, size=min(k, len(pool)), replace=False)
-                          for pool, k in zip(pools, sizes)]).astype(int)
+                          for pool, k in zip(pools, sizes, strict=True)]).astype(int)
     proba = loaded.predict_proba(X[idx])
     words_out = loaded.predict(X[idx])
     column = {c: j for j, c in enumerate(loaded.classes_)}
-    for i, w, p in zip(idx, words_out, proba):
+    for i, w, p in zip(idx, words_out, proba, strict=True):
         mark = "ok " if w == y[i] else "MISS"
         heard = repr(str(w)) if shown(w) == w else NO_COMMAND
         kind = ("  (never trained on)" if is_new[i]

@@ -37,7 +37,7 @@ def format_confusion(cm, labels):
     head = "true \\ predicted"
     first = max(len(head), *(len(str(w)) for w in labels)) + 1
     lines = [head.ljust(first) + "".join(str(w).rjust(width) for w in labels)]
-    for w, row in zip(labels, cm):
+    for w, row in zip(labels, cm, strict=True):
         lines.append(str(w).ljust(first) + "".join(str(v).rjust(width) for v in row))
     return "\n".join(lines)
 
@@ -46,7 +46,7 @@ def _take(X, keep):
     """The clips of ``X`` (an array or a list) where ``keep`` is True."""
     if isinstance(X, np.ndarray):
         return X[keep]
-    return [x for x, k in zip(X, keep) if k]
+    return [x for x, k in zip(X, keep, strict=True) if k]
 
 
 def heard_command(pred):
@@ -89,7 +89,7 @@ def format_command_errors(y, pred):
 def run(args):
     from sklearn.metrics import accuracy_score, classification_report, confusion_matrix
 
-    from .._persistence import load_model
+    from .. import load_model
 
     say = say_for(args)
     model, meta = load_model(args.model, return_metadata=True)

@@ -1,4 +1,6 @@
-"""fetch_speech_commands and fetch_fsdd: download, verify, extract, load."""
+"""fetch_speech_commands, fetch_fsdd and download_dataset: download, verify, extract, load."""
+
+from __future__ import annotations
 
 import os
 from numbers import Integral, Real
@@ -13,41 +15,42 @@ from ._http import DownloadError, _human, download
 from ._lock import data_lock
 from ._speech_commands import BACKGROUND_NOISE, TESTING_LIST, VALIDATION_LIST, load_speech_commands
 
-__all__ = ["fetch_fsdd", "fetch_speech_commands"]
+__all__ = ["download_dataset", "fetch_fsdd", "fetch_speech_commands"]
 
 # Every archive we download: where from, how to check it, where it goes.
 # ``sha256``/``size`` are the published values (sources in the comments);
 # ``check`` verifies the extracted content as well.
+_TF_DATA = "download.tensorflow.org/data/"
+
+
+def _tensorflow_archive(name, **spec):
+    """An archive as TensorFlow serves it, with its storage.googleapis.com mirror."""
+    return dict(archive=f"{name}.tar.gz", url=f"http://{_TF_DATA}{name}.tar.gz",
+                mirrors=(f"https://storage.googleapis.com/{_TF_DATA}{name}.tar.gz",),
+                folder=name, **spec)
+
+
 ARCHIVES = {
     # TensorFlow's Speech Commands tutorial and tensorflow_datasets; SHA-256
     # as pinned by torchaudio (SPEECHCOMMANDS._CHECKSUMS); size as served.
-    "speech_commands_v0.01": dict(
-        archive="speech_commands_v0.01.tar.gz",
-        url="http://download.tensorflow.org/data/speech_commands_v0.01.tar.gz",
-        mirrors=("https://storage.googleapis.com/download.tensorflow.org/data/"
-                 "speech_commands_v0.01.tar.gz",),
+    "speech_commands_v0.01": _tensorflow_archive(
+        "speech_commands_v0.01",
         sha256="743935421bb51cccdb6bdd152e04c5c70274e935c82119ad7faeec31780d811d",
-        size=1_489_096_277, folder="speech_commands_v0.01", kind="speech_commands",
-        min_words=30, title="Speech Commands v0.01"),
+        size=1_489_096_277, kind="speech_commands", min_words=30,
+        title="Speech Commands v0.01"),
     # SHA-256 and size: tensorflow_datasets url_checksums/speech_commands.txt
     # (also torchaudio).
-    "speech_commands_v0.02": dict(
-        archive="speech_commands_v0.02.tar.gz",
-        url="http://download.tensorflow.org/data/speech_commands_v0.02.tar.gz",
-        mirrors=("https://storage.googleapis.com/download.tensorflow.org/data/"
-                 "speech_commands_v0.02.tar.gz",),
+    "speech_commands_v0.02": _tensorflow_archive(
+        "speech_commands_v0.02",
         sha256="af14739ee7dc311471de98f5f9d2c9191b18aedfe957f4a6ff791c709868ff58",
-        size=2_428_923_189, folder="speech_commands_v0.02", kind="speech_commands",
-        min_words=35, title="Speech Commands v0.02"),
+        size=2_428_923_189, kind="speech_commands", min_words=35,
+        title="Speech Commands v0.02"),
     # The separate canonical v0.02 test set (tensorflow_datasets checksums).
-    "speech_commands_test_set_v0.02": dict(
-        archive="speech_commands_test_set_v0.02.tar.gz",
-        url="http://download.tensorflow.org/data/speech_commands_test_set_v0.02.tar.gz",
-        mirrors=("https://storage.googleapis.com/download.tensorflow.org/data/"
-                 "speech_commands_test_set_v0.02.tar.gz",),
+    "speech_commands_test_set_v0.02": _tensorflow_archive(
+        "speech_commands_test_set_v0.02",
         sha256="cc2a00c1147c2254e9be3fa0f779d8c17421dc349b86366567a8edfa9acd51df",
-        size=112_563_277, folder="speech_commands_test_set_v0.02",
-        kind="speech_commands_test_set", min_words=10, title="Speech Commands v0.02 test set"),
+        size=112_563_277, kind="speech_commands_test_set", min_words=10,
+        title="Speech Commands v0.02 test set"),
     # FSDD v1.0.10 (3,000 recordings, 6 speakers): the GitHub tag archive, as
     # SpeechBrain downloads it. No checksum is published for it and GitHub
     # makes these archives on the fly, so none is pinned: the content is
@@ -173,6 +176,86 @@ def ensure_dataset(key, *, data_home=None, download_if_missing=True, verbose=Tru
     if verbose:
         print(f"{spec['title']} is ready in {str(dest)!r}")
     return dest
+
+
+# The releases of each dataset download_dataset knows: {name: {version: ARCHIVES key}}.
+_RELEASES = {
+    "speech_commands": {"2": "speech_commands_v0.02", "0.02": "speech_commands_v0.02",
+                        "1": "speech_commands_v0.01", "0.01": "speech_commands_v0.01"},
+    "speech_commands_test_set": {"2": "speech_commands_test_set_v0.02",
+                                 "0.02": "speech_commands_test_set_v0.02"},
+    "fsdd": {"1.0.10": "fsdd", "1.0.9": "fsdd-1.0.9"},
+}
+
+
+@validate_params(
+    {
+        "name": [StrOptions(set(_RELEASES))],
+        "version": [None, str, Integral],
+        "data_home": [None, str, os.PathLike],
+        "download_if_missing": ["boolean"],
+        "verbose": ["verbose"],
+    },
+    prefer_skip_nested_validation=True,
+)
+def download_dataset(name: str, *, version: str | int | None = None,
+                     data_home: str | os.PathLike | None = None,
+                     download_if_missing: bool = True, verbose: bool = True) -> Path:
+    """Download and extract a dataset's official archive (if needed); return its folder.
+
+    What :func:`fetch_speech_commands` and :func:`fetch_fsdd` do before
+    loading, without loading: the archive is downloaded into ``data_home``
+    (resumed if it was cut, retried, its published SHA-256 verified),
+    extracted safely and atomically, and deleted. A folder already there is
+    returned as it is. ``skspeech data fetch`` calls this.
+
+    Parameters
+    ----------
+    name : {"speech_commands", "speech_commands_test_set", "fsdd"}
+        The dataset: Speech Commands, the separate v0.02 test-set archive, or
+        the Free Spoken Digit Dataset.
+    version : str or int, default=None
+        The release: 1 or 2 (also "0.01", "0.02") for Speech Commands, 2 for
+        its test set, "1.0.10" or "1.0.9" for FSDD; None means the latest
+        (2, 2, "1.0.10").
+    data_home : str or path-like, default=None
+        Where datasets live (see :func:`get_data_home`).
+    download_if_missing : bool, default=True
+        If False and the data are not there, raise FileNotFoundError with
+        instructions instead of downloading.
+    verbose : bool or int, default=True
+        Progress bars while downloading and extracting.
+
+    Returns
+    -------
+    folder : pathlib.Path
+        The extracted dataset, e.g. ``<data_home>/speech_commands_v0.02``.
+
+    Raises
+    ------
+    ValueError
+        If ``version`` is not a release of ``name``.
+    FileNotFoundError, skspeech.datasets.DownloadError, skspeech.datasets.ChecksumError
+        As :func:`fetch_speech_commands`.
+
+    Examples
+    --------
+    >>> from skspeech.datasets import download_dataset
+    >>> download_dataset("fsdd")  # doctest: +SKIP
+    PosixPath('/home/me/skspeech_data/fsdd')
+    >>> download_dataset("fsdd", version="2.0")
+    Traceback (most recent call last):
+    ...
+    ValueError: version='2.0' is not a release of fsdd; use one of '1.0.10', '1.0.9'.
+    """
+    releases = _RELEASES[name]
+    key = releases.get(next(iter(releases)) if version is None else str(version))
+    if key is None:
+        known = ", ".join(repr(v) for v in dict.fromkeys(releases))
+        raise ValueError(f"version={version!r} is not a release of {name}; use one of "
+                         f"{known}.")
+    return ensure_dataset(key, data_home=data_home, download_if_missing=download_if_missing,
+                          verbose=verbose)
 
 
 @validate_params(

@@ -12,7 +12,8 @@ pytest.importorskip("scikeras")
 from sklearn.exceptions import NotFittedError  # noqa: E402
 
 from skspeech.export import TFLiteModel, export_tflite  # noqa: E402
-from skspeech.export import _tflite  # noqa: E402
+from skspeech.export import _frontend, _tflite  # noqa: E402
+from skspeech.export._runtime import make_interpreter  # noqa: E402
 from skspeech.pipelines import kws_pipeline  # noqa: E402
 
 pytestmark = pytest.mark.slow
@@ -39,7 +40,7 @@ def test_tflite_predicts_the_words_keras_predicts(kws_export):
     keras_pred = model.predict(X_test)
     assert np.mean(keras_pred == y_test) >= 0.8  # the network learned something to agree on
     for kind, min_agree, atol in (("float", 1.0, 1e-5), ("int8", 0.9, 0.1)):
-        tfl = TFLiteModel(files[kind], pipeline=model)
+        tfl = TFLiteModel(files[kind])
         pred = tfl.predict(X_test)
         assert pred.dtype.kind == "U" and set(pred) <= {"high", "low", "mid"}
         assert np.mean(pred == keras_pred) >= min_agree, kind
@@ -57,7 +58,7 @@ def test_training_only_layers_leave_no_op(kws_export):
         assert ops == _tflite._ops(tf, files[kind].read_bytes())
         assert "CONV_2D" in ops and "DEPTHWISE_CONV_2D" in ops and "SOFTMAX" in ops
         assert not [op for op in ops if "RANDOM" in op or "MULTINOMIAL" in op]
-        tfl = TFLiteModel(files[kind], pipeline=model)
+        tfl = TFLiteModel(files[kind])
         np.testing.assert_array_equal(tfl.predict_proba(X_test), tfl.predict_proba(X_test))
 
 
@@ -69,12 +70,12 @@ def test_int8_is_smaller_names_stripped_buffers_aligned(kws_export, tmp_path):
         content = files[kind].read_bytes()
         assert len(content) == sizes[kind]
         assert _tflite._misaligned_buffers(content) == []
-        interp = _tflite._interpreter(tf, content)
+        interp = make_interpreter(content)
         assert all(d["name"] == "" for d in interp.get_tensor_details())
     named = export_tflite(model, tmp_path, int8=False, strip_names=False)
     assert named["sizes"]["float"] > sizes["float"] + 2000  # the names weigh kilobytes
-    np.testing.assert_allclose(TFLiteModel(named["float"], model).predict_proba(X_test),
-                               TFLiteModel(files["float"], model).predict_proba(X_test),
+    np.testing.assert_allclose(TFLiteModel(named["float"]).predict_proba(X_test),
+                               TFLiteModel(files["float"]).predict_proba(X_test),
                                atol=1e-6)
 
 
@@ -127,14 +128,15 @@ def test_frontend_json_describes_the_kws_front_end(kws_export):
     tfl = TFLiteModel(files["float"])
     np.testing.assert_allclose(tfl.predict_features_proba(feats), model.predict_proba(X_test),
                                atol=1e-5)
-    with pytest.raises(ValueError, match="needs the pipeline's front end"):
-        tfl.predict(X_test)
+    # and TFLiteModel computes those features itself, from frontend.json, bit for bit
+    assert [name for name, _ in tfl.steps] == ["padtrim", "features", "level"]
+    np.testing.assert_array_equal(tfl.features(X_test), feats)
 
 
 def test_cmvn_step_settings():
     from skspeech.features import CMVN
 
-    assert _tflite._step_settings(CMVN(variance=True)) == {"type": "CMVN", "variance": True}
+    assert _frontend.step_settings(CMVN(variance=True)) == {"type": "CMVN", "variance": True}
 
 
 def test_unfitted_kws_pipeline_is_refused(tmp_path):
@@ -178,7 +180,107 @@ def test_2d_network_exports_and_predicts_as_keras(tmp_path):
     assert settings["input_shape"] == [1, 99, 40]
     assert "DEPTHWISE_CONV_2D" in settings["ops"]["int8"]
     assert not [op for op in settings["ops"]["int8"] if "RANDOM" in op]
-    np.testing.assert_allclose(TFLiteModel(files["float"], pipeline=model).predict_proba(X[:5]),
+    np.testing.assert_allclose(TFLiteModel(files["float"]).predict_proba(X[:5]),
                                model.predict_proba(X[:5]), atol=1e-5)
-    int8 = TFLiteModel(files["int8"], pipeline=model).predict_proba(X[:5])
+    int8 = TFLiteModel(files["int8"]).predict_proba(X[:5])
     np.testing.assert_allclose(int8.sum(axis=1), 1.0, atol=0.02)
+
+
+def test_tflite_model_takes_raw_clips_and_refuses_bad_input(kws_export, tmp_path):
+    import shutil
+    import warnings
+
+    from skspeech.exceptions import InvalidAudioError
+
+    model, files, X_test, _ = kws_export
+    tfl = TFLiteModel(files["float"])
+    assert tfl.sr == 8000 and tfl.variant == "float" and list(tfl.classes_) == ["high", "low",
+                                                                                 "mid"]
+    assert TFLiteModel(files["int8"]).variant == "int8"
+    # 16-bit PCM is scaled as everywhere in skspeech: the same probabilities as the floats
+    pcm = [np.clip(np.round(x * 32768), -32768, 32767).astype(np.int16) for x in X_test]
+    np.testing.assert_allclose(tfl.predict_proba(pcm), model.predict_proba(pcm), atol=1e-5)
+    np.testing.assert_allclose(tfl.predict_proba(pcm), tfl.predict_proba(X_test), atol=1e-3)
+    assert list(tfl.predict(X_test[:2], sr=8000)) == list(model.predict(X_test[:2]))
+    with pytest.raises(ValueError, match="clips are at sr=16000 Hz, but the model takes clips "
+                                         "at 8000 Hz"):
+        tfl.predict(X_test, sr=16000)
+    with pytest.raises(InvalidAudioError, match="for a single clip x pass x\\[np.newaxis\\]"):
+        tfl.predict(X_test[0])
+    with pytest.raises(InvalidAudioError, match="each clip must be 1-D"):
+        tfl.predict([X_test[0], np.zeros((3, 4))])
+    with pytest.raises(ValueError, match="features has shape \\(69, 13\\) per clip, but the "
+                                         "network takes \\(69, 40\\)"):
+        tfl.predict_features_proba(np.zeros((2, 69, 13)))
+    # CommandListener reads the rate from it as from a pipeline
+    from skspeech.streaming import CommandListener
+
+    with pytest.raises(ValueError, match="is 16000 Hz but the model takes clips at 8000 Hz"):
+        CommandListener(tfl, 16000).process(np.zeros(1600, np.float32))
+    # the old pipeline= argument is ignored, with a warning
+    with pytest.warns(FutureWarning, match="pipeline=.*ignored"):
+        old = TFLiteModel(files["float"], model)
+    np.testing.assert_array_equal(old.predict_proba(X_test), tfl.predict_proba(X_test))
+    # files
+    with pytest.raises(IsADirectoryError, match="load_exported"):
+        TFLiteModel(files["float"].parent)
+    lone = tmp_path / "lone.tflite"
+    shutil.copy(files["float"], lone)
+    with pytest.raises(FileNotFoundError, match="frontend.json' is missing"):
+        TFLiteModel(lone)
+    (tmp_path / "frontend.json").write_text("{not json")
+    with pytest.raises(ValueError, match="not a readable frontend.json"):
+        TFLiteModel(lone)
+    # a front-end step it cannot compute: features still work, clips get a clear error
+    settings = json.loads(files["settings"].read_text())
+    settings["steps"]["level"]["func"] = "os.system"
+    (tmp_path / "frontend.json").write_text(json.dumps(settings))
+    custom = TFLiteModel(lone)
+    feats = model[:-1].transform(X_test)
+    np.testing.assert_allclose(custom.predict_features_proba(feats), model.predict_proba(X_test),
+                               atol=1e-5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match="names the function 'os.system'; a TFLiteModel "
+                                             "computes only relative_log_level, cepstra"):
+            custom.predict(X_test)
+
+
+def test_load_exported_and_load_model_or_export(kws_export, tmp_path):
+    from skspeech import save_model
+    from skspeech.export import is_export, load_exported, load_model_or_export
+
+    model, files, X_test, _ = kws_export
+    folder = files["float"].parent
+    assert is_export(folder) and is_export(files["int8"]) and not is_export(tmp_path)
+    default, meta = load_exported(folder, return_metadata=True)
+    assert default.variant == "float" and default.path == files["float"]
+    assert meta["classes"] == ["high", "low", "mid"] and meta["sr"] == 8000
+    assert meta["variant"] == "float" and meta["created"] and meta["versions"]["skspeech"]
+    assert load_exported(folder, variant="int8").path == files["int8"]
+    assert load_exported(files["int8"], variant="int8").variant == "int8"
+    with pytest.raises(ValueError, match="holds the int8 model, not the float one"):
+        load_exported(files["int8"], variant="float")
+    with pytest.raises(ValueError, match="variant must be None, 'float' or 'int8'"):
+        load_exported(folder, variant="int16")
+    with pytest.raises(FileNotFoundError, match="is not an export folder: it has no "
+                                                "frontend.json"):
+        load_exported(tmp_path)
+    float_only = export_tflite(model, tmp_path / "float_only", int8=False)
+    with pytest.raises(FileNotFoundError, match="has no int8 model \\(it has: float\\)"):
+        load_exported(float_only["float"].parent, variant="int8")
+
+    # the one loader for a path a user gives: model file or export folder
+    exported = load_model_or_export(folder, variant="int8")
+    np.testing.assert_array_equal(exported.predict(X_test),
+                                  load_exported(folder, variant="int8").predict(X_test))
+    path = tmp_path / "model.joblib"
+    save_model(path, model)
+    loaded, meta = load_model_or_export(path, return_metadata=True)
+    assert meta["sr"] == 8000
+    np.testing.assert_array_equal(loaded.predict(X_test), model.predict(X_test))
+    with pytest.raises(ValueError, match="is a model file; variant='int8' \\(--int8\\) "
+                                         "applies only to an export folder"):
+        load_model_or_export(path, variant="int8")
+    with pytest.raises(IsADirectoryError, match="folder without frontend.json"):
+        load_model_or_export(tmp_path)

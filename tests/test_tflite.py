@@ -43,11 +43,11 @@ def test_float_equals_keras_and_int8_is_smaller(tone_model, tmp_path):
     print(f"tone net: float {sizes['float'] / 1024:.1f} KB, int8 {sizes['int8'] / 1024:.1f} KB")
     assert sizes["int8"] < sizes["float"] and files["int8"].stat().st_size == sizes["int8"]
 
-    as_float = TFLiteModel(files["float"], model)
+    as_float = TFLiteModel(files["float"])
     np.testing.assert_allclose(as_float.predict_proba(X_test), model.predict_proba(X_test),
                                atol=1e-5)
     np.testing.assert_array_equal(as_float.predict(X_test), model.predict(X_test))
-    as_int8 = TFLiteModel(files["int8"], model)
+    as_int8 = TFLiteModel(files["int8"])
     assert as_int8._in["dtype"] == np.int8 and as_int8._out["dtype"] == np.int8
     agree = np.mean(as_int8.predict(X_test) == model.predict(X_test))
     assert agree >= 0.9
@@ -89,7 +89,7 @@ def test_fsdd_int8_within_one_point_of_float(fsdd_path, tmp_path):
     files = export_tflite(model, tmp_path, representative=rep)
     acc = {"keras": np.mean(model.predict(test.data) == test.target)}
     for key in ("float", "int8"):
-        acc[key] = np.mean(TFLiteModel(files[key], model).predict(test.data) == test.target)
+        acc[key] = np.mean(TFLiteModel(files[key]).predict(test.data) == test.target)
     sizes = files["sizes"]
     print(f"FSDD test (300 clips): Keras {acc['keras']:.1%}, float {acc['float']:.1%}, "
           f"int8 {acc['int8']:.1%}; float {sizes['float'] / 1024:.1f} KB, "

@@ -70,7 +70,7 @@ def run(args):
               end="")
         for key in ("float", "int8"):
             if files.get(key) is not None:
-                acc = np.mean(TFLiteModel(files[key], model).predict(X) == y)
+                acc = np.mean(TFLiteModel(files[key]).predict(X) == y)
                 print(f", {key} {acc:.1%}", end="")
         print()
     return 0

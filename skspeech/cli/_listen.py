@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from ._labels import NO_COMMAND, commands_of, is_command, listing, non_commands_of, shown
+from ._predict import add_model_arguments, load_cli_model
 
 HELP = "Recognise commands continuously, from the microphone or an audio file."
 
@@ -18,7 +19,7 @@ def add_parser(sub):
         "time. A model trained with _unknown_/_silence_ (skspeech train on a Speech "
         "Commands folder) also prints 'no command' for a sound it heard as none of its "
         "words. Ctrl+C stops."))
-    p.add_argument("model", type=Path, help="a model file from skspeech train (trusted only)")
+    add_model_arguments(p)
     src = p.add_mutually_exclusive_group()
     src.add_argument("--file", type=Path, default=None,
                      help="play this audio file as the stream instead of the microphone")
@@ -112,8 +113,18 @@ def score(detections, truth, tolerance=0.5):
     return hits, len(truth) - hits, len(detections) - len(used)
 
 
+def _clip_seconds(model):
+    """The clip length the model pads or trims to, in seconds (None if it takes any)."""
+    from ._train import inner_pipeline
+
+    pad = dict(getattr(inner_pipeline(model), "steps", [])).get("padtrim")
+    if getattr(pad, "duration", None):
+        return pad.duration
+    length, rate = getattr(pad, "target_length_", None), getattr(pad, "sr", None)
+    return length / rate if length and rate else None
+
+
 def run(args):
-    from .._persistence import load_model
     from ..streaming import CommandListener, FileStream, MicrophoneStream
 
     say = (lambda *a, **k: None) if args.quiet else (lambda *a, **k: print(*a, **k,
@@ -121,7 +132,7 @@ def run(args):
     if args.truth is not None and args.file is None:
         raise ValueError("--truth scores a --file; give --file too.")
     truth = read_truth(args.truth) if args.truth is not None else None
-    model, meta = load_model(args.model, return_metadata=True)
+    model, meta = load_cli_model(args)
     sr = meta.get("sr")
     if sr is None:
         raise ValueError(f"{args.model} does not record its sample rate; save it with "
@@ -141,10 +152,7 @@ def run(args):
         say(f"Listening to the microphone at {sr} Hz (Ctrl+C stops) for: {words}")
     window = args.window
     if window is None:  # the clip length the model was trained on, if it pads to one
-        from ._train import inner_pipeline
-
-        pad = getattr(inner_pipeline(model), "named_steps", {}).get("padtrim")
-        window = getattr(pad, "duration", None) or 1.0
+        window = _clip_seconds(model) or 1.0
     options = {}
     if rejects and not args.commands_only:  # report them too, printed as "no command"
         options["ignore"] = _BACKGROUND

@@ -22,7 +22,7 @@ def add_parser(sub):
         "_silence_ (a model trained with them) reads 'no command'. --csv and --json give "
         "machines the raw class in 'word' and the recognised command in 'command' (empty, "
         "or null in JSON, when there is none)."))
-    p.add_argument("model", type=Path, help="a model file from skspeech train (trusted only)")
+    add_model_arguments(p)
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH",
                    help="audio files, or folders searched recursively for audio files")
     fmt = p.add_mutually_exclusive_group()
@@ -31,6 +31,25 @@ def add_parser(sub):
     fmt.add_argument("--json", action="store_true", help="print a JSON list")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     return p
+
+
+def add_model_arguments(p):
+    """The MODEL argument and --int8, shared by predict and listen."""
+    p.add_argument("model", type=Path,
+                   help="a model file from skspeech train (trusted only), or a folder from "
+                        "skspeech export (runs without TensorFlow; pip install "
+                        "'skspeech[edge]')")
+    p.add_argument("--int8", action="store_true",
+                   help="with an export folder: run model_int8.tflite (what a device runs) "
+                        "instead of model_float.tflite (the Keras model's own answers)")
+
+
+def load_cli_model(args):
+    """``(model, metadata)`` for ``args.model``: a model file or an export folder."""
+    from ..export import load_model_or_export
+
+    return load_model_or_export(args.model, variant="int8" if args.int8 else None,
+                                return_metadata=True)
 
 
 def _files(paths):
@@ -105,9 +124,7 @@ def _scores(model, classes, clips):
 
 
 def run(args):
-    from .._persistence import load_model
-
-    model, meta = load_model(args.model, return_metadata=True)
+    model, meta = load_cli_model(args)
     files = _files(args.paths)
     it = files
     if not args.quiet:

@@ -14,6 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
+from ._frontend import describe
+from ._runtime import make_interpreter
+
 _FILES = {"float": "model_float.tflite", "int8": "model_int8.tflite",
           "settings": "frontend.json"}
 # The Keras classifiers whose network exports (KWSClassifier subclasses Conv1DClassifier).
@@ -54,73 +57,14 @@ def _split(model):
     return (model[:-1] if steps else None), last
 
 
-def _plain(value):
-    """JSON-able values only (numbers, strings, lists, dicts of them); None otherwise."""
-    if isinstance(value, (int, float, str, bool, type(None))):
-        return value
-    if isinstance(value, (tuple, list)):
-        items = [_plain(v) for v in value]
-        return None if any(v is None and x is not None for v, x in zip(items, value)) else items
-    if isinstance(value, dict):
-        items = {str(k): _plain(v) for k, v in value.items()}
-        return None if any(items[str(k)] is None and v is not None
-                           for k, v in value.items()) else items
-    return None
-
-
-def _step_settings(step):
-    if step in (None, "passthrough"):
-        return None
-    if type(step).__name__ == "FunctionTransformer":
-        # kws_pipeline's level step: the device must apply the same function
-        func = getattr(step, "func", None)
-        name = (f"{getattr(func, '__module__', '')}.{getattr(func, '__qualname__', '')}"
-                if func is not None else None)
-        return {"type": "FunctionTransformer", "func": name,
-                "kw_args": _plain(dict(step.kw_args or {}))}
-    params = {k: v for k, v in step.get_params(deep=False).items()
-              if isinstance(v, (int, float, str, bool, type(None), tuple, list))}
-    out = {"type": type(step).__name__, **params}
-    if "win_length" in params and "sr" in params:  # MFCC / LogMelSpectrogram: 25 ms, 10 ms
-        sr = int(params["sr"])
-        out["win_length"] = params["win_length"] or int(np.floor(0.025 * sr + 0.5))
-        out["hop_length"] = params["hop_length"] or int(np.floor(0.010 * sr + 0.5))
-    return out
-
-
-def _frontend(front, clf):
-    from ..preprocessing import GarbageGuard
-
-    # The guard is a safety net of the Python pipeline (it hands the model a training clip in
-    # place of garbage); a device computes the signal steps only.
-    steps = ({name: s for name, s in front.steps if not isinstance(s, GarbageGuard)}
-             if front is not None else {})
-    settings = {"steps": {name: _step_settings(s) for name, s in steps.items()}}
-    sr = None
-    for name in ("resample", "padtrim", "features"):
-        s = steps.get(name)
-        if s not in (None, "passthrough"):
-            p = s.get_params(deep=False)
-            sr = sr or p.get("orig_sr") or p.get("sr")
-    pad = steps.get("padtrim")
-    settings["sr"] = sr
-    rs = steps.get("resample")
-    settings["model_sr"] = (rs.target_sr if rs not in (None, "passthrough") else sr)
-    if pad not in (None, "passthrough"):
-        settings["n_samples"] = int(pad.target_length_ if hasattr(pad, "target_length_")
-                                    else round(pad.duration * settings["model_sr"]))
-    shape = list(clf.X_shape_[1:]) + ([1] if len(clf.X_shape_) == 2 else [])
-    settings["input_shape"] = [1, *shape]
-    settings["layout"] = ("time-major frames (1, n_frames, n_coeffs)" if len(shape) == 2
-                          and shape[-1] != 1 else "waveform (1, n_samples, 1)")
-    settings["classes"] = [str(c) for c in clf.classes_]
-    return settings
-
-
-def _features(front, clf, X):
-    F = front.transform(X) if front is not None else X
-    F = clf.feature_encoder_.transform(clf._check_X(F, reset=False))
-    return np.asarray(F, dtype=np.float32)
+def _features(front, shape, X):
+    """The network's input for clips: the fitted front end's output, in the exported shape."""
+    F = np.asarray(front.transform(X) if front is not None else X, dtype=np.float32)
+    if F.size != len(F) * int(np.prod(shape[1:])):
+        raise ValueError(f"The representative clips give features of shape {F.shape[1:]} "
+                         f"per clip; the network takes {tuple(shape[1:])}. Give clips at the "
+                         f"model's rate (or, for a network exported alone, its features).")
+    return F.reshape(len(F), *shape[1:])
 
 
 def _saved_model(tf, keras_model, shape, folder):
@@ -307,7 +251,7 @@ def export_tflite(model, output_dir, *, representative=None, int8=True,
         raise FileExistsError(f"{', '.join(existing)} exist(s); use force=True (--force) to "
                               f"replace, or another folder.")
     tf = _tf()
-    settings = _frontend(front, clf)
+    settings = describe(front, clf)
     shape = settings["input_shape"]
     tmp = tempfile.TemporaryDirectory(prefix="skspeech-export-")
     saved = _saved_model(tf, clf.model_, shape, Path(tmp.name) / "saved_model")
@@ -316,9 +260,7 @@ def export_tflite(model, output_dir, *, representative=None, int8=True,
     converter = tf.lite.TFLiteConverter.from_saved_model(saved)
     blobs["float"] = converter.convert()
     if int8:
-        feats = _features(front, clf, representative[:n_representative]
-                          if not isinstance(representative, np.ndarray)
-                          else representative[:n_representative])
+        feats = _features(front, shape, representative[:n_representative])
 
         def gen():
             for f in feats:
@@ -344,7 +286,7 @@ def export_tflite(model, output_dir, *, representative=None, int8=True,
             else:
                 blobs[key] = stripped
     if int8:
-        interp = _interpreter(tf, blobs["int8"])
+        interp = make_interpreter(blobs["int8"], runtime="tensorflow")
         settings["int8"] = {"input": _quant(interp.get_input_details()[0]),
                             "output": _quant(interp.get_output_details()[0])}
     out.mkdir(parents=True, exist_ok=True)
@@ -375,81 +317,3 @@ def _atomic_write(path, data):
     finally:
         if tmp.exists():
             tmp.unlink()
-
-
-def _interpreter(tf, content=None, path=None):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # tf.lite.Interpreter's move-to-LiteRT notice
-        interp = tf.lite.Interpreter(model_content=content,
-                                     model_path=None if path is None else str(path))
-    interp.allocate_tensors()
-    return interp
-
-
-class TFLiteModel:
-    """Run an exported .tflite network on features or on the same clips the pipeline takes.
-
-    Parameters
-    ----------
-    path : str or path-like
-        A ``.tflite`` file written by :func:`export_tflite`; its
-        ``frontend.json`` must be next to it.
-    pipeline : Pipeline, default=None
-        The fitted pipeline it came from, to compute features from clips in
-        :meth:`predict` and :meth:`predict_proba` (the same front end as
-        training). Without it, pass features.
-
-    Attributes
-    ----------
-    classes_ : ndarray of str
-        The words, in output order.
-    settings : dict
-        The contents of ``frontend.json``.
-    """
-
-    def __init__(self, path, pipeline=None):
-        path = Path(os.path.expanduser(os.fspath(path)))
-        if not path.is_file():
-            raise FileNotFoundError(f"No such TFLite file: {str(path)!r}.")
-        settings = path.with_name(_FILES["settings"])
-        if not settings.is_file():
-            raise FileNotFoundError(f"{str(settings)!r} is missing; export_tflite writes it "
-                                    f"next to the .tflite files.")
-        self.settings = json.loads(settings.read_text())
-        self.classes_ = np.array(self.settings["classes"])
-        self.pipeline = pipeline
-        self._interp = _interpreter(_tf(), path=path)
-        self._in = self._interp.get_input_details()[0]
-        self._out = self._interp.get_output_details()[0]
-
-    def predict_features_proba(self, features):
-        """Probabilities for features of shape ``(n_clips, *input_shape[1:])``."""
-        shape = self.settings["input_shape"]
-        F = np.asarray(features, dtype=np.float32).reshape(-1, *shape[1:])
-        out = np.empty((len(F), len(self.classes_)))
-        for i, f in enumerate(F):
-            x = f[None]
-            if self._in["dtype"] == np.int8:
-                scale, zero = self._in["quantization"]
-                x = np.clip(np.round(x / scale + zero), -128, 127).astype(np.int8)
-            self._interp.set_tensor(self._in["index"], x)
-            self._interp.invoke()
-            y = self._interp.get_tensor(self._out["index"])[0]
-            if self._out["dtype"] == np.int8:
-                scale, zero = self._out["quantization"]
-                y = (y.astype(np.float64) - zero) * scale
-            out[i] = y
-        return out
-
-    def predict_proba(self, X):
-        """Probabilities for clips (through ``pipeline``'s front end)."""
-        if self.pipeline is None:
-            raise ValueError("predict_proba on clips needs the pipeline's front end: "
-                             "TFLiteModel(path, pipeline=model); or use "
-                             "predict_features_proba on features.")
-        front, clf = _split(self.pipeline)
-        return self.predict_features_proba(_features(front, clf, X))
-
-    def predict(self, X):
-        """Words for clips (through ``pipeline``'s front end)."""
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]

@@ -1,0 +1,246 @@
+"""Run an exported network: LiteRT (or TensorFlow's tf.lite) and the NumPy front end.
+
+Importing this module imports neither TensorFlow nor LiteRT; a
+:class:`TFLiteModel` loads LiteRT (the ``edge`` extra) when it is made, and
+falls back to ``tf.lite`` when LiteRT is not installed.
+"""
+
+import json
+import os
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from . import _frontend
+
+SETTINGS = "frontend.json"
+_RUNTIMES = ("litert", "tensorflow")
+
+
+def interpreter_class(runtime=None):
+    """``(Interpreter class, runtime name)``: LiteRT's, else TensorFlow's ``tf.lite``."""
+    if runtime not in (None, *_RUNTIMES):
+        raise ValueError(f"runtime must be None (LiteRT if installed, else TensorFlow), "
+                         f"'litert' or 'tensorflow'; got {runtime!r}.")
+    if runtime in (None, "litert"):
+        try:
+            from ai_edge_litert.interpreter import Interpreter
+        except ImportError as exc:
+            if runtime == "litert":
+                raise ImportError("runtime='litert' needs LiteRT: pip install "
+                                  "'skspeech[edge]'") from exc
+        else:
+            return Interpreter, "litert"
+    try:
+        import tensorflow as tf
+    except ImportError as exc:
+        raise ImportError("Running a .tflite file needs LiteRT: pip install 'skspeech[edge]' "
+                          "(or TensorFlow: 'skspeech[keras]').") from exc
+    return tf.lite.Interpreter, "tensorflow"
+
+
+def make_interpreter(content=None, path=None, *, runtime=None, num_threads=1):
+    """An allocated interpreter for a .tflite file (``path``) or its bytes (``content``)."""
+    cls, _ = interpreter_class(runtime)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # tf.lite.Interpreter's move-to-LiteRT notice
+        interp = cls(model_content=content, model_path=None if path is None else str(path),
+                     num_threads=num_threads)
+    interp.allocate_tensors()
+    return interp
+
+
+def read_settings(path):
+    """The contents of an export's ``frontend.json`` (``path``: the file itself)."""
+    try:
+        settings = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise ValueError(f"{str(path)!r} is not a readable frontend.json ({exc}); export the "
+                         f"model again.") from None
+    missing = [k for k in ("steps", "classes", "input_shape") if k not in settings]
+    if not isinstance(settings, dict) or missing:
+        raise ValueError(f"{str(path)!r} lacks {', '.join(missing) or 'its settings'}; it "
+                         f"was not written by skspeech export. Export the model again.")
+    return settings
+
+
+class TFLiteModel:
+    """Run an exported ``.tflite`` network on raw clips, without TensorFlow.
+
+    The front end (resampling, padding, MFCC or log-mel frames, the
+    keyword-spotting recipe's level step and per-clip CMVN) is rebuilt from
+    ``frontend.json`` with skspeech's own NumPy transformers, the same
+    classes and settings as the fitted pipeline, and feeds the network run
+    by LiteRT (``pip install 'skspeech[edge]'``), or by TensorFlow's
+    ``tf.lite`` when LiteRT is absent. No pickle is loaded.
+
+    The pipeline's :class:`~skspeech.preprocessing.GarbageGuard` is not part
+    of the export: clips far from a spoken clip (silent, constant, far too
+    long) get a warning from the front end, but no stand-in clip.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A ``.tflite`` file written by :func:`export_tflite`, with its
+        ``frontend.json`` next to it.
+    pipeline : None
+        Deprecated and ignored: the front end now comes from
+        ``frontend.json``. Will be removed in 0.4.
+    runtime : {None, "litert", "tensorflow"}, default=None
+        The interpreter: None takes LiteRT when installed, else TensorFlow.
+    num_threads : int, default=1
+        Interpreter threads (one is fastest for one small clip at a time).
+
+    Attributes
+    ----------
+    classes_ : ndarray of str
+        The words, in output order.
+    sr : int or None
+        The sample rate the clips must have (None: the network was exported
+        alone and takes features).
+    steps : list of (str, transformer)
+        The front end rebuilt from ``frontend.json``, in order.
+    variant : {"float", "int8"}
+        Which kind of network the file holds.
+    runtime : {"litert", "tensorflow"}
+        The interpreter running it.
+    settings : dict
+        The contents of ``frontend.json``.
+
+    See Also
+    --------
+    export_tflite : Write the files.
+    load_exported : Open an export folder.
+
+    Examples
+    --------
+    >>> from skspeech.export import TFLiteModel
+    >>> model = TFLiteModel("export/model_int8.tflite")  # doctest: +SKIP
+    >>> model.predict(clips)  # raw clips at model.sr  # doctest: +SKIP
+    array(['yes', 'stop'], dtype='<U4')
+    """
+
+    def __init__(self, path, pipeline=None, *, runtime=None, num_threads=1):
+        path = Path(os.path.expanduser(os.fspath(path)))
+        if path.is_dir():
+            raise IsADirectoryError(f"{str(path)!r} is a folder; give a .tflite file in it, or "
+                                    f"open the folder with skspeech.export.load_exported.")
+        if not path.is_file():
+            raise FileNotFoundError(f"No such TFLite file: {str(path)!r}.")
+        settings = path.with_name(SETTINGS)
+        if not settings.is_file():
+            raise FileNotFoundError(f"{str(settings)!r} is missing; export_tflite writes it "
+                                    f"next to the .tflite files.")
+        if pipeline is not None:
+            warnings.warn("TFLiteModel(pipeline=...) is ignored and will be removed in 0.4: "
+                          "the front end is computed from frontend.json.", FutureWarning,
+                          stacklevel=2)
+        self.path = path
+        self.settings = read_settings(settings)
+        self.classes_ = np.array(self.settings["classes"])
+        self.sr = self.settings.get("sr")
+        try:
+            self.steps = _frontend.build(self.settings)
+            self._front_error = None
+        except ValueError as exc:  # features can still be given to predict_features_proba
+            self.steps, self._front_error = [], exc
+        self._shape = tuple(self.settings["input_shape"])
+        self._interp = make_interpreter(path=path, runtime=runtime, num_threads=num_threads)
+        self.runtime = interpreter_class(runtime)[1]
+        self._in = self._interp.get_input_details()[0]
+        self._out = self._interp.get_output_details()[0]
+        self.variant = "int8" if self._in["dtype"] == np.int8 else "float"
+        if tuple(self._in["shape"]) != self._shape:
+            raise ValueError(f"{str(path)!r} takes input of shape {tuple(self._in['shape'])}, "
+                             f"but its frontend.json says {self._shape}: the files come from "
+                             f"different exports. Export the model again.")
+
+    def __repr__(self):
+        return f"TFLiteModel({str(self.path)!r})"
+
+    def get_params(self, deep=True):
+        """``{"path", "sr"}``: where skspeech's rate checks (e.g. in
+        :class:`~skspeech.streaming.CommandListener`) read the model's rate."""
+        return {"path": str(self.path), "sr": self.sr}
+
+    def _check_sr(self, sr):
+        if sr is not None and self.sr is not None and sr != self.sr:
+            raise ValueError(f"The clips are at sr={sr} Hz, but the model takes clips at "
+                             f"{self.sr} Hz; its predictions would be wrong. Give it audio at "
+                             f"{self.sr} Hz (skspeech.io.read_audio(path, sr={self.sr}) "
+                             f"resamples).")
+
+    def features(self, X):
+        """The network's input for clips: the front end of ``frontend.json``.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_clips, n_samples) or list of 1-D ndarray
+            Clips at :attr:`sr` (float in [-1, 1] or integer PCM).
+
+        Returns
+        -------
+        features : ndarray of shape (n_clips, ...)
+            Float32, the exported input shape without its leading 1.
+        """
+        if self._front_error is not None:
+            raise ValueError(f"This model's front end cannot be computed here: "
+                             f"{self._front_error}")
+        F = _frontend.transform(self.steps, X)
+        return self._as_input(F, "the front end's output" if self.steps else "X")
+
+    def _as_input(self, F, what):
+        try:
+            F = np.asarray(F, dtype=np.float32)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"{what} is not one array of equal-length items ({exc}); the "
+                             f"network takes input of shape {self._shape[1:]} per clip.") from None
+        want = self._shape[1:]
+        if F.ndim == 0 or F.shape[1:] != want and not (
+                F.shape[1:] + (1,) == want or F.shape[1:] == want + (1,)):
+            got = F.shape[1:] if F.ndim else F.shape
+            hint = (" Pass a batch: [x] for one clip." if F.ndim == len(want) else "")
+            raise ValueError(f"{what} has shape {got} per clip, but the network takes "
+                             f"{want}.{hint}")
+        return F.reshape(len(F), *want)
+
+    def predict_features_proba(self, features):
+        """Probabilities for features of shape ``(n_clips, *input_shape[1:])``."""
+        F = self._as_input(features, "features")
+        out = np.empty((len(F), len(self.classes_)))
+        in_scale, in_zero = self._in["quantization"]
+        out_scale, out_zero = self._out["quantization"]
+        for i, f in enumerate(F):
+            x = f[None]
+            if self._in["dtype"] == np.int8:
+                x = np.clip(np.round(x / in_scale + in_zero), -128, 127).astype(np.int8)
+            self._interp.set_tensor(self._in["index"], x)
+            self._interp.invoke()
+            y = self._interp.get_tensor(self._out["index"])[0]
+            if self._out["dtype"] == np.int8:
+                y = (y.astype(np.float64) - out_zero) * out_scale
+            out[i] = y
+        return out
+
+    def predict_proba(self, X, *, sr=None):
+        """Probability of each word for clips, columns in ``classes_`` order.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_clips, n_samples) or list of 1-D ndarray
+            Clips at :attr:`sr` (float in [-1, 1] or integer PCM), or features
+            when the network was exported alone.
+        sr : int, default=None
+            The clips' sample rate, checked against :attr:`sr` when given.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_clips, n_classes)
+        """
+        self._check_sr(sr)
+        return self.predict_features_proba(self.features(X))
+
+    def predict(self, X, *, sr=None):
+        """The word for each clip (see :meth:`predict_proba`)."""
+        return self.classes_[np.argmax(self.predict_proba(X, sr=sr), axis=1)]

@@ -494,3 +494,27 @@ def test_frame_functions_are_public_and_pickle_by_their_public_path(rng):
         relative_log_level(frames, top_db=0)
     with pytest.raises(ValueError, match=r"at least n_ceps=30 bands; got shape \(2, 30, 20\)"):
         cepstra(frames, n_ceps=30)
+
+
+def test_grid_search_over_numpy_integers():
+    # GridSearchCV hands np.arange values (np.int64) to set_params: every parameter check
+    # takes numbers.Integral, so they work like ints and give the same features.
+    from sklearn.model_selection import GridSearchCV
+
+    from skspeech.pipelines import svm_pipeline
+
+    X, y = make_tone_commands(n_per_class=6, sr=8000)
+    grid = {"mfcc__n_mfcc": np.arange(12, 14), "mfcc__hop_length": np.arange(80, 161, 80),
+            "deltas__width": np.arange(1, 3), "mfcc__n_mels": np.arange(26, 27)}
+    search = GridSearchCV(svm_pipeline(sr=8000, probability=False), grid, cv=2,
+                          error_score="raise").fit(X, y)
+    assert len(search.cv_results_["params"]) == 8
+    assert isinstance(search.best_params_["mfcc__n_mfcc"], np.integer)
+    assert search.best_score_ > 0.9
+    kw = {"n_mfcc": np.int64(13), "hop_length": np.int64(80), "win_length": np.int32(200),
+          "n_fft": np.int64(256), "n_mels": np.int16(26)}
+    np.testing.assert_array_equal(MFCC(np.int64(8000), **kw).fit_transform(X[:3])[2],
+                                  MFCC(8000, **{k: int(v) for k, v in kw.items()})
+                                  .fit_transform(X[:3])[2])
+    assert Deltas(width=np.int64(2), order=np.int64(2)).fit_transform(
+        [np.ones((5, 3))])[0].shape == (5, 9)

@@ -577,3 +577,15 @@ def test_fsdd_official_split(fsdd_path):
     acc = model.score(test.data, test.target)
     print(f"FSDD official split: accuracy {acc:.4f}, training {seconds:.1f} s")
     assert acc >= 0.965  # 97.0 % measured (the default is tuned for voices never heard)
+
+
+def test_grid_search_over_numpy_integers(words):
+    # np.arange gives np.int64: the HMM takes them as it takes ints
+    (X, y), _ = words
+    search = GridSearchCV(HMMClassifier(random_state=0), {"n_states": np.arange(2, 4),
+                                                          "n_mix": np.arange(1, 2)},
+                          cv=2, error_score="raise").fit(X, y)
+    assert [p["n_states"] for p in search.cv_results_["params"]] == [2, 3]
+    best = int(search.best_params_["n_states"])
+    ref = HMMClassifier(n_states=best, random_state=0).fit(X, y)
+    np.testing.assert_allclose(search.best_estimator_.predict_proba(X), ref.predict_proba(X))

@@ -129,7 +129,8 @@ def test_default_framing_rounds_half_up():
     # 10 ms at 22050 Hz is 220.5 samples: psf (and we) round to 221, not to 220.
     x = make_chirp(100, 5000, 0.5, 22050)
     m = MFCC(22050, n_fft=1024)
-    assert m._resolved_params() == (551, 221)
+    assert m.frame_lengths() == (551, 221)
+    assert MFCC(8000, win_length=256, hop_length=100).frame_lengths() == (256, 100)
     out = m.fit_transform([x])[0]
     assert out.shape == (1 + int(np.ceil((len(x) - 551) / 221)), 13)
     assert np.abs(out - _psf_mfcc(x, 22050, nfft=1024)).max() <= TOL

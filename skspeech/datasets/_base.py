@@ -1,5 +1,7 @@
 """Where datasets live on disk, and an atomic ``.npz`` cache."""
 
+from __future__ import annotations
+
 import hashlib
 import json
 import os
@@ -12,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 
-def get_data_home(data_home=None):
+def get_data_home(data_home: str | os.PathLike | None = None) -> str:
     """Return the folder where skspeech keeps datasets, creating it if needed.
 
     Like :func:`sklearn.datasets.get_data_home`: ``data_home`` if given,

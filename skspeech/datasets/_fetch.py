@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from numbers import Integral, Real
 from pathlib import Path
 
+from sklearn.utils import Bunch
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
 from ._archive import extract_archive, remove_stale_partials
@@ -275,9 +277,13 @@ def download_dataset(name: str, *, version: str | int | None = None,
     },
     prefer_skip_nested_validation=True,
 )
-def fetch_speech_commands(version=2, *, subset="train", words=None, task="words", sr=None,
-                          dtype="float32", min_duration=None, data_home=None,
-                          download_if_missing=True, return_X_y=False, verbose=True):
+def fetch_speech_commands(version: int | str = 2, *, subset: str = "train",
+                          words: Sequence[str] | None = None, task: str = "words",
+                          sr: int | None = None, dtype: str = "float32",
+                          min_duration: float | None = None,
+                          data_home: str | os.PathLike | None = None,
+                          download_if_missing: bool = True, return_X_y: bool = False,
+                          verbose: bool = True) -> Bunch | tuple:
     """Download the Speech Commands dataset (if needed) and load a subset.
 
     Downloads the official archive from download.tensorflow.org (falling back
@@ -389,8 +395,9 @@ def fetch_speech_commands(version=2, *, subset="train", words=None, task="words"
     },
     prefer_skip_nested_validation=True,
 )
-def fetch_fsdd(*, version="1.0.10", subset="train", sr=None, data_home=None,
-               download_if_missing=True, return_X_y=False, verbose=True):
+def fetch_fsdd(*, version: str = "1.0.10", subset: str = "train", sr: int | None = None,
+               data_home: str | os.PathLike | None = None, download_if_missing: bool = True,
+               return_X_y: bool = False, verbose: bool = True) -> Bunch | tuple:
     """Download the Free Spoken Digit Dataset (if needed) and load it.
 
     The same machinery as :func:`fetch_speech_commands` (resume, retries,

@@ -1,5 +1,7 @@
 """The Free Spoken Digit Dataset (FSDD), read from its folder."""
 
+from __future__ import annotations
+
 import os
 import re
 import warnings
@@ -70,7 +72,9 @@ def _recordings_folder(path):
     },
     prefer_skip_nested_validation=True,
 )
-def load_fsdd(path=None, *, subset="train", sr=None, return_X_y=False, on_error="raise"):
+def load_fsdd(path: str | os.PathLike | None = None, *, subset: str = "train",
+              sr: int | None = None, return_X_y: bool = False,
+              on_error: str = "raise") -> Bunch | tuple:
     """Load the Free Spoken Digit Dataset from its folder.
 
     Real recordings of the digits 0 to 9 by 6 speakers (3,000 8 kHz WAV

@@ -1,13 +1,17 @@
 """Synthetic spoken commands made offline with espeak-ng."""
 
+from __future__ import annotations
+
 import json
 import math
 import os
 import re
 import warnings
 import zlib
+from collections.abc import Sequence
 from numbers import Integral, Real
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from sklearn.utils import Bunch, check_random_state
@@ -283,9 +287,12 @@ def _describe(words, n_voices, n_takes, sr, duration, noise, noise_color, engine
     },
     prefer_skip_nested_validation=True,
 )
-def make_spoken_commands(words=None, n_voices=20, *, n_takes=1, sr=16000, duration=1.0,
-                         noise=(10.0, 30.0), noise_color="pink", random_state=None,
-                         data_home=None, cache=True, return_X_y=False, verbose=False):
+def make_spoken_commands(words: Sequence[str] | None = None, n_voices: int = 20, *,
+                         n_takes: int = 1, sr: int = 16000, duration: float | None = 1.0,
+                         noise: tuple[float, float] | None = (10.0, 30.0),
+                         noise_color: str = "pink", random_state: Any = None,
+                         data_home: str | os.PathLike | None = None, cache: bool = True,
+                         return_X_y: bool = False, verbose: bool = False) -> Bunch | tuple:
     """Generate spoken commands with the espeak-ng speech synthesiser.
 
     Real synthetic speech, made offline: every word is spoken by

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from numpy.typing import ArrayLike
 
@@ -57,7 +59,7 @@ class CMVN(StatelessTransformer):
     def __init__(self, variance=False):
         self.variance = variance
 
-    def transform(self, X: ArrayLike | list[ArrayLike]) -> np.ndarray | list[np.ndarray]:
+    def transform(self, X: ArrayLike | Sequence[ArrayLike]) -> np.ndarray | list[np.ndarray]:
         """Normalise each clip by its own statistics.
 
         Parameters

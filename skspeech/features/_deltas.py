@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from numbers import Integral
 
 import numpy as np
@@ -84,7 +85,7 @@ class Deltas(StatelessTransformer):
         self.width = width
         self.order = order
 
-    def transform(self, X: ArrayLike | list[ArrayLike]) -> np.ndarray | list[np.ndarray]:
+    def transform(self, X: ArrayLike | Sequence[ArrayLike]) -> np.ndarray | list[np.ndarray]:
         """Append the deltas.
 
         Parameters

@@ -10,11 +10,15 @@ or a Dask cluster through ``joblib.parallel_backend("dask")``); each job reads
 its own files, so only paths travel to the workers and features come back.
 """
 
+from __future__ import annotations
+
 import os
+from collections.abc import Sequence
 from numbers import Integral
 
 import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context, clone
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.validation import check_is_fitted
@@ -197,7 +201,8 @@ class FeatureExtractor(TransformerMixin, BaseEstimator, auto_wrap_output_keys=No
         self.verbose = verbose
 
     @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y=None):
+    def fit(self, X: Sequence[str | os.PathLike], y: ArrayLike | None = None
+            ) -> FeatureExtractor:
         """Read the first ``chunk_size`` files and fit a clone of ``front`` on them.
 
         Parameters
@@ -219,7 +224,7 @@ class FeatureExtractor(TransformerMixin, BaseEstimator, auto_wrap_output_keys=No
         self.sr_ = int(rate)
         return self
 
-    def transform(self, X):
+    def transform(self, X: Sequence[str | os.PathLike]) -> np.ndarray | list[np.ndarray]:
         """Features of every file, computed ``chunk_size`` files at a time.
 
         Parameters
@@ -247,7 +252,7 @@ class FeatureExtractor(TransformerMixin, BaseEstimator, auto_wrap_output_keys=No
                 delayed(_extract_chunk)(self.front_, c, sr, self.sr_) for c in chunks)
         return _assemble(results, chunks, len(paths))
 
-    def get_feature_names_out(self, input_features=None):
+    def get_feature_names_out(self, input_features: ArrayLike | None = None) -> np.ndarray:
         """Output names of the fitted front end's last step (2-D outputs only).
 
         Parameters

@@ -15,6 +15,7 @@ chunks computed by joblib (threads: every step releases the GIL).
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from functools import partial
 from numbers import Integral, Real
 
@@ -273,13 +274,33 @@ class _MelFrontend(TrainingClipsMixin, StatelessTransformer):
     def _n_mfcc_param(self):
         return None
 
+    def frame_lengths(self) -> tuple[int, int]:
+        """The frame length and the hop, in samples, that ``transform`` uses.
+
+        ``win_length`` and ``hop_length`` when they are set, else 25 ms and
+        10 ms at ``sr``, rounded half up as python_speech_features rounds
+        them. A device computing the same features needs these two numbers.
+
+        Returns
+        -------
+        win_length, hop_length : tuple of int
+
+        Examples
+        --------
+        >>> from skspeech.features import MFCC
+        >>> MFCC(sr=22050).frame_lengths()
+        (551, 221)
+        """
+        self._validate_params()
+        return self._resolved_params(warn=False)
+
     def _check_params(self):
         self._resolved_params(warn=False)  # the warnings come with transform
 
     def _output_dtype(self):
         return "float64" if self.dtype in ("float64", np.float64) else "float32"
 
-    def transform(self, X: ArrayLike | list[ArrayLike]) -> np.ndarray | list[np.ndarray]:
+    def transform(self, X: ArrayLike | Sequence[ArrayLike]) -> np.ndarray | list[np.ndarray]:
         """Compute the features of every clip.
 
         Parameters

@@ -1,6 +1,11 @@
 """Pool the frames of each clip into one fixed-length vector."""
 
+from __future__ import annotations
+
+from collections.abc import Sequence
+
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils.validation import check_is_fitted
 
@@ -115,7 +120,7 @@ class FrameStats(TransformerMixin, BaseEstimator):
         return stats
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X: ArrayLike | Sequence[ArrayLike], y: ArrayLike | None = None) -> FrameStats:
         """Record the number of coefficients per frame.
 
         Parameters
@@ -134,7 +139,7 @@ class FrameStats(TransformerMixin, BaseEstimator):
         self.n_coeffs_ = int(X[0].shape[-1])
         return self
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike | Sequence[ArrayLike]) -> np.ndarray:
         """Pool each clip's frames.
 
         Parameters
@@ -167,7 +172,7 @@ class FrameStats(TransformerMixin, BaseEstimator):
         pooled = [mean if s == "mean" else _pool(flat, lengths, s, mean) for s in stats]
         return np.concatenate(pooled, axis=1).astype(np.float32)
 
-    def get_feature_names_out(self, input_features=None):
+    def get_feature_names_out(self, input_features: ArrayLike | None = None) -> np.ndarray:
         """Names of the output columns: ``{stat}_c{j}`` for coefficient ``j``.
 
         Parameters

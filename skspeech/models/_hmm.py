@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from numbers import Integral, Real
 
 import numpy as np
 from joblib import Parallel, delayed
+from numpy.typing import ArrayLike
 from scipy.special import logsumexp
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils import check_random_state
@@ -208,7 +210,7 @@ class HMMClassifier(ClassifierMixin, BaseEstimator):
             return np.log(prior / prior.sum())
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
+    def fit(self, X: ArrayLike | Sequence[ArrayLike], y: ArrayLike) -> HMMClassifier:
         """Train one HMM per class on that class's sequences.
 
         Parameters
@@ -284,7 +286,7 @@ class HMMClassifier(ClassifierMixin, BaseEstimator):
             )
         return seqs
 
-    def log_likelihood(self, X):
+    def log_likelihood(self, X: ArrayLike | Sequence[ArrayLike]) -> np.ndarray:
         """Log-likelihood of each sequence under each class model, ``log p(x | c)``.
 
         Parameters
@@ -309,7 +311,7 @@ class HMMClassifier(ClassifierMixin, BaseEstimator):
         out[np.isnan(out)] = -np.inf
         return out
 
-    def predict_joint_log_proba(self, X):
+    def predict_joint_log_proba(self, X: ArrayLike | Sequence[ArrayLike]) -> np.ndarray:
         """Joint log-probability ``log p(x, c) = log p(x | c) + log p(c)``.
 
         Parameters
@@ -324,7 +326,7 @@ class HMMClassifier(ClassifierMixin, BaseEstimator):
         """
         return self.log_likelihood(X) + self.class_log_prior_
 
-    def decision_function(self, X):
+    def decision_function(self, X: ArrayLike | Sequence[ArrayLike]) -> np.ndarray:
         """Per-class scores: the joint log-probability ``log p(x, c)``.
 
         Parameters
@@ -345,7 +347,7 @@ class HMMClassifier(ClassifierMixin, BaseEstimator):
             return np.where(np.isnan(diff), 0.0, diff)
         return jll
 
-    def predict_log_proba(self, X):
+    def predict_log_proba(self, X: ArrayLike | Sequence[ArrayLike]) -> np.ndarray:
         """Log posterior probability of each class.
 
         Parameters
@@ -379,7 +381,7 @@ class HMMClassifier(ClassifierMixin, BaseEstimator):
             jll[unexplained] = self.class_log_prior_
         return jll - logsumexp(jll, axis=1, keepdims=True)
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: ArrayLike | Sequence[ArrayLike]) -> np.ndarray:
         """Posterior probability of each class, ``p(c | x)``.
 
         Parameters
@@ -394,7 +396,7 @@ class HMMClassifier(ClassifierMixin, BaseEstimator):
         """
         return np.exp(self.predict_log_proba(X))
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike | Sequence[ArrayLike]) -> np.ndarray:
         """The most probable class of each sequence.
 
         Parameters

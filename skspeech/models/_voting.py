@@ -1,6 +1,11 @@
 """Soft voting by the geometric mean of the members' probabilities."""
 
+from __future__ import annotations
+
+from typing import Any
+
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.special import logsumexp
 from sklearn.ensemble import VotingClassifier
 from sklearn.preprocessing import LabelEncoder
@@ -15,7 +20,7 @@ from .._validation import one_report_per_call
 _TINY = 1e-20
 
 
-def check_vote_weights(weights):
+def check_vote_weights(weights: ArrayLike) -> np.ndarray:
     """``weights`` as a float array, refused unless finite, >= 0 and not all 0."""
     try:
         w = np.asarray(weights, dtype=float)
@@ -107,7 +112,7 @@ class GeometricVotingClassifier(VotingClassifier):
         """Number of features seen by the first member in ``fit``."""
         return super().n_features_in_
 
-    def fit(self, X, y, **fit_params):
+    def fit(self, X: Any, y: ArrayLike, **fit_params: Any) -> GeometricVotingClassifier:
         """Fit every member on ``(X, y)``, the labels as given.
 
         Parameters
@@ -143,7 +148,7 @@ class GeometricVotingClassifier(VotingClassifier):
         with one_report_per_call():
             return super()._collect_probas(X)
 
-    def predict_log_proba(self, X):
+    def predict_log_proba(self, X: Any) -> np.ndarray:
         """Log of the renormalised weighted geometric mean of the members' probabilities.
 
         Parameters
@@ -163,7 +168,7 @@ class GeometricVotingClassifier(VotingClassifier):
         joint = np.tensordot(weights / weights.sum(), log_p, axes=1)
         return joint - logsumexp(joint, axis=1, keepdims=True)
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: Any) -> np.ndarray:
         """Renormalised weighted geometric mean of the members' probabilities.
 
         Parameters

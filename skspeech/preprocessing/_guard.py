@@ -1,9 +1,13 @@
 """Clips far from a spoken clip go to the model as one of its non-command clips."""
 
+from __future__ import annotations
+
 import math
+from collections.abc import Sequence
 from numbers import Integral, Real
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, column_or_1d
@@ -133,7 +137,7 @@ class GarbageGuard(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
         self.fallback = fallback
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X: ArrayLike | Sequence[ArrayLike], y: ArrayLike | None = None) -> GarbageGuard:
         """Learn the longest clip and the clip that stands in for garbage.
 
         Parameters
@@ -171,7 +175,7 @@ class GarbageGuard(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
                 break
         return self
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike | Sequence[ArrayLike]) -> np.ndarray | list[np.ndarray]:
         """Replace the clips far from a spoken clip by ``fallback_clip_``.
 
         Parameters
@@ -227,7 +231,8 @@ class GarbageGuard(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
         out[rows] = np.resize(stand_in, width)
         return out
 
-    def fit_transform(self, X, y=None):
+    def fit_transform(self, X: ArrayLike | Sequence[ArrayLike], y: ArrayLike | None = None
+                      ) -> np.ndarray | list[np.ndarray]:
         """Fit, and return the training clips as they are, garbage or not.
 
         Replacing a training clip would teach the model that silence is the

@@ -1,8 +1,12 @@
 """Pad or trim clips to one length."""
 
+from __future__ import annotations
+
+from collections.abc import Sequence
 from numbers import Integral, Real
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.base import (
     BaseEstimator,
     ClassNamePrefixFeaturesOutMixin,
@@ -100,7 +104,7 @@ class PadTrim(TrainingClipsMixin, ClassNamePrefixFeaturesOutMixin, TransformerMi
         self.pad_value = pad_value
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X: ArrayLike | Sequence[ArrayLike], y: ArrayLike | None = None) -> PadTrim:
         """Fix the output length, learning it from ``X`` when not given.
 
         Parameters
@@ -134,7 +138,7 @@ class PadTrim(TrainingClipsMixin, ClassNamePrefixFeaturesOutMixin, TransformerMi
         self._n_features_out = self.target_length_
         return self
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike | Sequence[ArrayLike]) -> np.ndarray:
         """Pad or trim every clip to ``target_length_`` samples.
 
         Parameters

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from math import gcd
 from numbers import Integral
 
@@ -98,7 +99,7 @@ class Resampler(TrainingClipsMixin, StatelessTransformer):
         self.orig_sr = orig_sr
         self.target_sr = target_sr
 
-    def transform(self, X: ArrayLike | list[ArrayLike]) -> np.ndarray | list[np.ndarray]:
+    def transform(self, X: ArrayLike | Sequence[ArrayLike]) -> np.ndarray | list[np.ndarray]:
         """Resample each clip.
 
         Parameters

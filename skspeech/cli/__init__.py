@@ -4,10 +4,11 @@ import argparse
 import sys
 
 from .. import __version__
-from . import _data, _demo, _evaluate, _export, _listen, _predict, _train
+from . import _data, _demo, _evaluate, _export, _listen, _predict, _serve, _train
 
 _COMMANDS = {"demo": _demo, "data": _data, "train": _train, "evaluate": _evaluate,
-             "predict": _predict, "listen": _listen, "export": _export}
+             "predict": _predict, "listen": _listen, "export": _export,
+             "serve": _serve}
 
 
 def build_parser():

@@ -15,10 +15,12 @@ import numpy as np
 from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 
+from ._docstrings import fill_doc
 from ._garbage import training_clips
 from ._validation import check_audio, check_frames
 
 
+@fill_doc
 class TrainingClipsMixin:
     """``fit_transform`` for steps that check clips: training clips warn of no garbage.
 
@@ -32,10 +34,7 @@ class TrainingClipsMixin:
     def fit_transform(self, X: Any, y: ArrayLike | None = None) -> Any:
         """Fit on the training clips and transform them, with no warning about garbage.
 
-        Parameters
-        ----------
-        X : ndarray of shape (n_clips, n_samples) or list of 1-D ndarray
-            Training clips.
+        %(X_clips)s
         y : array-like of shape (n_clips,), default=None
             Ignored by the transform; passed to ``fit``.
 
@@ -48,6 +47,7 @@ class TrainingClipsMixin:
             return self.fit(X, y).transform(X)
 
 
+@fill_doc
 class StatelessTransformer(TransformerMixin, BaseEstimator):
     """Base of the transformers that learn nothing from the data.
 

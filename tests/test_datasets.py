@@ -94,7 +94,7 @@ def test_voices_sound_different(clean):
         train = clean.target != word
         centroids = {v: feats[train & (clean.voice == v)].mean(axis=0)
                      for v in np.unique(clean.voice)}
-        for f, v in zip(feats[~train], clean.voice[~train]):
+        for f, v in zip(feats[~train], clean.voice[~train], strict=False):
             hits.append(min(centroids, key=lambda c: np.linalg.norm(f - centroids[c])) == v)
     assert np.mean(hits) > 0.5
 
@@ -220,7 +220,7 @@ def test_noise_level(noise):
     clean = make_spoken_commands(noise=None, **kw).data.astype(np.float64)
     noisy = make_spoken_commands(noise=noise, **kw).data.astype(np.float64)
     added = noisy - clean
-    for x, n in zip(clean, added):
+    for x, n in zip(clean, added, strict=False):
         speech_rms = np.sqrt(np.mean(x[x != 0] ** 2))
         assert np.sqrt(np.mean(n**2)) / speech_rms == pytest.approx(0.1, rel=0.05)
 

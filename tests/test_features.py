@@ -33,9 +33,9 @@ def _psf_logfbank(x, sr, **kw):
 
 def _max_diff(ours, refs):
     assert len(ours) == len(refs)
-    for o, r in zip(ours, refs):
+    for o, r in zip(ours, refs, strict=False):
         assert o.shape == r.shape
-    return max(float(np.abs(o - r).max()) for o, r in zip(ours, refs))
+    return max(float(np.abs(o - r).max()) for o, r in zip(ours, refs, strict=False))
 
 
 def _pad(clips):
@@ -197,7 +197,7 @@ def test_batch_equals_list_and_blocks(monkeypatch, rng):
     # (seen with OpenBLAS's Haswell kernels on an AMD EPYC).
     monkeypatch.setattr(mel_module, "_BLOCK_FRAMES", 7)
     np.testing.assert_allclose(m.transform(X), batch, rtol=1e-5, atol=1e-5)
-    for a, b in zip(m.transform(list(X)), ragged):
+    for a, b in zip(m.transform(list(X)), ragged, strict=False):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
 
 
@@ -253,7 +253,7 @@ def test_float64_and_int_input_accepted():
 def test_deltas_equal_psf(width, rng):
     seqs = [rng.standard_normal((n, 5)).astype(np.float32) for n in (1, 2, 4, 30)]
     out = Deltas(width=width, order=2).fit_transform(seqs)
-    for o, s in zip(out, seqs):
+    for o, s in zip(out, seqs, strict=False):
         d = psf.delta(s.astype(np.float64), width)
         assert o.shape == (len(s), 15)
         np.testing.assert_array_equal(o[:, :5], s)
@@ -263,7 +263,7 @@ def test_deltas_equal_psf(width, rng):
     X = rng.standard_normal((3, 12, 4)).astype(np.float32)
     out = Deltas(width=width).fit_transform(X)
     assert out.shape == (3, 12, 8) and out.dtype == np.float32
-    for o, s in zip(out, X):
+    for o, s in zip(out, X, strict=False):
         np.testing.assert_allclose(o[:, 4:], psf.delta(s.astype(np.float64), width), atol=1e-5)
 
 
@@ -288,7 +288,7 @@ def test_cmvn_mean_zero_std_one(rng):
             std = np.delete(std, 2)
         np.testing.assert_allclose(std, 1, atol=1e-5)
     mean_only = CMVN().fit_transform(seqs)
-    for o, s in zip(mean_only, seqs):
+    for o, s in zip(mean_only, seqs, strict=False):
         np.testing.assert_allclose(o, s - s.mean(axis=0), atol=1e-5)
     X = np.stack([s[:5] for s in seqs])
     out3 = CMVN(variance=True).fit_transform(X)
@@ -452,7 +452,7 @@ def test_pickle_and_joblib_round_trip(est, X, tmp_path):
         assert loaded.get_params() == est.get_params()
         out = loaded.transform(X)
         if isinstance(ref, list):
-            for a, b in zip(out, ref):
+            for a, b in zip(out, ref, strict=False):
                 np.testing.assert_array_equal(a, b)
         else:
             np.testing.assert_array_equal(out, ref)
@@ -519,3 +519,33 @@ def test_grid_search_over_numpy_integers():
                                   .fit_transform(X[:3])[2])
     assert Deltas(width=np.int64(2), order=np.int64(2)).fit_transform(
         [np.ones((5, 3))])[0].shape == (5, 9)
+
+
+def test_shared_docstring_text_is_filled_in():
+    import inspect
+
+    from skspeech._docstrings import fill_doc
+    from skspeech.models import GeometricVotingClassifier
+    from skspeech.utils import all_estimators
+
+    @fill_doc(extra="a : int\n    The a.")
+    class Step:
+        """Summary, 10 % of it.
+
+        %(extra)s
+        """
+
+        def transform(self, X):
+            """Go.
+
+            %(X_frames)s
+            """
+
+    # each line of a snippet is indented as the line that names it
+    assert "\n        a : int\n            The a.\n" in Step.__doc__
+    assert "10 % of it" in Step.__doc__
+    assert "\n            X : ndarray of shape (n_clips, n_frames, n_coeffs)" in \
+        Step.transform.__doc__
+    for _, cls in [*all_estimators(), ("", GeometricVotingClassifier)]:
+        for name, member in [("", cls), *inspect.getmembers(cls, callable)]:
+            assert "%(" not in (getattr(member, "__doc__", None) or ""), (cls, name)

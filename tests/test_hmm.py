@@ -8,11 +8,11 @@ import time
 import joblib
 import numpy as np
 import pytest
+from conftest import make_tone_commands
 from sklearn.base import clone, is_classifier
 from sklearn.model_selection import GridSearchCV
 from sklearn.utils._param_validation import InvalidParameterError
 
-from conftest import make_tone_commands
 from skspeech.exceptions import InvalidAudioError
 from skspeech.models import HMMClassifier
 from skspeech.pipelines import hmm_pipeline
@@ -103,7 +103,7 @@ def test_3d_array_and_list_agree(words, fitted):
 def test_binary_decision_function_is_log_odds(words):
     (X, y), (Xt, _) = words
     keep = y != "down"
-    clf = HMMClassifier(n_states=3).fit([x for x, k in zip(X, keep) if k], y[keep])
+    clf = HMMClassifier(n_states=3).fit([x for x, k in zip(X, keep, strict=False) if k], y[keep])
     ll = clf.log_likelihood(Xt)
     np.testing.assert_allclose(clf.decision_function(Xt), ll[:, 1] - ll[:, 0])
     assert set(clf.predict(Xt)) <= {"left", "up"}
@@ -184,7 +184,7 @@ def test_state_without_frames_keeps_its_parameters(words, n_mix):
     model._init(frames, [len(x) for x in X[:8]])
     model._check()
     stats, _ = model._do_estep(frames, [len(x) for x in X[:8]])
-    for key, value in stats.items():  # state 2 saw nothing
+    for _key, value in stats.items():  # state 2 saw nothing
         if isinstance(value, np.ndarray) and value.shape[:1] == (3,):
             value[2] = 0
     before = model.means_[2].copy(), model.transmat_[2].copy()

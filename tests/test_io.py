@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 import soundfile as sf
-
 from conftest import make_tone
+
 from skspeech.exceptions import InvalidAudioError
 from skspeech.io import read_audio, write_audio
 

@@ -3,13 +3,12 @@
 import joblib
 import numpy as np
 import pytest
+from conftest import make_tone
 from scipy.signal import resample_poly
 from sklearn.base import clone
 
-from conftest import make_tone
 from skspeech.exceptions import InvalidAudioError
 from skspeech.preprocessing import PadTrim, Resampler
-
 
 # Toy clips (ones, ramps up to 9) are far from a spoken clip and warn at transform time; the
 # tests marked with this check padding and trimming, not the warning (test_garbage_input.py).

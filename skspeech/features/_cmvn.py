@@ -8,10 +8,12 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .._base import StatelessTransformer
+from .._docstrings import fill_doc
 from .._validation import check_frames
 from ._frames import stack_frames, unstack_frames
 
 
+@fill_doc
 class CMVN(StatelessTransformer):
     """Cepstral mean (and variance) normalisation over the frames of each clip.
 
@@ -30,8 +32,7 @@ class CMVN(StatelessTransformer):
 
     Attributes
     ----------
-    n_features_in_ : int
-        Number of frames per clip seen in ``fit`` (2-D input only).
+    %(n_features_frames)s
 
     See Also
     --------
@@ -62,10 +63,7 @@ class CMVN(StatelessTransformer):
     def transform(self, X: ArrayLike | Sequence[ArrayLike]) -> np.ndarray | list[np.ndarray]:
         """Normalise each clip by its own statistics.
 
-        Parameters
-        ----------
-        X : ndarray of shape (n_clips, n_frames, n_coeffs) or list of ndarray
-            Frame sequences; a 2-D array is one coefficient per frame.
+        %(X_frames)s
 
         Returns
         -------

@@ -10,6 +10,7 @@ from numpy.typing import ArrayLike
 from sklearn.utils._param_validation import Interval
 
 from .._base import StatelessTransformer
+from .._docstrings import fill_doc
 from .._validation import check_frames
 from ._frames import clip_bounds, stack_frames, unstack_frames
 
@@ -34,6 +35,7 @@ def _delta_stacked(flat, lengths, width):
     return out
 
 
+@fill_doc
 class Deltas(StatelessTransformer):
     """Append delta (and delta-delta) coefficients to each frame.
 
@@ -54,8 +56,7 @@ class Deltas(StatelessTransformer):
 
     Attributes
     ----------
-    n_features_in_ : int
-        Number of frames per clip seen in ``fit`` (2-D input only).
+    %(n_features_frames)s
 
     See Also
     --------
@@ -88,10 +89,7 @@ class Deltas(StatelessTransformer):
     def transform(self, X: ArrayLike | Sequence[ArrayLike]) -> np.ndarray | list[np.ndarray]:
         """Append the deltas.
 
-        Parameters
-        ----------
-        X : ndarray of shape (n_clips, n_frames, n_coeffs) or list of ndarray
-            Frame sequences; a 2-D array is one coefficient per frame.
+        %(X_frames)s
 
         Returns
         -------

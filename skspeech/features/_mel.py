@@ -26,6 +26,7 @@ from numpy.typing import ArrayLike
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 
 from .._base import StatelessTransformer, TrainingClipsMixin
+from .._docstrings import fill_doc
 from .._validation import check_audio
 from ._mel_kernels import (  # noqa: F401 - _filter_bands: the tests read the bands here
     _dct_matrix,
@@ -155,61 +156,70 @@ def _log_mel_frames(X, *, n_jobs=None, **params):
             np.concatenate([r[1] for r in results]))
 
 
-_SHARED_PARAMS = """sr : int, default=16000
-        Sample rate of the clips in Hz.
-    n_fft : int, default=512
-        FFT size. Frames are zero-padded to it (or truncated, with a warning,
-        when ``win_length`` is larger, as in python_speech_features).
-    win_length : int, default=None
-        Frame length in samples; ``None`` means 25 ms, i.e.
-        ``round_half_up(0.025 * sr)`` (400 at 16 kHz, 200 at 8 kHz).
-    hop_length : int, default=None
-        Step between frames in samples; ``None`` means 10 ms
-        (``round_half_up(0.01 * sr)``).
-    n_mels : int, default=26
-        Number of triangular mel filters.
-    fmin : float, default=0.0
-        Lowest filter edge in Hz.
-    fmax : float, default=None
-        Highest filter edge in Hz, at most ``sr / 2``; ``None`` means ``sr / 2``.
-    preemphasis : float, default=0.97
-        Coefficient of the pre-emphasis filter ``y[t] = x[t] - a x[t-1]``
-        applied to each clip before framing; 0 turns it off.
-    window : {"rect", "hann", "hamming"}, default="rect"
-        Analysis window. "rect" (no window) is python_speech_features'
-        default; "hann" and "hamming" are numpy's symmetric windows (psf's
-        ``winfunc=numpy.hanning`` / ``numpy.hamming``).
-    dtype : {"float32", "float64"}, default="float32"
-        Precision of the computation and of the output. float32 is faster
-        and within about 1e-4 of python_speech_features on speech. Bands more
-        than about 100 dB below a frame's peak (noiseless synthetic tones, or
-        resampled band-limited audio, seen through a "hann" window) are then
-        float32 rounding noise; "float64" follows psf there too."""
+_SHARED_PARAMS = """Parameters
+----------
+sr : int, default=16000
+    Sample rate of the clips in Hz.
+n_fft : int, default=512
+    FFT size. Frames are zero-padded to it (or truncated, with a warning,
+    when ``win_length`` is larger, as in python_speech_features).
+win_length : int, default=None
+    Frame length in samples; ``None`` means 25 ms, i.e.
+    ``round_half_up(0.025 * sr)`` (400 at 16 kHz, 200 at 8 kHz).
+hop_length : int, default=None
+    Step between frames in samples; ``None`` means 10 ms
+    (``round_half_up(0.01 * sr)``).
+n_mels : int, default=26
+    Number of triangular mel filters.
+fmin : float, default=0.0
+    Lowest filter edge in Hz.
+fmax : float, default=None
+    Highest filter edge in Hz, at most ``sr / 2``; ``None`` means ``sr / 2``.
+preemphasis : float, default=0.97
+    Coefficient of the pre-emphasis filter ``y[t] = x[t] - a x[t-1]``
+    applied to each clip before framing; 0 turns it off.
+window : {"rect", "hann", "hamming"}, default="rect"
+    Analysis window. "rect" (no window) is python_speech_features'
+    default; "hann" and "hamming" are numpy's symmetric windows (psf's
+    ``winfunc=numpy.hanning`` / ``numpy.hamming``).
+dtype : {"float32", "float64"}, default="float32"
+    Precision of the computation and of the output. float32 is faster
+    and within about 1e-4 of python_speech_features on speech. Bands more
+    than about 100 dB below a frame's peak (noiseless synthetic tones, or
+    resampled band-limited audio, seen through a "hann" window) are then
+    float32 rounding noise; "float64" follows psf there too."""
 
-_N_JOBS_PARAM = """n_jobs : int, default=None
-        Jobs computing ``transform`` in parallel: the clips are split into
-        one contiguous chunk per job (at least 16 clips each) and run with
-        joblib, in threads unless a ``joblib.parallel_config`` /
-        ``parallel_backend`` context (e.g. Dask) says otherwise. ``None``
-        means 1 unless in such a context; -1 means all processors. The
-        output is the same up to float32 rounding (1e-5). Worth it for
-        batches of hundreds of clips on free cores; see the performance
-        guide."""
+_N_JOBS_AND_ATTRIBUTES = """n_jobs : int, default=None
+    Jobs computing ``transform`` in parallel: the clips are split into
+    one contiguous chunk per job (at least 16 clips each) and run with
+    joblib, in threads unless a ``joblib.parallel_config`` /
+    ``parallel_backend`` context (e.g. Dask) says otherwise. ``None``
+    means 1 unless in such a context; -1 means all processors. The
+    output is the same up to float32 rounding (1e-5). Worth it for
+    batches of hundreds of clips on free cores; see the performance
+    guide.
+
+Attributes
+----------
+n_features_in_ : int
+    Number of samples per clip seen in ``fit`` (2-D input only)."""
 
 _FRAMING_NOTE = """Frames start every ``hop_length`` samples; a clip of ``n`` samples gives
-    ``1 + ceil((n - win_length) / hop_length)`` frames (1 when it is shorter
-    than a window), the last one padded with zeros. The power spectrum
-    ``|rfft|^2 / n_fft`` of each frame is summed by the mel filters and logged
-    (zero energies are floored to float64 eps, ``log(eps) = -36.04``)."""
+``1 + ceil((n - win_length) / hop_length)`` frames (1 when it is shorter
+than a window), the last one padded with zeros. The power spectrum
+``|rfft|^2 / n_fft`` of each frame is summed by the mel filters and logged
+(zero energies are floored to float64 eps, ``log(eps) = -36.04``)."""
 
 
-def _fill_doc(cls):
-    cls.__doc__ = cls.__doc__ % {"shared_params": _SHARED_PARAMS,
-                                 "framing_note": _FRAMING_NOTE,
-                                 "n_jobs_param": _N_JOBS_PARAM}
-    return cls
+_SEE_ALSO = """Deltas : Append time derivatives.
+CMVN : Per-utterance mean and variance normalisation.
+FrameStats : Pool frames into one vector per clip."""
+
+_fill_doc = fill_doc(shared_params=_SHARED_PARAMS, framing_note=_FRAMING_NOTE,
+                     n_jobs_and_attributes=_N_JOBS_AND_ATTRIBUTES, see_also_frames=_SEE_ALSO)
 
 
+@fill_doc
 class _MelFrontend(TrainingClipsMixin, StatelessTransformer):
     """Shared parameters, checks and transform of MFCC and LogMelSpectrogram."""
 
@@ -226,6 +236,21 @@ class _MelFrontend(TrainingClipsMixin, StatelessTransformer):
         "dtype": [StrOptions({"float32", "float64"}), Options(type, {np.float32, np.float64})],
         "n_jobs": [Integral, None],
     }
+
+    def __init__(self, sr=16000, *, n_fft=512, win_length=None, hop_length=None, n_mels=26,
+                 fmin=0.0, fmax=None, preemphasis=0.97, window="rect", dtype="float32",
+                 n_jobs=None):
+        self.sr = sr
+        self.n_fft = n_fft
+        self.win_length = win_length
+        self.hop_length = hop_length
+        self.n_mels = n_mels
+        self.fmin = fmin
+        self.fmax = fmax
+        self.preemphasis = preemphasis
+        self.window = window
+        self.dtype = dtype
+        self.n_jobs = n_jobs
 
     def _resolved_params(self, warn=True):
         """Check the parameters together; return the effective framing values."""
@@ -303,10 +328,7 @@ class _MelFrontend(TrainingClipsMixin, StatelessTransformer):
     def transform(self, X: ArrayLike | Sequence[ArrayLike]) -> np.ndarray | list[np.ndarray]:
         """Compute the features of every clip.
 
-        Parameters
-        ----------
-        X : ndarray of shape (n_clips, n_samples) or list of 1-D ndarray
-            Clips at ``sr``.
+        %(X_clips)s
 
         Returns
         -------
@@ -347,27 +369,16 @@ class LogMelSpectrogram(_MelFrontend):
 
     %(framing_note)s
 
-    With the default parameters the output equals
-    ``python_speech_features.logfbank(x, sr)`` (within 1e-4 on speech in
-    float32, 1e-9 with ``dtype="float64"``), but the whole batch is computed
-    at once.
+    The output equals ``python_speech_features.logfbank(x, sr)`` at the defaults
+    (within 1e-4 on speech in float32, 1e-9 in float64), for a whole batch at once.
 
-    Parameters
-    ----------
     %(shared_params)s
-    %(n_jobs_param)s
-
-    Attributes
-    ----------
-    n_features_in_ : int
-        Number of samples per clip seen in ``fit`` (2-D input only).
+    %(n_jobs_and_attributes)s
 
     See Also
     --------
     MFCC : Mel-frequency cepstral coefficients.
-    Deltas : Append time derivatives.
-    CMVN : Per-utterance mean and variance normalisation.
-    FrameStats : Pool frames into one vector per clip.
+    %(see_also_frames)s
 
     Examples
     --------
@@ -381,20 +392,6 @@ class LogMelSpectrogram(_MelFrontend):
     [(99, 40), (49, 40)]
     """
 
-    def __init__(self, sr=16000, *, n_fft=512, win_length=None, hop_length=None, n_mels=26,
-                 fmin=0.0, fmax=None, preemphasis=0.97, window="rect", dtype="float32",
-                 n_jobs=None):
-        self.sr = sr
-        self.n_fft = n_fft
-        self.win_length = win_length
-        self.hop_length = hop_length
-        self.n_mels = n_mels
-        self.fmin = fmin
-        self.fmax = fmax
-        self.preemphasis = preemphasis
-        self.window = window
-        self.dtype = dtype
-        self.n_jobs = n_jobs
 
 
 @_fill_doc
@@ -410,13 +407,9 @@ class MFCC(_MelFrontend):
 
     %(framing_note)s
 
-    With the default parameters the output equals
-    ``python_speech_features.mfcc(x, sr)`` (within 1e-3 on speech in
-    float32, 1e-9 with ``dtype="float64"``), but the whole batch is computed
-    at once.
+    The output equals ``python_speech_features.mfcc(x, sr)`` at the defaults
+    (within 1e-3 on speech in float32, 1e-9 in float64), for a whole batch at once.
 
-    Parameters
-    ----------
     %(shared_params)s
     n_mfcc : int, default=13
         Number of cepstral coefficients kept, at most ``n_mels``.
@@ -426,26 +419,18 @@ class MFCC(_MelFrontend):
     log_energy : bool, default=True
         Replace c0 by the log of the frame's total power (psf's
         ``appendEnergy``).
-    %(n_jobs_param)s
-
-    Attributes
-    ----------
-    n_features_in_ : int
-        Number of samples per clip seen in ``fit`` (2-D input only).
+    %(n_jobs_and_attributes)s
 
     See Also
     --------
     LogMelSpectrogram : Log mel filterbank energies, without the DCT.
-    Deltas : Append time derivatives.
-    CMVN : Per-utterance mean and variance normalisation.
-    FrameStats : Pool frames into one vector per clip.
+    %(see_also_frames)s
 
     Examples
     --------
     >>> import numpy as np
     >>> from skspeech.features import MFCC
-    >>> t = np.arange(16000) / 16000
-    >>> X = np.stack([np.sin(2 * np.pi * 440 * t), np.sin(2 * np.pi * 880 * t)])
+    >>> X = 0.1 * np.random.default_rng(0).standard_normal((2, 16000))  # 1 s at 16 kHz
     >>> MFCC().fit_transform(X).shape
     (2, 99, 13)
     >>> clips = [X[0], X[1, :8000], X[1, :100]]
@@ -463,17 +448,9 @@ class MFCC(_MelFrontend):
     def __init__(self, sr=16000, *, n_fft=512, win_length=None, hop_length=None, n_mels=26,
                  fmin=0.0, fmax=None, preemphasis=0.97, window="rect", dtype="float32",
                  n_mfcc=13, lifter=22, log_energy=True, n_jobs=None):
-        self.sr = sr
-        self.n_fft = n_fft
-        self.win_length = win_length
-        self.hop_length = hop_length
-        self.n_mels = n_mels
-        self.fmin = fmin
-        self.fmax = fmax
-        self.preemphasis = preemphasis
-        self.window = window
-        self.dtype = dtype
-        self.n_jobs = n_jobs
+        super().__init__(sr, n_fft=n_fft, win_length=win_length, hop_length=hop_length,
+                         n_mels=n_mels, fmin=fmin, fmax=fmax, preemphasis=preemphasis,
+                         window=window, dtype=dtype, n_jobs=n_jobs)
         self.n_mfcc = n_mfcc
         self.lifter = lifter
         self.log_energy = log_energy

@@ -9,6 +9,7 @@ from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils.validation import check_is_fitted
 
+from .._docstrings import fill_doc
 from .._validation import check_frames
 from ._frames import stack_frames
 
@@ -59,6 +60,7 @@ def _pool_3d(X, stat, mean=None):
     return np.median(X, axis=1)
 
 
+@fill_doc
 class FrameStats(TransformerMixin, BaseEstimator):
     """Summarise each clip's frames by statistics such as mean and std.
 
@@ -78,8 +80,7 @@ class FrameStats(TransformerMixin, BaseEstimator):
     ----------
     n_coeffs_ : int
         Number of coefficients per frame seen in ``fit``.
-    n_features_in_ : int
-        Number of frames per clip seen in ``fit`` (2-D input only).
+    %(n_features_frames)s
 
     See Also
     --------
@@ -123,10 +124,7 @@ class FrameStats(TransformerMixin, BaseEstimator):
     def fit(self, X: ArrayLike | Sequence[ArrayLike], y: ArrayLike | None = None) -> FrameStats:
         """Record the number of coefficients per frame.
 
-        Parameters
-        ----------
-        X : ndarray of shape (n_clips, n_frames, n_coeffs) or list of ndarray
-            Frame sequences; a 2-D array is one coefficient per frame.
+        %(X_frames)s
         y : None
             Ignored.
 

@@ -16,10 +16,12 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
+from .._docstrings import fill_doc
 from .._validation import check_frames
 from ._hmm_em import _converged, _fit_one, _import_hmmlearn
 
 
+@fill_doc
 class HMMClassifier(ClassifierMixin, BaseEstimator):
     """Isolated-word recogniser: one hidden Markov model per class.
 
@@ -213,12 +215,7 @@ class HMMClassifier(ClassifierMixin, BaseEstimator):
     def fit(self, X: ArrayLike | Sequence[ArrayLike], y: ArrayLike) -> HMMClassifier:
         """Train one HMM per class on that class's sequences.
 
-        Parameters
-        ----------
-        X : ndarray of shape (n_clips, n_frames, n_coeffs) or list of ndarray
-            Frame sequences; a list may hold ``(n_frames_i, n_coeffs)`` arrays
-            of different lengths. A 2-D array is read as one coefficient per
-            frame.
+        %(X_frames)s
         y : array-like of shape (n_clips,)
             Class labels (strings or integers).
 
@@ -289,10 +286,7 @@ class HMMClassifier(ClassifierMixin, BaseEstimator):
     def log_likelihood(self, X: ArrayLike | Sequence[ArrayLike]) -> np.ndarray:
         """Log-likelihood of each sequence under each class model, ``log p(x | c)``.
 
-        Parameters
-        ----------
-        X : ndarray of shape (n_clips, n_frames, n_coeffs) or list of ndarray
-            Frame sequences.
+        %(X_frames)s
 
         Returns
         -------
@@ -314,10 +308,7 @@ class HMMClassifier(ClassifierMixin, BaseEstimator):
     def predict_joint_log_proba(self, X: ArrayLike | Sequence[ArrayLike]) -> np.ndarray:
         """Joint log-probability ``log p(x, c) = log p(x | c) + log p(c)``.
 
-        Parameters
-        ----------
-        X : ndarray of shape (n_clips, n_frames, n_coeffs) or list of ndarray
-            Frame sequences.
+        %(X_frames)s
 
         Returns
         -------
@@ -329,10 +320,7 @@ class HMMClassifier(ClassifierMixin, BaseEstimator):
     def decision_function(self, X: ArrayLike | Sequence[ArrayLike]) -> np.ndarray:
         """Per-class scores: the joint log-probability ``log p(x, c)``.
 
-        Parameters
-        ----------
-        X : ndarray of shape (n_clips, n_frames, n_coeffs) or list of ndarray
-            Frame sequences.
+        %(X_frames)s
 
         Returns
         -------
@@ -350,10 +338,7 @@ class HMMClassifier(ClassifierMixin, BaseEstimator):
     def predict_log_proba(self, X: ArrayLike | Sequence[ArrayLike]) -> np.ndarray:
         """Log posterior probability of each class.
 
-        Parameters
-        ----------
-        X : ndarray of shape (n_clips, n_frames, n_coeffs) or list of ndarray
-            Frame sequences.
+        %(X_frames)s
 
         Returns
         -------
@@ -384,10 +369,7 @@ class HMMClassifier(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X: ArrayLike | Sequence[ArrayLike]) -> np.ndarray:
         """Posterior probability of each class, ``p(c | x)``.
 
-        Parameters
-        ----------
-        X : ndarray of shape (n_clips, n_frames, n_coeffs) or list of ndarray
-            Frame sequences.
+        %(X_frames)s
 
         Returns
         -------
@@ -399,10 +381,7 @@ class HMMClassifier(ClassifierMixin, BaseEstimator):
     def predict(self, X: ArrayLike | Sequence[ArrayLike]) -> np.ndarray:
         """The most probable class of each sequence.
 
-        Parameters
-        ----------
-        X : ndarray of shape (n_clips, n_frames, n_coeffs) or list of ndarray
-            Frame sequences.
+        %(X_frames)s
 
         Returns
         -------

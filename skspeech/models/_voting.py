@@ -13,6 +13,7 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
+from .._docstrings import fill_doc
 from .._validation import one_report_per_call
 
 # Probabilities are floored here before the log, so that one member's 0 does
@@ -32,6 +33,14 @@ def check_vote_weights(weights: ArrayLike) -> np.ndarray:
     return w
 
 
+_X_MEMBERS = """\
+Parameters
+----------
+X : array-like
+    What the members take (e.g. clips, for pipelines from waveforms)."""
+
+
+@fill_doc(X_members=_X_MEMBERS)
 class GeometricVotingClassifier(VotingClassifier):
     """Soft voting by the weighted geometric mean of the members' probabilities.
 
@@ -115,10 +124,7 @@ class GeometricVotingClassifier(VotingClassifier):
     def fit(self, X: Any, y: ArrayLike, **fit_params: Any) -> GeometricVotingClassifier:
         """Fit every member on ``(X, y)``, the labels as given.
 
-        Parameters
-        ----------
-        X : array-like
-            What the members take (e.g. clips, for pipelines from waveforms).
+        %(X_members)s
         y : array-like of shape (n_samples,)
             Labels (strings are fine).
         **fit_params
@@ -151,10 +157,7 @@ class GeometricVotingClassifier(VotingClassifier):
     def predict_log_proba(self, X: Any) -> np.ndarray:
         """Log of the renormalised weighted geometric mean of the members' probabilities.
 
-        Parameters
-        ----------
-        X : array-like
-            What the members take (e.g. clips, for pipelines from waveforms).
+        %(X_members)s
 
         Returns
         -------
@@ -171,10 +174,7 @@ class GeometricVotingClassifier(VotingClassifier):
     def predict_proba(self, X: Any) -> np.ndarray:
         """Renormalised weighted geometric mean of the members' probabilities.
 
-        Parameters
-        ----------
-        X : array-like
-            What the members take (e.g. clips, for pipelines from waveforms).
+        %(X_members)s
 
         Returns
         -------

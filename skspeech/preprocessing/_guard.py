@@ -12,6 +12,7 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
+from .._docstrings import fill_doc
 from .._garbage import (
     FRAME_SECONDS,
     MAX_ABS,
@@ -24,6 +25,7 @@ from .._garbage import (
 from .._validation import check_audio, check_labels
 
 
+@fill_doc
 class GarbageGuard(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
     """Give the model one of its silence clips in place of a clip far from a spoken clip.
 
@@ -88,8 +90,7 @@ class GarbageGuard(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
         Clips with fewer samples are garbage.
     max_length_ : int
         Clips with more samples are garbage.
-    n_features_in_ : int
-        Number of samples per clip seen in ``fit`` (2-D input only).
+    %(n_features_clips)s
 
     See Also
     --------
@@ -140,10 +141,7 @@ class GarbageGuard(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
     def fit(self, X: ArrayLike | Sequence[ArrayLike], y: ArrayLike | None = None) -> GarbageGuard:
         """Learn the longest clip and the clip that stands in for garbage.
 
-        Parameters
-        ----------
-        X : ndarray of shape (n_clips, n_samples) or list of 1-D ndarray
-            Training clips at ``sr``.
+        %(X_clips)s
         y : array-like of shape (n_clips,), default=None
             Their labels. The first ``fallback`` label among them is the
             class garbage clips get; None (or no such label) leaves garbage
@@ -178,10 +176,7 @@ class GarbageGuard(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
     def transform(self, X: ArrayLike | Sequence[ArrayLike]) -> np.ndarray | list[np.ndarray]:
         """Replace the clips far from a spoken clip by ``fallback_clip_``.
 
-        Parameters
-        ----------
-        X : ndarray of shape (n_clips, n_samples) or list of 1-D ndarray
-            Clips at ``sr``.
+        %(X_clips)s
 
         Returns
         -------
@@ -240,10 +235,7 @@ class GarbageGuard(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
         gain on a loud clip) that are not garbage: no clip is replaced or
         reported here.
 
-        Parameters
-        ----------
-        X : ndarray of shape (n_clips, n_samples) or list of 1-D ndarray
-            Training clips at ``sr``.
+        %(X_clips)s
         y : array-like of shape (n_clips,), default=None
             Their labels.
 

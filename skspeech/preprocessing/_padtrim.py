@@ -17,6 +17,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from .._base import TrainingClipsMixin
+from .._docstrings import fill_doc
 from .._validation import FRAME_SECONDS, MAX_LENGTH_RATIO, check_audio, mark_reported
 
 
@@ -31,6 +32,7 @@ def _pad_or_trim(x, length, pad_side, trim_side, pad_value, out):
     out[before:before + n] = x
 
 
+@fill_doc
 class PadTrim(TrainingClipsMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin,
               BaseEstimator):
     """Pad short clips and trim long ones to a fixed number of samples.
@@ -60,8 +62,7 @@ class PadTrim(TrainingClipsMixin, ClassNamePrefixFeaturesOutMixin, TransformerMi
     ----------
     target_length_ : int
         The output length in samples.
-    n_features_in_ : int
-        Number of samples per clip seen in ``fit`` (2-D input only).
+    %(n_features_clips)s
 
     See Also
     --------
@@ -107,10 +108,7 @@ class PadTrim(TrainingClipsMixin, ClassNamePrefixFeaturesOutMixin, TransformerMi
     def fit(self, X: ArrayLike | Sequence[ArrayLike], y: ArrayLike | None = None) -> PadTrim:
         """Fix the output length, learning it from ``X`` when not given.
 
-        Parameters
-        ----------
-        X : ndarray of shape (n_clips, n_samples) or list of 1-D ndarray
-            Clips.
+        %(X_clips)s
         y : None
             Ignored.
 
@@ -141,10 +139,7 @@ class PadTrim(TrainingClipsMixin, ClassNamePrefixFeaturesOutMixin, TransformerMi
     def transform(self, X: ArrayLike | Sequence[ArrayLike]) -> np.ndarray:
         """Pad or trim every clip to ``target_length_`` samples.
 
-        Parameters
-        ----------
-        X : ndarray of shape (n_clips, n_samples) or list of 1-D ndarray
-            Clips of any length.
+        %(X_clips)s
 
         Returns
         -------

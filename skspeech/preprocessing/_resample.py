@@ -12,6 +12,7 @@ from scipy.signal import resample_poly
 from sklearn.utils._param_validation import Interval
 
 from .._base import StatelessTransformer, TrainingClipsMixin
+from .._docstrings import fill_doc
 from .._validation import FRAME_SECONDS, check_audio, check_sr, mark_reported
 
 
@@ -45,6 +46,7 @@ def resample(y: ArrayLike, orig_sr: int, target_sr: int, axis: int = -1) -> np.n
     return resample_poly(y, target_sr // g, orig_sr // g, axis=axis)
 
 
+@fill_doc
 class Resampler(TrainingClipsMixin, StatelessTransformer):
     """Change the sample rate of clips with a polyphase filter.
 
@@ -70,8 +72,7 @@ class Resampler(TrainingClipsMixin, StatelessTransformer):
 
     Attributes
     ----------
-    n_features_in_ : int
-        Number of samples per clip seen in ``fit`` (2-D input only).
+    %(n_features_clips)s
 
     See Also
     --------
@@ -102,10 +103,7 @@ class Resampler(TrainingClipsMixin, StatelessTransformer):
     def transform(self, X: ArrayLike | Sequence[ArrayLike]) -> np.ndarray | list[np.ndarray]:
         """Resample each clip.
 
-        Parameters
-        ----------
-        X : ndarray of shape (n_clips, n_samples) or list of 1-D ndarray
-            Clips at ``orig_sr``.
+        %(X_clips)s
 
         Returns
         -------

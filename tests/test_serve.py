@@ -337,7 +337,8 @@ def test_nothing_the_user_sends_is_written_to_disk(model_path, tmp_path):
     tmp.mkdir()
     cwd.mkdir()
     env = {"PATH": "/usr/bin:/bin", "TMPDIR": str(tmp), "HOME": str(tmp_path),
-           "PYTHONPATH": str(ROOT), "OPENBLAS_NUM_THREADS": "1"}
+           "PYTHONPATH": str(ROOT), "OPENBLAS_NUM_THREADS": "1",
+           "PYTHONDONTWRITEBYTECODE": "1"}  # modules imported on first use: no .pyc written
     out = subprocess.run([sys.executable, "-c", _NO_DISK, str(model_path)], cwd=cwd, env=env,
                          capture_output=True, text=True, timeout=120, check=False)
     assert out.returncode == 0, out.stderr[-3000:]

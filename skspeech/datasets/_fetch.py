@@ -10,6 +10,7 @@ from pathlib import Path
 from sklearn.utils import Bunch
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
+from .._docstrings import fill_doc
 from ._archive import extract_archive, remove_stale_partials
 from ._base import get_data_home
 from ._fsdd import _FILE_RE, load_fsdd
@@ -23,6 +24,14 @@ __all__ = ["download_dataset", "fetch_fsdd", "fetch_speech_commands"]
 # ``sha256``/``size`` are the published values (sources in the comments);
 # ``check`` verifies the extracted content as well.
 _TF_DATA = "download.tensorflow.org/data/"
+
+
+def _fsdd_archive(version, path, folder, **spec):
+    """An FSDD release: the tag archive GitHub makes for ``version``."""
+    return dict(archive=f"free-spoken-digit-dataset-{version}.tar.gz",
+                url=f"https://github.com/Jakobovski/free-spoken-digit-dataset/archive/{path}",
+                mirrors=(), folder=folder, kind="fsdd",
+                title=f"Free Spoken Digit Dataset v{version}", **spec)
 
 
 def _tensorflow_archive(name, **spec):
@@ -58,21 +67,13 @@ ARCHIVES = {
     # makes these archives on the fly, so none is pinned: the content is
     # checked instead (3,000 recordings named {digit}_{speaker}_{take}.wav,
     # every header readable), and the transfer is over HTTPS.
-    "fsdd": dict(
-        archive="free-spoken-digit-dataset-1.0.10.tar.gz",
-        url="https://github.com/Jakobovski/free-spoken-digit-dataset/archive/refs/tags/"
-            "v1.0.10.tar.gz",
-        mirrors=(), sha256=None, size=None, folder="fsdd", kind="fsdd", n_recordings=3000,
-        title="Free Spoken Digit Dataset v1.0.10"),
+    "fsdd": _fsdd_archive("1.0.10", "refs/tags/v1.0.10.tar.gz", "fsdd", sha256=None,
+                          size=None, n_recordings=3000),
     # FSDD v1.0.9 (2,500 recordings, 5 speakers): SHA-256 and size from
     # tensorflow_datasets (audio/spoken_digit/checksums.tsv).
-    "fsdd-1.0.9": dict(
-        archive="free-spoken-digit-dataset-1.0.9.tar.gz",
-        url="https://github.com/Jakobovski/free-spoken-digit-dataset/archive/v1.0.9.tar.gz",
-        mirrors=(),
-        sha256="8bc44cde129d505cbbb6b365c09f80c663f2aa77578afc634e6141a2f87100c0",
-        size=11_975_353, folder="fsdd-1.0.9", kind="fsdd", n_recordings=2500,
-        title="Free Spoken Digit Dataset v1.0.9"),
+    "fsdd-1.0.9": _fsdd_archive(
+        "1.0.9", "v1.0.9.tar.gz", "fsdd-1.0.9", n_recordings=2500, size=11_975_353,
+        sha256="8bc44cde129d505cbbb6b365c09f80c663f2aa77578afc634e6141a2f87100c0"),
 }
 
 
@@ -180,6 +181,18 @@ def ensure_dataset(key, *, data_home=None, download_if_missing=True, verbose=Tru
     return dest
 
 
+# The parameters every fetching function takes: where the data live, and how to get them.
+_WHERE_AND_HOW = {"data_home": [None, str, os.PathLike], "download_if_missing": ["boolean"],
+                  "verbose": ["verbose"]}
+
+_fetch_doc = fill_doc(where_and_if="""\
+data_home : str or path-like, default=None
+    Where datasets live; ``None`` means the ``SKSPEECH_DATA`` environment
+    variable, else ``~/skspeech_data`` (see :func:`get_data_home`).
+download_if_missing : bool, default=True
+    If False and the data are not there, raise FileNotFoundError with
+    instructions instead of downloading.""")
+
 # The releases of each dataset download_dataset knows: {name: {version: ARCHIVES key}}.
 _RELEASES = {
     "speech_commands": {"2": "speech_commands_v0.02", "0.02": "speech_commands_v0.02",
@@ -190,13 +203,12 @@ _RELEASES = {
 }
 
 
+@_fetch_doc
 @validate_params(
     {
         "name": [StrOptions(set(_RELEASES))],
         "version": [None, str, Integral],
-        "data_home": [None, str, os.PathLike],
-        "download_if_missing": ["boolean"],
-        "verbose": ["verbose"],
+        **_WHERE_AND_HOW,
     },
     prefer_skip_nested_validation=True,
 )
@@ -220,11 +232,7 @@ def download_dataset(name: str, *, version: str | int | None = None,
         The release: 1 or 2 (also "0.01", "0.02") for Speech Commands, 2 for
         its test set, "1.0.10" or "1.0.9" for FSDD; None means the latest
         (2, 2, "1.0.10").
-    data_home : str or path-like, default=None
-        Where datasets live (see :func:`get_data_home`).
-    download_if_missing : bool, default=True
-        If False and the data are not there, raise FileNotFoundError with
-        instructions instead of downloading.
+    %(where_and_if)s
     verbose : bool or int, default=True
         Progress bars while downloading and extracting.
 
@@ -260,6 +268,7 @@ def download_dataset(name: str, *, version: str | int | None = None,
                           verbose=verbose)
 
 
+@_fetch_doc
 @validate_params(
     {
         "version": [StrOptions({"1", "2", "0.01", "0.02"}), Interval(Integral, 1, 2,
@@ -270,10 +279,8 @@ def download_dataset(name: str, *, version: str | int | None = None,
         "sr": [None, Interval(Integral, 1, None, closed="left")],
         "dtype": [StrOptions({"float32", "float64"})],
         "min_duration": [None, Interval(Real, 0, None, closed="left")],
-        "data_home": [None, str, os.PathLike],
-        "download_if_missing": ["boolean"],
+        **_WHERE_AND_HOW,
         "return_X_y": ["boolean"],
-        "verbose": ["verbose"],
     },
     prefer_skip_nested_validation=True,
 )
@@ -321,12 +328,7 @@ def fetch_speech_commands(version: int | str = 2, *, subset: str = "train",
         made for ``task="12"``).
     words, task, sr, dtype, min_duration :
         As in :func:`load_speech_commands`.
-    data_home : str or path-like, default=None
-        Where datasets live; ``None`` means the ``SKSPEECH_DATA`` environment
-        variable, else ``~/skspeech_data`` (see :func:`get_data_home`).
-    download_if_missing : bool, default=True
-        If False and the data are not there, raise FileNotFoundError with
-        instructions instead of downloading.
+    %(where_and_if)s
     return_X_y : bool, default=False
         Return ``(data, target)`` instead of a Bunch.
     verbose : bool or int, default=True
@@ -383,15 +385,14 @@ def fetch_speech_commands(version: int | str = 2, *, subset: str = "train",
                                 verbose=verbose)
 
 
+@_fetch_doc
 @validate_params(
     {
         "version": [StrOptions({"1.0.10", "1.0.9"})],
         "subset": [StrOptions({"train", "test", "all"})],
         "sr": [None, Interval(Integral, 1, None, closed="left")],
-        "data_home": [None, str, os.PathLike],
-        "download_if_missing": ["boolean"],
+        **_WHERE_AND_HOW,
         "return_X_y": ["boolean"],
-        "verbose": ["verbose"],
     },
     prefer_skip_nested_validation=True,
 )
@@ -427,11 +428,7 @@ def fetch_fsdd(*, version: str = "1.0.10", subset: str = "train", sr: int | None
         As in :func:`load_fsdd`.
     sr : int, default=None
         Resample on load; ``None`` keeps 8000 Hz.
-    data_home : str or path-like, default=None
-        Where datasets live (see :func:`get_data_home`).
-    download_if_missing : bool, default=True
-        If False and the data are not there, raise FileNotFoundError with
-        instructions instead of downloading.
+    %(where_and_if)s
     return_X_y : bool, default=False
         Return ``(data, target)`` instead of a Bunch.
     verbose : bool or int, default=True

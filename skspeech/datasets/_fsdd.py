@@ -127,8 +127,8 @@ def load_fsdd(path: str | os.PathLike | None = None, *, subset: str = "train",
             The files left out with ``on_error="skip"`` and why (path,
             reason); empty otherwise.
 
-    (data, target) : tuple
-        With ``return_X_y=True``.
+    (data, target) : tuple of (list of ndarray, ndarray)
+        The clips and the digits spoken, with ``return_X_y=True``.
 
     Raises
     ------

@@ -374,7 +374,7 @@ class HMMClassifier(ClassifierMixin, BaseEstimator):
         Returns
         -------
         proba : ndarray of shape (n_clips, n_classes)
-            Columns in ``classes_`` order; each row sums to 1.
+            ``p(c | x)`` for the classes in ``classes_`` order, rows summing to 1.
         """
         return np.exp(self.predict_log_proba(X))
 

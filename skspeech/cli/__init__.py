@@ -1,4 +1,11 @@
-"""The ``skspeech`` command line. It calls the public API only."""
+"""The ``skspeech`` command line, built on the public API.
+
+Each command is a module here (``add_parser`` and ``run``). What they do is
+done through skspeech's public functions and classes, with one kind of
+exception: reading a dataset folder's layout (``data info``, and the folders
+``train`` and ``evaluate`` load) uses the datasets' internal helpers
+(``skspeech.datasets._speech_commands``, ``_fsdd``).
+"""
 
 import argparse
 import sys

@@ -117,6 +117,12 @@ def test_errors(model):
         CommandListener(model, SR, threshold={"maybe": 0.5}).process(np.zeros(10))
     with pytest.raises(ValueError, match="hop must be"):
         CommandListener(model, SR, hop=2.0).process(np.zeros(10))
+    for bad in (0, 1.5, True):
+        with pytest.raises(ValueError, match="smoothing must be an int >= 1"):
+            CommandListener(model, SR, smoothing=bad).process(np.zeros(10))
+    # numpy numbers, as GridSearchCV or np.arange give them, are numbers
+    assert CommandListener(model, SR, smoothing=np.int64(2), hop=np.float64(0.1),
+                           window=np.int64(1)).process(np.zeros(10)) == []
     svm = svm_pipeline(sr=SR, probability=False).fit(*_xy())
     with pytest.raises(ValueError, match="predict_proba"):
         CommandListener(svm, SR).process(np.zeros(10))

@@ -62,6 +62,7 @@ class SpeechPipeline(Pipeline):
     """
 
     def fit(self, X, y=None, **params):
+        """Fit the steps, after checking that the steps agree on the sample rate."""
         _check_rates(self)
         if is_lazy(X):  # clips read batch by batch (AudioFiles): see _streamed
             return fit_streamed(self, X, y, **params)
@@ -69,6 +70,7 @@ class SpeechPipeline(Pipeline):
 
     @available_if(_final_estimator_has("predict"))
     def predict(self, X, **params):
+        """Pipeline.predict, after checking that the steps agree on the sample rate."""
         _check_rates(self)
         if is_lazy(X):
             return predict_streamed(self, "predict", X, **params)
@@ -76,6 +78,7 @@ class SpeechPipeline(Pipeline):
 
     @available_if(_final_estimator_has("predict_proba"))
     def predict_proba(self, X, **params):
+        """Pipeline.predict_proba, after checking that the steps agree on the sample rate."""
         _check_rates(self)
         if is_lazy(X):
             return predict_streamed(self, "predict_proba", X, **params)
@@ -83,6 +86,7 @@ class SpeechPipeline(Pipeline):
 
     @available_if(_final_estimator_has("predict_log_proba"))
     def predict_log_proba(self, X, **params):
+        """Pipeline.predict_log_proba, after checking that the steps agree on the sample rate."""
         _check_rates(self)
         if is_lazy(X):
             return predict_streamed(self, "predict_log_proba", X, **params)
@@ -90,6 +94,7 @@ class SpeechPipeline(Pipeline):
 
     @available_if(_final_estimator_has("decision_function"))
     def decision_function(self, X, **params):
+        """Pipeline.decision_function, after checking that the steps agree on the sample rate."""
         _check_rates(self)
         if is_lazy(X):
             return predict_streamed(self, "decision_function", X, **params)
@@ -97,6 +102,7 @@ class SpeechPipeline(Pipeline):
 
     @available_if(_final_estimator_has("score"))
     def score(self, X, y=None, sample_weight=None, **params):
+        """Pipeline.score, after checking that the steps agree on the sample rate."""
         _check_rates(self)
         if is_lazy(X) and not params:
             return score_streamed(self, X, y, sample_weight=sample_weight)

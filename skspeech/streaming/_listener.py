@@ -1,6 +1,7 @@
 """A sliding window over an audio stream, gated by energy, classified by a fitted pipeline."""
 
 from collections import deque
+from numbers import Integral, Real
 from typing import NamedTuple
 
 import numpy as np
@@ -194,10 +195,11 @@ class CommandListener:
         for name, value, low, high in (("window", self.window, 0.05, 60),
                                        ("hop", self.hop, 0.005, self.window),
                                        ("min_sound", self.min_sound, 0, self.window)):
-            if not (isinstance(value, (int, float)) and low <= value <= high):
+            if isinstance(value, bool) or not (isinstance(value, Real) and low <= value <= high):
                 raise ValueError(f"{name} must be a number of seconds in [{low}, {high}]; "
                                  f"got {value!r}.")
-        if not (isinstance(self.smoothing, int) and self.smoothing >= 1):
+        if not (isinstance(self.smoothing, Integral) and not isinstance(self.smoothing, bool)
+                and self.smoothing >= 1):
             raise ValueError(f"smoothing must be an int >= 1 (windows averaged); "
                              f"got {self.smoothing!r}.")
         self._classes = [str(c) for c in classes]
@@ -227,7 +229,7 @@ class CommandListener:
         self._t0 = 0  # stream sample index of _buf[0]
         self._next = None  # stream index at which the next window ends
         self._history = _RecentLevels(int(30 / _FRAME))  # frame levels for the noise floor
-        self._probs = deque(maxlen=self.smoothing)
+        self._probs = deque(maxlen=int(self.smoothing))
         self._last = -np.inf
         self._armed = np.ones(len(getattr(self, "_classes", ())), dtype=bool)  # may fire
         self.noise_floor_db = None

@@ -231,6 +231,37 @@ def test_unknown_percentage(sc_folder):
             load_speech_commands(root, task="12", unknown_percentage=bad)
 
 
+@pytest.mark.parametrize("lazy", [False, True])
+def test_balance_unknown_words_repeats_the_rare_words(sc_folder, lazy):
+    from skspeech.datasets import balance_unknown_words
+
+    root, _ = sc_folder
+    data = load_speech_commands(root, subset="train", task="12", unknown_percentage="all",
+                                lazy=lazy)
+    unk = data.target == "_unknown_"
+    counts = {w: int(np.sum(data.word[unk] == w)) for w in OTHERS}
+    most = max(counts.values()) + 2  # every word gets repeats
+    out = balance_unknown_words(data, min_clips=most, random_state=0)
+    n = len(data.target)
+    assert {w: int(np.sum(out.word[out.target == "_unknown_"] == w)) for w in OTHERS} == \
+        {w: most for w in OTHERS}
+    # the originals first and unchanged, then repeats of unknown clips only, fields aligned
+    assert out.filenames[:n].tolist() == data.filenames.tolist()
+    assert set(out.target[n:]) == {"_unknown_"}
+    assert set(out.filenames[n:]) <= set(data.filenames[unk])
+    for i in (n, len(out.target) - 1):
+        j = int(np.flatnonzero(data.filenames == out.filenames[i])[0])
+        np.testing.assert_array_equal(out.data[i], data.data[j])
+        assert (out.word[i], out.speaker[i]) == (data.word[j], data.speaker[j])
+    again = balance_unknown_words(data, min_clips=most, random_state=0)
+    assert again.filenames.tolist() == out.filenames.tolist()  # seeded
+    assert len(balance_unknown_words(data, min_clips=1).target) == n  # nothing to repeat
+    with pytest.raises(ValueError, match="no _unknown_ clips"):
+        balance_unknown_words(load_speech_commands(root, subset="train"))
+    with pytest.raises(ValueError, match="min_clips must be an int >= 1"):
+        balance_unknown_words(data, min_clips=0)
+
+
 def test_task_35_takes_every_word(sc_folder):
     root, _ = sc_folder
     ds = load_speech_commands(root, subset="all", task="35")

@@ -13,10 +13,12 @@ from ._fsdd import load_fsdd
 from ._http import ChecksumError, DownloadError
 from ._speech_commands import TEN_WORDS, background_noise, load_speech_commands, which_set
 from ._synth import make_spoken_commands
+from ._unknown import balance_unknown_words
 
 __all__ = [
     "TEN_WORDS",
     "background_noise",
+    "balance_unknown_words",
     "ChecksumError",
     "DownloadError",
     "UnsafeArchiveError",

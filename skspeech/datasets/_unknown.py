@@ -1,0 +1,95 @@
+"""Give every word of the ``_unknown_`` class a voice in training: repeat the rare ones."""
+
+from numbers import Integral
+
+import numpy as np
+from sklearn.utils import Bunch, check_random_state
+
+UNKNOWN = "_unknown_"
+_PER_CLIP = ("target", "word", "speaker", "filenames", "start")
+
+
+def _take(data, idx):
+    if isinstance(data, list):
+        return [data[i] for i in idx]
+    return data[idx]  # ndarray, or a lazy AudioFiles (a lazy subset)
+
+
+def balance_unknown_words(data, *, min_clips=40, random_state=0):
+    """Repeat the clips of the rare words of ``_unknown_`` until each has ``min_clips``.
+
+    The ``_unknown_`` class of Speech Commands is mostly a few words (in the
+    full data set, and even more in small copies: bed, cat and happy have 150
+    clips each in the development copy, the other 25 words 8 to 15). A
+    network then learns to reject the frequent words and little else, while
+    the rare ones are often the confusable ones ("off" is heard as "up",
+    "eight" as "right"). This repeats, with replacement, the clips of each
+    word of ``_unknown_`` that has fewer than ``min_clips``, so that training
+    weighs the words more evenly; the random augmentation of the network
+    recipes makes each repetition a different copy. For training data only:
+    scores on repeated clips would count some clips twice.
+
+    Parameters
+    ----------
+    data : Bunch
+        From :func:`load_speech_commands` with ``task="12"``: ``data``,
+        ``target`` and ``word`` (the word each ``_unknown_`` clip says), and
+        ``speaker``, ``filenames``, ``start`` if present.
+    min_clips : int, default=40
+        Clips each word of ``_unknown_`` gets at least (a word with more keeps
+        its clips, none is dropped).
+    random_state : int, RandomState instance or None, default=0
+        Which clips are repeated.
+
+    Returns
+    -------
+    balanced : Bunch
+        A copy of ``data`` with the repeated clips appended after the
+        originals (same fields, one entry per clip; ``data`` stays an array,
+        a list or an :class:`~skspeech.io.AudioFiles` as it came).
+
+    See Also
+    --------
+    load_speech_commands : ``unknown_percentage="all"`` takes every clip of
+        the other words first.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.utils import Bunch
+    >>> from skspeech.datasets import balance_unknown_words
+    >>> data = Bunch(data=np.zeros((6, 4)), target=np.array(["yes"] * 2 + ["_unknown_"] * 4),
+    ...              word=np.array(["yes", "yes", "bed", "bed", "bed", "off"]))
+    >>> out = balance_unknown_words(data, min_clips=3)
+    >>> sorted(out.word[out.target == "_unknown_"].tolist())
+    ['bed', 'bed', 'bed', 'off', 'off', 'off']
+    >>> out.data.shape
+    (8, 4)
+    """
+    if not (isinstance(min_clips, Integral) and not isinstance(min_clips, bool)
+            and min_clips >= 1):
+        raise ValueError(f"min_clips must be an int >= 1; got {min_clips!r}.")
+    for field in ("data", "target", "word"):
+        if field not in data:
+            raise ValueError(f"balance_unknown_words needs a Bunch with {field!r} (from "
+                             f"load_speech_commands); it has {sorted(data)}.")
+    target, word = np.asarray(data.target), np.asarray(data.word)
+    if not (len(target) == len(word) == len(data.data)):
+        raise ValueError(f"data, target and word must have one entry per clip; got "
+                         f"{len(data.data)}, {len(target)} and {len(word)}.")
+    unknown = np.flatnonzero(target == UNKNOWN)
+    if not len(unknown):
+        raise ValueError(f"data has no {UNKNOWN} clips: load it with task='12'.")
+    rng = check_random_state(random_state)
+    extra = []
+    for w in sorted(set(word[unknown].tolist())):
+        idx = unknown[word[unknown] == w]
+        if len(idx) < min_clips:
+            extra.append(rng.choice(idx, min_clips - len(idx), replace=True))
+    order = np.concatenate([np.arange(len(target))] + extra).astype(np.intp)
+    out = Bunch(**data)
+    out.data = _take(data.data, order)
+    for field in _PER_CLIP:
+        if field in data and data[field] is not None and len(data[field]) == len(target):
+            out[field] = np.asarray(data[field])[order]
+    return out

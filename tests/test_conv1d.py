@@ -246,6 +246,9 @@ def test_random_state_repeatable(tones):
     from keras.src.utils.rng_utils import get_random_seed
 
     assert get_random_seed() is None
+    from tensorflow.python.framework import config as tf_config
+
+    assert not tf_config.is_op_determinism_enabled()  # switched on for the fit only
     b = Conv1DClassifier(**params, random_state=1).fit(X, y)
     c = Conv1DClassifier(**params, random_state=2).fit(X, y)
     np.testing.assert_array_equal(_weights(a.model_), _weights(b.model_))
@@ -255,7 +258,7 @@ def test_random_state_repeatable(tones):
 
 
 def test_random_state_instance_draws_a_seed():
-    from skspeech.models._conv1d import _seed_from
+    from skspeech.models._keras_nets import seed_from as _seed_from
 
     # scikeras draws randint(low=1) from a RandomState: always 0, whatever the state.
     seeds = [_seed_from(np.random.RandomState(s)) for s in (5, 5, 6)]
@@ -487,3 +490,31 @@ def test_conv1d_pipeline_fit_and_joblib(features, net, input_shape, tmp_path):
     loaded = joblib.load(tmp_path / "model.joblib")
     np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
     np.testing.assert_allclose(loaded.predict_proba(X), model.predict_proba(X), rtol=1e-6)
+
+
+def test_training_data_is_where_training_input_is_prepared(tones):
+    """The one seam between the clips and keras.Model.fit: a subclass may feed it batches."""
+    X, y = tones
+
+    class Batches(keras.utils.PyDataset):
+        def __init__(self, x, y, batch_size):
+            super().__init__()
+            self.x, self.y, self.batch_size = x, y, batch_size
+
+        def __len__(self):
+            return (len(self.x) + self.batch_size - 1) // self.batch_size
+
+        def __getitem__(self, i):
+            part = slice(i * self.batch_size, (i + 1) * self.batch_size)
+            return self.x[part], self.y[part]
+
+    class Streamed(Conv1DClassifier):
+        def _training_data(self, X, y, sample_weight, *, validate):
+            data = super()._training_data(X, y, sample_weight, validate=validate)
+            self.batches_ = Batches(data["x"], data["y"], self.batch_size)
+            return {"x": self.batches_, "validation_data": data["validation_data"]}
+
+    clf = Streamed(**TINY, epochs=2, validation_fraction=0.25, random_state=0).fit(X, y)
+    assert clf.batches_.x.shape == (27, 4000, 1)  # the training split, channel axis added
+    assert len(clf.history_["val_loss"]) == 2
+    assert clf.predict_proba(X[:2]).shape == (2, 3)

@@ -8,9 +8,18 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
-from skspeech._inspection import (augmenters, chains, classifiers, histories,
-                                  is_keras_classifier, model_sr, rate_source, split_model,
-                                  steps, unwrap)
+from skspeech._inspection import (
+    augmenters,
+    chains,
+    classifiers,
+    histories,
+    is_keras_classifier,
+    model_sr,
+    rate_source,
+    split_model,
+    steps,
+    unwrap,
+)
 from skspeech.augment import AugmentedClassifier, WaveAugmenter
 from skspeech.models import GeometricVotingClassifier
 from skspeech.pipelines import hmm_pipeline, svm_pipeline
@@ -95,3 +104,8 @@ def test_keras_classifiers_and_histories_by_duck_type():
     assert histories(net) == [("", net)]
     assert histories(svm_pipeline(sr=8000)) == []
     assert not is_keras_classifier(LogisticRegression())
+    pytest.importorskip("keras")
+    from skspeech.models import Conv1DClassifier, KWS2DClassifier, KWSClassifier
+
+    assert all(is_keras_classifier(cls()) for cls in (Conv1DClassifier, KWSClassifier,
+                                                       KWS2DClassifier))

@@ -1,11 +1,16 @@
-"""Keras network builders for :class:`~skspeech.models.Conv1DClassifier`.
+"""Keras network builders and training helpers for skspeech's Keras classifiers.
 
 Module-level functions (not lambdas or closures), so that estimators that
 refer to them pickle. Keras is imported inside the functions: importing this
 module costs nothing.
 """
 
+import contextlib
 import math
+import random
+from numbers import Integral
+
+import numpy as np
 
 # Keras optimizer names accepted by Conv1DClassifier(optimizer=...).
 OPTIMIZERS = ("adadelta", "adafactor", "adagrad", "adam", "adamax", "adamw", "ftrl", "lion",
@@ -13,9 +18,16 @@ OPTIMIZERS = ("adadelta", "adafactor", "adagrad", "adam", "adamax", "adamw", "ft
 
 
 def per_block(value, n_blocks, name):
-    """Broadcast an int (or None) to one value per conv block, or check a sequence's length."""
-    if value is None or isinstance(value, int):
-        return [value] * n_blocks
+    """Broadcast an int (or None) to one value per conv block, or check a sequence's length.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> per_block(np.int64(3), 2, "kernel_sizes")  # any integer, e.g. from np.arange
+    [3, 3]
+    """
+    if value is None or isinstance(value, Integral):
+        return [None if value is None else int(value)] * n_blocks
     value = list(value)
     if len(value) != n_blocks:
         raise ValueError(
@@ -23,6 +35,47 @@ def per_block(value, n_blocks, name):
             f"value per block, or a single int for all of them."
         )
     return value
+
+
+def check_blocks(estimator, per_block_params, *, block="conv block", allow_none=()):
+    """Check ``filters`` and the per-block parameters element-wise (what constraints cannot).
+
+    Every entry of ``filters`` and of each parameter in ``per_block_params``
+    must be a positive int (None allowed for those in ``allow_none``);
+    ``filters`` may be empty only for ``block="conv block"``.
+    """
+    name = type(estimator).__name__
+    filters = estimator.filters
+    nonempty = block != "conv block"
+    if (nonempty and not filters) or not all(isinstance(f, Integral) and f >= 1
+                                             for f in filters):
+        what = "a non-empty sequence of positive ints" if nonempty else "positive ints"
+        raise ValueError(f"{name}: filters must be {what}, one per {block}; got {filters!r}.")
+    for pname in per_block_params:
+        values = per_block(getattr(estimator, pname), len(filters), pname)
+        if not all((v is None and pname in allow_none) or (isinstance(v, Integral) and v >= 1)
+                   for v in values):
+            raise ValueError(f"{name}: {pname} must hold positive ints, one per block; got "
+                             f"{getattr(estimator, pname)!r}.")
+
+
+class CosineDecay:
+    """Learning rate per epoch: ``base`` at epoch 0 down to 0 at ``total`` along half a cosine.
+
+    Examples
+    --------
+    >>> schedule = CosineDecay(0.004, 10)
+    >>> [round(schedule(e), 4) for e in (0, 5, 10)]
+    [0.004, 0.002, 0.0]
+    """
+
+    def __init__(self, base, total):
+        self.base = base
+        self.total = total
+
+    def __call__(self, epoch, lr=None):
+        progress = min(epoch, self.total) / max(self.total, 1)
+        return self.base * 0.5 * (1.0 + math.cos(math.pi * progress))
 
 
 def min_input_length(kernel_sizes, pool_sizes, padding):
@@ -45,16 +98,6 @@ def min_input_length(kernel_sizes, pool_sizes, padding):
     for k, p in zip(reversed(list(kernel_sizes)), reversed(list(pool_sizes))):
         need = need * (p or 1) + k - 1
     return need
-
-
-def output_length(n, kernel_sizes, pool_sizes, padding):
-    """Number of time steps left after the conv blocks for an input of ``n``."""
-    for k, p in zip(kernel_sizes, pool_sizes):
-        if padding == "valid":
-            n = n - k + 1
-        if p and p > 1:
-            n = math.ceil(n / p) if padding == "same" else (n - p) // p + 1
-    return n
 
 
 def build_conv1d_network(input_shape, n_classes, *, filters=(8, 16, 32, 64),
@@ -151,3 +194,63 @@ def adapt_input_normalization(model, X):
     except ValueError:
         return
     layer.adapt(X)
+
+
+def seed_from(random_state):
+    """An int seed (or None) from an int, a RandomState instance or None."""
+    if random_state is None or isinstance(random_state, Integral):
+        return None if random_state is None else int(random_state)
+    return int(random_state.randint(np.iinfo(np.int32).max))
+
+
+@contextlib.contextmanager
+def seeded(seed):
+    """Seed Python, NumPy, TensorFlow and Keras, with deterministic TF ops; restore after.
+
+    ``keras.utils.set_random_seed`` also resets Keras's global seed generator
+    (initial weights, dropout): without it a second fit in the same process
+    draws different initial weights. The previous global states are put back
+    on exit, as an estimator's ``random_state`` should not reseed the user's
+    program; neither Keras nor TensorFlow has a public way to read them back
+    (or to switch op determinism off), hence the private modules. scikeras's
+    ``tensorflow_random_state`` is not used: it leaves op determinism on (it
+    sets ``TF_DETERMINISTIC_OPS`` before asking whether determinism was on)
+    and does not reset Keras's seed generator.
+    """
+    if seed is None:
+        yield
+        return
+    import keras
+    import tensorflow as tf
+    from keras.src.backend.common import global_state
+    from tensorflow.python.eager import context
+    from tensorflow.python.framework import config as tf_config
+
+    keras_keys = ("global_random_seed", "global_seed_generator")
+    saved_keras = {k: global_state.get_global_attribute(k) for k in keras_keys}
+    saved_tf_seed = context.global_seed()
+    py_state, np_state = random.getstate(), np.random.get_state()
+    was_deterministic = tf_config.is_op_determinism_enabled()
+    keras.utils.set_random_seed(seed)
+    tf.config.experimental.enable_op_determinism()
+    try:
+        yield
+    finally:
+        random.setstate(py_state)
+        np.random.set_state(np_state)
+        tf.random.set_seed(saved_tf_seed)
+        for key, value in saved_keras.items():
+            global_state.set_global_attribute(key, value)
+        if not was_deterministic:
+            tf_config.disable_op_determinism()
+
+
+def without_optimizer(model):
+    """A copy of ``model`` with the same weights, not compiled: no optimizer to save.
+
+    ``keras.models.clone_model`` would compile the copy, and compiling builds
+    the optimizer's variables (Adam: two per weight), which are then saved.
+    """
+    copy = model.__class__.from_config(model.get_config())
+    copy.set_weights(model.get_weights())
+    return copy

@@ -6,12 +6,24 @@ public name ``skspeech.models.KWSClassifier`` is resolved lazily.
 
 from numbers import Integral, Real
 
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils._param_validation import Interval, StrOptions
 
 from . import _keras_nets as nets
-from ._conv1d import _TRAINING_PARAMETER_CONSTRAINTS, Conv1DClassifier, keras
+from ._keras_base import _KerasClassifierBase, keras
 
 __all__ = ["KWSClassifier"]
+
+# The network's training-only augmentation (SpecAugment) and learning-rate schedule:
+# parameters of both keyword-spotting networks (KWSClassifier, KWS2DClassifier).
+_AUGMENTATION_CONSTRAINTS = {
+    "time_shift": [Interval(Real, 0, 1, closed="both")],
+    "freq_masks": [Interval(Integral, 0, None, closed="left")],
+    "freq_mask_width": [Interval(Real, 0, 1, closed="both")],
+    "time_masks": [Interval(Integral, 0, None, closed="left")],
+    "time_mask_width": [Interval(Real, 0, 1, closed="both")],
+    "freq_warp": [Interval(Real, 0, 1, closed="left")],
+    "lr_schedule": [StrOptions({"cosine", "constant"})],
+}
 
 
 @keras.saving.register_keras_serializable(package="skspeech")
@@ -109,27 +121,6 @@ class SpecAugment(keras.layers.Layer):
         return config
 
 
-class CosineDecay:
-    """Learning rate per epoch: ``base`` at epoch 0 down to 0 at ``total`` along half a cosine.
-
-    Examples
-    --------
-    >>> schedule = CosineDecay(0.004, 10)
-    >>> [round(schedule(e), 4) for e in (0, 5, 10)]
-    [0.004, 0.002, 0.0]
-    """
-
-    def __init__(self, base, total):
-        self.base = base
-        self.total = total
-
-    def __call__(self, epoch, lr=None):
-        import math
-
-        progress = min(epoch, self.total) / max(self.total, 1)
-        return self.base * 0.5 * (1.0 + math.cos(math.pi * progress))
-
-
 def build_kws_network(input_shape, n_classes, *, stem_filters=48, filters=(48, 48, 48, 48),
                       kernel_sizes=9, strides=(1, 2, 1, 2), dropout=0.2, time_shift=0.1,
                       freq_masks=2, freq_mask_width=0.15, time_masks=2, time_mask_width=0.1,
@@ -192,17 +183,15 @@ def build_kws_network(input_shape, n_classes, *, stem_filters=48, filters=(48, 4
     return keras.Model(inputs, outputs, name=name)
 
 
-class KWSClassifier(Conv1DClassifier):
+class KWSClassifier(_KerasClassifierBase):
     """A small keyword-spotting network on log-mel or cepstral frames, with SpecAugment.
 
     A residual network of 1-D *time-channel separable* convolutions, the
     design of MatchboxNet and TC-ResNet: the mel bands (or their cepstra) are the input
     channels, each convolution runs over time depthwise (one kernel per
     channel) and then mixes channels pointwise, which keeps it small and
-    fast on a CPU: 30 k weights with the defaults on 40 bands and 10 words,
-    an int8 TFLite file of 57.5 KB (with ``export_tflite``'s default
-    ``strip_names=True``; tensor names would add 11 KB); 27 k weights and
-    54.6 KB on 20 cepstra (``kws_pipeline(n_ceps=20)``). The shortcuts of
+    fast on a CPU: about 30 k weights with the defaults on 40 bands and 10
+    words, small enough for a 64 KB int8 TFLite file. The shortcuts of
     strided blocks average pairs of frames instead of learning a 1x1
     convolution, so they add no weights. Global average pooling over time
     makes it indifferent to where the word falls.
@@ -215,8 +204,9 @@ class KWSClassifier(Conv1DClassifier):
     :class:`~skspeech.augment.AugmentedClassifier`.
 
     Training (stratified validation split, early stopping, best weights
-    restored, ``random_state``, fast predict, pickling) is
-    :class:`~skspeech.models.Conv1DClassifier`'s.
+    restored, ``random_state``, fast predict, pickling) is that of every
+    Keras classifier of skspeech, as described for
+    :class:`~skspeech.models.Conv1DClassifier`.
 
     Parameters
     ----------
@@ -252,10 +242,7 @@ class KWSClassifier(Conv1DClassifier):
         average pooling over ``stride`` frames (no weights), or a learned
         strided 1x1 convolution with batch normalisation (``C * C + 4 * C``
         parameters more per such block of ``C`` channels, and two more
-        tensors of per-channel int8 scales in a TFLite file). Until
-        2026-11-24 the defaults were 64 channels and ``"conv"`` (56,795
-        weights, a 93.4 KB int8 file); models saved then load with
-        ``shortcut="conv"``.
+        tensors of per-channel int8 scales in a TFLite file).
     optimizer : str or keras.optimizers.Optimizer, default="adam"
         A Keras optimizer name, or an instance used as a template.
     learning_rate : float, default=0.003
@@ -338,24 +325,18 @@ class KWSClassifier(Conv1DClassifier):
         "kernel_sizes": [Interval(Integral, 1, None, closed="left"), list, tuple],
         "strides": [Interval(Integral, 1, None, closed="left"), list, tuple],
         "dropout": [Interval(Real, 0, 1, closed="left")],
-        "time_shift": [Interval(Real, 0, 1, closed="both")],
-        "freq_masks": [Interval(Integral, 0, None, closed="left")],
-        "freq_mask_width": [Interval(Real, 0, 1, closed="both")],
-        "time_masks": [Interval(Integral, 0, None, closed="left")],
-        "time_mask_width": [Interval(Real, 0, 1, closed="both")],
-        "freq_warp": [Interval(Real, 0, 1, closed="left")],
         "shortcut": [StrOptions({"pool", "conv"})],
-        "lr_schedule": [StrOptions({"cosine", "constant"})],
-        **_TRAINING_PARAMETER_CONSTRAINTS,
+        **_AUGMENTATION_CONSTRAINTS,
+        **_KerasClassifierBase._TRAINING_CONSTRAINTS,
     }
 
     def __init__(self, *, stem_filters=48, filters=(48, 48, 48, 48), kernel_sizes=9,
                  strides=(1, 2, 1, 2), dropout=0.2, time_shift=0.1, freq_masks=2,
                  freq_mask_width=0.15, time_masks=2, time_mask_width=0.1, freq_warp=0.0,
-                 shortcut="pool", optimizer="adam",
-                 learning_rate=3e-3, lr_schedule="cosine", batch_size=64, epochs=60, validation_fraction=0.1,
-                 patience=10, restore_best_weights=True, class_weight=None, callbacks=None,
-                 warm_start=False, random_state=None, verbose=0):
+                 shortcut="pool", optimizer="adam", learning_rate=3e-3, lr_schedule="cosine",
+                 batch_size=64, epochs=60, validation_fraction=0.1, patience=10,
+                 restore_best_weights=True, class_weight=None, callbacks=None, warm_start=False,
+                 random_state=None, verbose=0):
         self.stem_filters = stem_filters
         self.filters = filters
         self.kernel_sizes = kernel_sizes
@@ -382,50 +363,14 @@ class KWSClassifier(Conv1DClassifier):
         self.random_state = random_state
         self.verbose = verbose
 
-    def __setstate__(self, state):
-        # Files saved before ``shortcut`` existed hold networks with learned 1x1 shortcuts.
-        state = dict(state)
-        state.setdefault("shortcut", "conv")
-        super().__setstate__(state)
-
     def _check_network_params(self):
-        name = type(self).__name__
-        if not self.filters or not all(isinstance(f, Integral) and f >= 1
-                                        for f in self.filters):
-            raise ValueError(f"{name}: filters must be a non-empty sequence of positive ints, "
-                             f"one per residual block; got {self.filters!r}.")
-        for pname in ("kernel_sizes", "strides"):
-            values = nets.per_block(getattr(self, pname), len(self.filters), pname)
-            if not all(isinstance(v, Integral) and v >= 1 for v in values):
-                raise ValueError(f"{name}: {pname} must hold positive ints, one per block; "
-                                 f"got {getattr(self, pname)!r}.")
-        if self.callbacks is not None and not all(
-                isinstance(cb, keras.callbacks.Callback) for cb in self.callbacks):
-            raise ValueError(f"{name}: callbacks must be a list of keras.callbacks.Callback "
-                             f"instances; got {self.callbacks!r}.")
+        nets.check_blocks(self, ("kernel_sizes", "strides"), block="residual block")
 
-    def _check_input_length(self, X):
-        # "same" padding everywhere: any number of frames works.
-        return None
-
-    def _schedule_callbacks(self, total_epochs):
-        if self.lr_schedule == "constant" or getattr(self, "_partial", False):
-            return []  # partial_fit: one epoch at a time, at learning_rate
-        return [keras.callbacks.LearningRateScheduler(
-            CosineDecay(float(self.learning_rate), int(total_epochs)))]
-
-    @staticmethod
-    def _input_shape(meta):
-        """The network's input shape: (n_frames, n_bands), or (n_values, 1) for 2-D ``X``."""
-        shape = meta["X_shape_"]
-        return (shape[1], 1) if len(shape) == 2 else tuple(shape[1:])
-
-    def _keras_build_fn(self, meta):
-        model = build_kws_network(
-            self._input_shape(meta), meta["n_classes_"], stem_filters=self.stem_filters,
-            filters=self.filters, kernel_sizes=self.kernel_sizes, strides=self.strides,
-            dropout=self.dropout, time_shift=self.time_shift, freq_masks=self.freq_masks,
+    def _build_network(self, input_shape, n_classes):
+        return build_kws_network(
+            input_shape, n_classes, stem_filters=self.stem_filters, filters=self.filters,
+            kernel_sizes=self.kernel_sizes, strides=self.strides, dropout=self.dropout,
+            time_shift=self.time_shift, freq_masks=self.freq_masks,
             freq_mask_width=self.freq_mask_width, time_masks=self.time_masks,
             time_mask_width=self.time_mask_width, freq_warp=self.freq_warp,
             shortcut=self.shortcut)
-        return nets.compile_network(model, self.optimizer, self.learning_rate)

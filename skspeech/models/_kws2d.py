@@ -4,9 +4,13 @@ Importing this module imports scikeras, hence Keras and TensorFlow; the
 public name ``skspeech.models.KWS2DClassifier`` is resolved lazily.
 """
 
+from numbers import Integral, Real
+
+from sklearn.utils._param_validation import Interval
+
 from . import _keras_nets as nets
-from ._conv1d import keras
-from ._kws import KWSClassifier, SpecAugment
+from ._keras_base import _KerasClassifierBase, keras
+from ._kws import _AUGMENTATION_CONSTRAINTS, SpecAugment
 
 __all__ = ["KWS2DClassifier"]
 
@@ -77,7 +81,7 @@ def build_kws2d_network(input_shape, n_classes, *, stem_filters=16, filters=(24,
     return keras.Model(inputs, outputs, name=name)
 
 
-class KWS2DClassifier(KWSClassifier):
+class KWS2DClassifier(_KerasClassifierBase):
     """A small keyword-spotting network of 2-D convolutions over time *and* mel bands.
 
     Where :class:`KWSClassifier` treats the bands as channels (its
@@ -86,15 +90,13 @@ class KWS2DClassifier(KWSClassifier):
     with depthwise-separable residual blocks), and averages over both axes
     at the end. A formant that sits a few bands higher in another voice then
     meets the same weights, one reason it does better on voices it never
-    heard: on the Free Spoken Digit Dataset with each speaker left out once,
-    see :doc:`/unseen_voices`. 23 k weights with the defaults on 40 bands
-    and 10 words, but 9.7 M multiply-adds per second of audio, 5 times
-    :class:`KWSClassifier`'s 1.8 M: slower to train, still milliseconds
-    per clip to predict.
+    heard (see :doc:`/unseen_voices`). About 23 k weights with the defaults
+    on 40 bands and 10 words, but several times the multiply-adds of
+    :class:`KWSClassifier`: slower to train, still fast to predict.
 
     Training-only augmentation (time shift, SpecAugment masks, optional band
-    warping), training, ``predict`` and pickling are
-    :class:`KWSClassifier`'s.
+    warping) is :class:`KWSClassifier`'s; training, ``predict`` and
+    pickling are those of every Keras classifier of skspeech.
 
     Parameters
     ----------
@@ -152,17 +154,21 @@ restore_best_weights, class_weight, callbacks, warm_start, random_state, verbose
     TensorShape([3, 3, 4, 1])
     """
 
-    # KWSClassifier's, without ``shortcut`` (every shortcut that changes the shape is a 1x1 conv)
-    _parameter_constraints = {name: rule
-                              for name, rule in KWSClassifier._parameter_constraints.items()
-                              if name != "shortcut"}
+    _parameter_constraints = {
+        "stem_filters": [Interval(Integral, 1, None, closed="left")],
+        "filters": [list, tuple],
+        "kernel_sizes": [Interval(Integral, 1, None, closed="left"), list, tuple],
+        "strides": [Interval(Integral, 1, None, closed="left"), list, tuple],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        **_AUGMENTATION_CONSTRAINTS,
+        **_KerasClassifierBase._TRAINING_CONSTRAINTS,
+    }
 
     def __init__(self, *, stem_filters=16, filters=(24, 32, 48, 48), kernel_sizes=3,
                  strides=(1, 2, 1, 2), dropout=0.2, time_shift=0.1, freq_masks=2,
                  freq_mask_width=0.15, time_masks=2, time_mask_width=0.1, freq_warp=0.0,
                  optimizer="adam", learning_rate=3e-3, lr_schedule="cosine", batch_size=64,
-                 epochs=60,
-                 validation_fraction=0.1, patience=10, restore_best_weights=True,
+                 epochs=60, validation_fraction=0.1, patience=10, restore_best_weights=True,
                  class_weight=None, callbacks=None, warm_start=False, random_state=None,
                  verbose=0):
         self.stem_filters = stem_filters
@@ -190,16 +196,13 @@ restore_best_weights, class_weight, callbacks, warm_start, random_state, verbose
         self.random_state = random_state
         self.verbose = verbose
 
-    def __setstate__(self, state):
-        # no files from before a parameter to fill in (KWSClassifier's adds ``shortcut``)
-        super(KWSClassifier, self).__setstate__(state)
+    def _check_network_params(self):
+        nets.check_blocks(self, ("kernel_sizes", "strides"), block="residual block")
 
-    def _keras_build_fn(self, meta):
-        model = build_kws2d_network(
-            self._input_shape(meta), meta["n_classes_"], stem_filters=self.stem_filters,
-            filters=self.filters, kernel_sizes=self.kernel_sizes, strides=self.strides,
-            dropout=self.dropout, time_shift=self.time_shift,
-            freq_masks=self.freq_masks, freq_mask_width=self.freq_mask_width,
-            time_masks=self.time_masks, time_mask_width=self.time_mask_width,
-            freq_warp=self.freq_warp)
-        return nets.compile_network(model, self.optimizer, self.learning_rate)
+    def _build_network(self, input_shape, n_classes):
+        return build_kws2d_network(
+            input_shape, n_classes, stem_filters=self.stem_filters, filters=self.filters,
+            kernel_sizes=self.kernel_sizes, strides=self.strides, dropout=self.dropout,
+            time_shift=self.time_shift, freq_masks=self.freq_masks,
+            freq_mask_width=self.freq_mask_width, time_masks=self.time_masks,
+            time_mask_width=self.time_mask_width, freq_warp=self.freq_warp)

@@ -107,8 +107,8 @@ def test_bad_files(tmp_path):
 
 
 def test_bare_joblib_estimator_still_loads(tmp_path, fitted):
-    model, X, _ = fitted
+    model = fitted[0]
     joblib.dump(model, tmp_path / "demo.joblib")  # what ``skspeech demo`` writes
-    loaded, meta = load_model(tmp_path / "demo.joblib", return_metadata=True)
+    _, meta = load_model(tmp_path / "demo.joblib", return_metadata=True)
     assert meta["sr"] == 8000 and meta["classes"] == model.classes_.tolist()
     assert os.path.exists(tmp_path / "demo.joblib")

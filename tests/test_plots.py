@@ -12,9 +12,15 @@ import matplotlib.image as mpimg  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 
 from skspeech.features import MFCC  # noqa: E402
-from skspeech.plotting import (plot_class_counts, plot_confusion_matrix,  # noqa: E402
-                               plot_durations, plot_features, plot_history,
-                               plot_spectrogram, plot_waveform)
+from skspeech.plotting import (  # noqa: E402
+    plot_class_counts,
+    plot_confusion_matrix,
+    plot_durations,
+    plot_features,
+    plot_history,
+    plot_spectrogram,
+    plot_waveform,
+)
 
 SR = 8000
 

@@ -109,3 +109,74 @@ def test_missing_matplotlib_gives_install_hint():
                          cwd=REPO, env=dict(os.environ))
     assert out.returncode == 0, out.stderr
     assert "pip install 'skspeech[plot]'" in out.stdout
+
+
+@pytest.fixture(scope="module")
+def tones():
+    from conftest import make_tone_commands
+
+    return make_tone_commands(n_per_class=8, sr=8000)
+
+
+def _curves(axes):
+    """{title: training curve} of each panel."""
+    return {ax.get_title(): next(line.get_ydata() for line in ax.get_lines()
+                                 if line.get_label() == "training") for ax in np.ravel(axes)}
+
+
+@pytest.mark.slow
+def test_plot_history_draws_every_network_recipe(tones):
+    """conv1d_pipeline, kws_pipeline (inside its AugmentedClassifier), the 2-D network and an
+    ensemble (a row per network; its SVM member has no epochs)."""
+    pytest.importorskip("keras")
+    from skspeech._inspection import classifiers
+    from skspeech.pipelines import conv1d_pipeline, ensemble_pipeline, kws_pipeline
+
+    X, y = tones
+    tiny = dict(stem_filters=4, filters=(4,), strides=1, epochs=2, random_state=0)
+    recipes = [conv1d_pipeline(sr=8000, duration=0.5, filters=(4,), kernel_sizes=3,
+                               dense_units=(8,), epochs=2, random_state=0),
+               kws_pipeline(sr=8000, duration=0.5, n_copies=1, **tiny),
+               kws_pipeline(sr=8000, duration=0.5, n_copies=1, conv="2d", **tiny)]
+    assert type(recipes[1]).__name__ == "AugmentedClassifier"  # the default: no history_
+    for model in recipes:
+        model.fit(X, y)
+        net = classifiers(model)[0][1]
+        axes = plot_history(model)
+        assert axes.shape == (2,)
+        curves = _curves(axes)
+        np.testing.assert_allclose(curves["Loss"], net.history_["loss"])
+        np.testing.assert_allclose(curves["Accuracy"], net.history_["accuracy"])
+        plt.close("all")
+
+    ensemble = ensemble_pipeline(sr=8000, duration=0.5, hmm=False, epochs=2, random_state=0)
+    small = {f"{member}__estimator__kws__{key}": value for member in ("kws", "kws2")
+             for key, value in tiny.items() if key != "random_state"}
+    ensemble.set_params(**small, svm__svc__cv=2).fit(X, y)
+    axes = plot_history(ensemble)
+    assert axes.shape == (2, 2)  # the two networks; the SVM has no training history
+    curves = _curves(axes)
+    assert set(curves) == {"kws: Loss", "kws: Accuracy", "kws2: Loss", "kws2: Accuracy"}
+    for member in ("kws", "kws2"):
+        net = ensemble.named_estimators_[member].estimator_[-1]
+        np.testing.assert_allclose(curves[f"{member}: Loss"], net.history_["loss"])
+    with pytest.raises(ValueError, match=r"ax holds 2 Axes for 2 metrics.*one Axes per network "
+                                         r"and metric \(2 networks\)"):
+        plot_history(ensemble, ax=axes[0])
+
+
+def test_plot_history_refuses_svm_and_hmm_recipes(tones):
+    from skspeech.pipelines import hmm_pipeline, svm_pipeline
+
+    X, y = tones
+    svm = svm_pipeline(sr=8000, probability=False).fit(X, y)
+    with pytest.raises(ValueError, match=r"got SpeechPipeline \(its final estimator is SVC\), "
+                                         r"which has none.*without epochs"):
+        plot_history(svm)
+    hmm = hmm_pipeline(sr=8000, n_states=2, n_iter=2, augment=True, random_state=0)
+    with pytest.raises(NotFittedError):
+        plot_history(hmm)
+    hmm.set_params(augmenter__n_copies=1).fit(X, y)
+    with pytest.raises(ValueError, match=r"got AugmentedClassifier \(its final estimator is "
+                                         r"HMMClassifier\), which has none"):
+        plot_history(hmm)

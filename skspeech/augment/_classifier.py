@@ -4,8 +4,12 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context, clone
 from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import (_check_method_params, _is_arraylike, _num_samples,
-                                      check_is_fitted)
+from sklearn.utils.validation import (
+    _check_method_params,
+    _is_arraylike,
+    _num_samples,
+    check_is_fitted,
+)
 
 __all__ = ["AugmentedClassifier"]
 

@@ -8,7 +8,12 @@ Two tasks:
 - ``words``: the seven well-covered words (yes, no, up, down, left, right, stop);
 - ``12``: the same words plus ``_unknown_`` (clips of the other 28 words) and ``_silence_``
   (one-second windows of the background-noise recordings), built by
-  ``load_speech_commands(task="12")``: the shape of the standard 12-class task.
+  ``load_speech_commands(task="12")``: the shape of the standard 12-class task. The
+  validation clips keep the standard share of ``_unknown_`` (10 % of the word clips); the
+  training clips, as ``skspeech train`` builds them, take every clip of the other words
+  (``unknown_percentage="all"``) with the rare words repeated
+  (:func:`skspeech.datasets.balance_unknown_words`); ``--unknown standard`` trains on the
+  standard share instead.
 
 Printed per recipe and task: accuracy, training seconds, and for ``12`` the false-accept rate
 (``_unknown_`` or ``_silence_`` clips heard as a command) and the false-reject rate (commands
@@ -27,7 +32,7 @@ member is scored alone (``kws``: the 2-D network, ``kws_pipeline(conv="2d", temp
 
 Run: ``python benchmarks/bench_speech_commands.py [path]
 [--recipes svm,hmm,conv1d,kws,kws2d,ensemble] [--tasks words,12] [--noise] [--seed 0]
-[--save DIR] [--verbose]``.
+[--unknown balanced|all|standard] [--save DIR] [--verbose]``.
 """
 
 import os
@@ -41,7 +46,7 @@ from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from skspeech.datasets import load_speech_commands  # noqa: E402
+from skspeech.datasets import balance_unknown_words, load_speech_commands  # noqa: E402
 from skspeech.datasets._speech_commands import background_noise  # noqa: E402
 from skspeech.metrics import command_error_rates  # noqa: E402
 
@@ -69,6 +74,17 @@ def make(recipe, sr, seed, verbose, noise):
         return pipelines.ensemble_pipeline(sr=sr, random_state=seed, verbose=verbose,
                                            noise=noise)
     raise ValueError(f"unknown recipe {recipe!r}; choose from {', '.join(RECIPES)}")
+
+
+def training_clips(path, task, unknown="balanced"):
+    """The train subset; for task 12 with the ``_unknown_`` clips ``unknown`` says."""
+    if task != "12" or unknown == "standard":
+        return load_speech_commands(path, words=SEVEN, subset="train", task=task)
+    train = load_speech_commands(path, words=SEVEN, subset="train", task=task,
+                                 unknown_percentage="all")
+    if unknown == "balanced":
+        train = balance_unknown_words(train)  # its defaults: what skspeech train does
+    return train
 
 
 def member_votes(model, X):
@@ -121,6 +137,10 @@ def main(argv=None):
     parser.add_argument("--noise", action="store_true",
                         help="also score with held-out noise at 20, 10, 5 and 0 dB SNR")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--unknown", choices=("balanced", "all", "standard"), default="balanced",
+                        help="task 12's training _unknown_ clips: every other-word clip with "
+                             "the rare words repeated (default, as skspeech train), every "
+                             "clip, or the standard 10 %%")
     parser.add_argument("--save", type=Path, default=None,
                         help="folder for each model's validation probabilities")
     parser.add_argument("--verbose", action="store_true", help="progress bar per fit")
@@ -138,7 +158,7 @@ def main(argv=None):
     test_noise = background_noise(args.path, subset="validation")
     summary = []
     for task in args.tasks.split(","):
-        train = load_speech_commands(args.path, words=SEVEN, subset="train", task=task)
+        train = training_clips(args.path, task, args.unknown)
         test = load_speech_commands(args.path, words=SEVEN, subset="validation", task=task)
         print(f"\nTask {task!r}: {len(train.target)} training clips from "
               f"{len(set(train.speaker))} speakers, {len(test.target)} validation clips from "

@@ -27,7 +27,9 @@ network (its gate, smoothing, thresholds and refractory period decide as they do
 The model: ``--model PATH`` loads a file saved by :func:`skspeech.save_model` (trained on the
 ``train`` subset at 16 kHz); without it the script trains ``kws_pipeline(sr=16000,
 random_state=0, noise=<train noise>)`` on ``load_speech_commands(words=SEVEN, subset="train",
-task="12")`` (about 10 minutes on 2 cores); ``--model svm`` trains the SVM recipe on the same
+task="12", unknown_percentage="all")`` with the rare other words repeated by
+:func:`skspeech.datasets.balance_unknown_words`, as ``skspeech train`` does (about 10 minutes
+on 2 cores); ``--model svm`` trains the SVM recipe on the same
 data instead (seconds; for trying the script).
 
 The printout ends with the listener's defaults and the setting with the most hits at no more
@@ -51,10 +53,15 @@ from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from skspeech.datasets import background_noise, load_speech_commands  # noqa: E402
+from skspeech.datasets import (  # noqa: E402
+    background_noise,
+    balance_unknown_words,
+    load_speech_commands,
+)
 from skspeech.exceptions import SilentAudioWarning  # noqa: E402
 from skspeech.streaming import (  # noqa: E402
     CommandListener,
+    auto_threshold,
     listen,
     make_command_stream,
     score_detections,
@@ -62,7 +69,8 @@ from skspeech.streaming import (  # noqa: E402
 
 SEVEN = ["yes", "no", "up", "down", "left", "right", "stop"]
 SR = 16000
-THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 0.999, 0.9999, 0.99995, 0.99999)
+THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 0.995, 0.998, 0.999, 0.9995, 0.9998, 0.9999,
+              0.99995, 0.99999)
 SMOOTHING = (1, 2, 3)
 GATES = (6.0, 12.0)
 MAX_FA_PER_HOUR = 5.0
@@ -154,7 +162,9 @@ def build_stream(path, minutes, seed):
 def train_model(path, recipe, seed):
     from skspeech import pipelines
 
-    train = load_speech_commands(path, words=SEVEN, subset="train", task="12")
+    # as skspeech train builds its training clips: every other-word clip, rare words repeated
+    train = balance_unknown_words(load_speech_commands(path, words=SEVEN, subset="train",
+                                                       task="12", unknown_percentage="all"))
     if recipe == "svm":
         model = pipelines.svm_pipeline(sr=SR)
     else:
@@ -190,9 +200,12 @@ def best(rows):
                                   -r["score"].median_delay))
 
 
-def listener_defaults():
+def listener_defaults(model):
     params = inspect.signature(CommandListener).parameters
-    return {k: params[k].default for k in ("threshold", "smoothing", "gate_db")}
+    out = {k: params[k].default for k in ("threshold", "smoothing", "gate_db")}
+    if out["threshold"] == "auto":
+        out["threshold"] = auto_threshold(model)
+    return out
 
 
 def describe(row, events, info, say, name):
@@ -313,6 +326,10 @@ def main(argv=None):
         model = load_model(args.model)
         about = f"loaded from {args.model}"
     say(f"Model: {about}; classes {', '.join(str(c) for c in model.classes_)}.")
+    defaults = listener_defaults(model)
+    say(f"CommandListener's defaults for this model: threshold={defaults['threshold']:g} "
+        f"(threshold='auto'), smoothing={defaults['smoothing']}, gate_db={defaults['gate_db']:g}.")
+    thresholds = sorted(set(thresholds) | {defaults["threshold"]})  # the default is on the curve
     t0 = time.perf_counter()
     with warnings.catch_warnings():  # windows of digital silence, if the noise has any
         warnings.simplefilter("ignore", SilentAudioWarning)
@@ -347,7 +364,6 @@ def main(argv=None):
     say(f"({len(rows)} runs of the listener in {time.perf_counter() - t0:.0f} s; "
         f"{cached.misses} windows outside the table)")
 
-    defaults = listener_defaults()
     current = next((r for r in rows if (r["gate_db"], r["smoothing"], r["threshold"])
                     == (defaults["gate_db"], defaults["smoothing"], defaults["threshold"])),
                    None)

@@ -199,3 +199,33 @@ def test_int16_blocks_are_scaled_and_a_wrong_rate_is_refused(model):
     with pytest.raises(ValueError, match=r"CommandListener\(sr=...\) is 16000 Hz but the model "
                                          r"takes clips at 8000 Hz"):
         CommandListener(model, 16000).process(x[:800])
+
+
+def test_auto_threshold_is_sharp_for_networks_and_0_6_for_the_others(model):
+    """threshold='auto': each model gets the operating point measured for its kind."""
+    pytest.importorskip("scikeras")
+    from skspeech.models import GeometricVotingClassifier
+    from skspeech.pipelines import kws_pipeline
+    from skspeech.streaming import auto_threshold
+    from skspeech.streaming._listener import NETWORK_THRESHOLD, OTHER_THRESHOLD
+
+    rng = np.random.default_rng(1)
+    X = np.stack([_burst(f, rng) for f in (300, 320, 340, 1200, 1240, 1280)])
+    y = ["low"] * 3 + ["high"] * 3
+    net = kws_pipeline(sr=SR, augment=False, epochs=1, random_state=0, filters=(4,), strides=2,
+                       stem_filters=4).fit(X, y)
+    assert NETWORK_THRESHOLD > 0.99 and OTHER_THRESHOLD == 0.6
+    assert auto_threshold(net) == NETWORK_THRESHOLD
+    assert auto_threshold(model) == OTHER_THRESHOLD
+    svm = svm_pipeline(sr=SR).set_params(svc__cv=3).fit(X, y)
+    mixed = GeometricVotingClassifier([("net", net), ("svm", svm)]).fit(X, y)
+    assert auto_threshold(mixed) == OTHER_THRESHOLD
+    # the listener uses it, and a dict's missing words fall back on it
+    listener = CommandListener(net, SR, threshold={"low": 0.5})
+    listener.process(np.zeros(10, np.float32))
+    assert listener._thr.tolist() == [NETWORK_THRESHOLD, 0.5]  # classes: high, low
+    listener = CommandListener(model, SR)
+    listener.process(np.zeros(10, np.float32))
+    assert set(listener._thr) == {OTHER_THRESHOLD}
+    with pytest.raises(ValueError, match="'auto'"):
+        CommandListener(model, SR, threshold="high").process(np.zeros(10))

@@ -23,8 +23,9 @@ def add_parser(sub):
                    help="largest recording or file accepted, in MB (default: 10)")
     p.add_argument("--max-seconds", type=float, default=30.0,
                    help="longest recording or file accepted, in seconds (default: 30)")
-    p.add_argument("--threshold", type=float, default=0.6,
-                   help="live: minimum smoothed probability to report a command (default: 0.6)")
+    p.add_argument("--threshold", type=float, default=None,
+                   help="live: minimum smoothed probability to report a command (default: by "
+                        "the kind of model, 0.9995 for a network, 0.6 for the others)")
     p.add_argument("--certfile", default=None,
                    help="TLS certificate (with --keyfile): serve over HTTPS, which browsers "
                         "need to give the microphone to a page that is not on localhost")
@@ -39,7 +40,7 @@ def _check(args):
                         ("--max-seconds", args.max_seconds)):
         if not value > 0:
             raise ValueError(f"{name} must be a positive number; got {value}.")
-    if not 0 <= args.threshold <= 1:
+    if args.threshold is not None and not 0 <= args.threshold <= 1:
         raise ValueError(f"--threshold must be a probability in [0, 1]; got {args.threshold}.")
     if (args.certfile is None) != (args.keyfile is None):
         raise ValueError("--certfile and --keyfile go together; give both, or neither.")
@@ -55,7 +56,8 @@ def run(args):
                           f"({exc.name} is missing).") from exc
     from ..serve import serve
 
+    threshold = "auto" if args.threshold is None else args.threshold
     serve(args.model, host=args.host, port=args.port, max_upload_mb=args.max_upload_mb,
-          max_seconds=args.max_seconds, threshold=args.threshold, certfile=args.certfile,
+          max_seconds=args.max_seconds, threshold=threshold, certfile=args.certfile,
           keyfile=args.keyfile)
     return 0

@@ -81,7 +81,7 @@ async def _read_body(request, limit):
 
 
 def create_app(served, *, host="127.0.0.1", max_upload_mb=10.0, max_seconds=30.0,
-               threshold=0.6):
+               threshold="auto"):
     """The ASGI application that serves ``served`` (a :class:`ServedModel`).
 
     Parameters
@@ -95,8 +95,9 @@ def create_app(served, *, host="127.0.0.1", max_upload_mb=10.0, max_seconds=30.0
         Largest recording or file accepted, in megabytes.
     max_seconds : float, default=30.0
         Longest recording or file accepted, in seconds.
-    threshold : float, default=0.6
-        The live listener's threshold (as ``skspeech listen --threshold``).
+    threshold : float or "auto", default="auto"
+        The live listener's threshold (as ``skspeech listen --threshold``);
+        "auto": :func:`skspeech.streaming.auto_threshold`.
 
     Returns
     -------

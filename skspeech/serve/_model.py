@@ -104,7 +104,7 @@ def _clip_seconds(model):
     return float(length / rate) if length and rate else None
 
 
-def make_listener(served, *, threshold=0.6):
+def make_listener(served, *, threshold="auto"):
     """A :class:`~skspeech.streaming.CommandListener` set as ``skspeech listen`` sets it:
     a model with ``_unknown_``/``_silence_`` reports them too (shown as "no command")."""
     from ..cli._listen import _BACKGROUND

@@ -16,7 +16,7 @@ def host_warning(host, port):
 
 
 def serve(model, *, host="127.0.0.1", port=8000, max_upload_mb=10.0, max_seconds=30.0,
-          threshold=0.6, certfile=None, keyfile=None, log=None):
+          threshold="auto", certfile=None, keyfile=None, log=None):
     """Serve a model file's page until Ctrl+C (see ``skspeech serve --help``).
 
     Parameters
@@ -29,8 +29,9 @@ def serve(model, *, host="127.0.0.1", port=8000, max_upload_mb=10.0, max_seconds
         TCP port.
     max_upload_mb, max_seconds : float
         Limits on a recording or a file (see :func:`create_app`).
-    threshold : float, default=0.6
-        The live listener's threshold.
+    threshold : float or "auto", default="auto"
+        The live listener's threshold ("auto": by the kind of model, see
+        :func:`skspeech.streaming.auto_threshold`).
     certfile, keyfile : str, default=None
         A TLS certificate and key, to serve over HTTPS.
     log : file, default=None

@@ -8,8 +8,8 @@ hits, false alarms per hour and detection delay on a long stream of known words.
 """
 
 from ._evaluate import StreamEvent, make_command_stream, score_detections
-from ._listener import CommandListener, Detection, listen
+from ._listener import CommandListener, Detection, auto_threshold, listen
 from ._sources import FileStream, MicrophoneStream
 
 __all__ = ["CommandListener", "Detection", "FileStream", "MicrophoneStream", "StreamEvent",
-           "listen", "make_command_stream", "score_detections"]
+           "auto_threshold", "listen", "make_command_stream", "score_detections"]

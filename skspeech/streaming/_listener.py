@@ -9,6 +9,9 @@ import numpy as np
 from .._validation import as_float_audio
 
 _FRAME = 0.01  # seconds per energy frame
+# threshold="auto" (see CommandListener): from benchmarks/bench_streaming.py's curves
+NETWORK_THRESHOLD = 0.9995
+OTHER_THRESHOLD = 0.6
 _IGNORE = ("_silence_", "_unknown_", "_noise_", "_background_noise_")
 
 
@@ -76,6 +79,46 @@ class Detection(NamedTuple):
         return f"{self.time:8.2f} s  {self.word:<12} p={self.probability:.2f}"
 
 
+def _is_network(est):
+    from .._inspection import is_keras_classifier
+
+    return is_keras_classifier(est) or type(est).__name__ == "TFLiteModel"
+
+
+def auto_threshold(model):
+    """The threshold ``threshold="auto"`` gives a model.
+
+    ``NETWORK_THRESHOLD`` for a neural network (a Keras classifier of
+    skspeech, an exported :class:`~skspeech.export.TFLiteModel`, or a vote of
+    networks only): their probabilities are sharp, so few false alarms need a
+    threshold close to 1. ``OTHER_THRESHOLD`` for the rest (the SVM's
+    calibrated probabilities, the HMM's, a vote with either). Both come from
+    ``benchmarks/bench_streaming.py``.
+
+    Parameters
+    ----------
+    model : estimator
+        A fitted model, as given to :class:`CommandListener`.
+
+    Returns
+    -------
+    threshold : float
+
+    Examples
+    --------
+    >>> from skspeech.pipelines import svm_pipeline
+    >>> from skspeech.streaming import auto_threshold
+    >>> auto_threshold(svm_pipeline())
+    0.6
+    """
+    from .._inspection import classifiers
+
+    found = classifiers(model) if type(model).__name__ != "TFLiteModel" else [("", model)]
+    if found and all(_is_network(clf) for _, clf in found):
+        return NETWORK_THRESHOLD
+    return OTHER_THRESHOLD
+
+
 class CommandListener:
     """Recognise commands in a stream of audio blocks with a fitted classifier.
 
@@ -113,9 +156,11 @@ class CommandListener:
         Seconds of audio per classification (the length of training clips).
     hop : float, default=0.1
         Seconds between classifications.
-    threshold : float or dict of str to float, default=0.6
+    threshold : float, dict of str to float, or "auto", default="auto"
         Minimum smoothed probability to report a word; a dict gives per-word
-        thresholds (words missing from it use 0.6).
+        thresholds (words missing from it use the "auto" one). "auto" takes
+        :func:`auto_threshold`: 0.9995 for a neural network, 0.6 for other
+        models.
     smoothing : int, default=3
         Windows averaged.
     gate_db : float, default=12.0
@@ -163,7 +208,7 @@ class CommandListener:
     [(2.2, 'high')]
     """
 
-    def __init__(self, model, sr, *, window=1.0, hop=0.1, threshold=0.6, smoothing=3,
+    def __init__(self, model, sr, *, window=1.0, hop=0.1, threshold="auto", smoothing=3,
                  gate_db=12.0, min_level_db=-55.0, min_sound=0.1, refractory=None,
                  ignore=_IGNORE):
         self.model = model
@@ -204,12 +249,18 @@ class CommandListener:
                              f"got {self.smoothing!r}.")
         self._classes = [str(c) for c in classes]
         thr = self.threshold
+        auto = auto_threshold(self.model) if thr == "auto" or isinstance(thr, dict) else None
         if isinstance(thr, dict):
             unknown = sorted(set(thr) - set(self._classes))
             if unknown:
                 raise ValueError(f"threshold names words the model does not know: {unknown}; "
                                  f"its words are {self._classes}.")
-            self._thr = np.array([float(thr.get(c, 0.6)) for c in self._classes])
+            self._thr = np.array([float(thr.get(c, auto)) for c in self._classes])
+        elif isinstance(thr, str):
+            if thr != "auto":
+                raise ValueError(f"threshold must be a probability, a dict of them or 'auto'; "
+                                 f"got {thr!r}.")
+            self._thr = np.full(len(self._classes), auto)
         else:
             self._thr = np.full(len(self._classes), float(thr))
         if np.any((self._thr < 0) | (self._thr > 1)):

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["LazyClips", "is_lazy", "as_batch"]
+__all__ = ["LazyClips", "as_batch", "is_lazy"]
 
 #: Clips read per batch when a container is iterated or materialised whole.
 READ_CHUNK = 256
@@ -69,8 +69,8 @@ def _as_indices(key: Any, n: int, name: str) -> np.ndarray:
         raise IndexError(f"{name} takes an int, a slice, a 1-D sequence of ints or a boolean "
                          f"mask; got {key!r:.80}.")
     if idx.min() < -n or idx.max() >= n:
-        raise IndexError(f"{name} has {n} clips; index {int(idx.max() if idx.max() >= n else idx.min())} "
-                         "is out of range.")
+        bad = int(idx.max() if idx.max() >= n else idx.min())
+        raise IndexError(f"{name} has {n} clips; index {bad} is out of range.")
     return np.where(idx < 0, idx + n, idx).astype(np.intp)
 
 
@@ -86,7 +86,8 @@ class LazyClips:
     def __len__(self) -> int:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def _read(self, indices: np.ndarray, epoch: int | None) -> list | np.ndarray:  # pragma: no cover
+    def _read(self, indices: np.ndarray,
+              epoch: int | None) -> list | np.ndarray:  # pragma: no cover - abstract
         """The clips at ``indices`` (a list of arrays, or one array with a row per clip), for
         training ``epoch`` (None: outside training)."""
         raise NotImplementedError

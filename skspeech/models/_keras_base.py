@@ -18,6 +18,7 @@ from sklearn.utils import ClassifierTags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_consistent_length, column_or_1d
 
+from ..io._clips import is_lazy
 from . import _keras_nets as nets
 from ._keras_input import check_input, check_labels
 
@@ -30,6 +31,9 @@ except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
         "skspeech's Keras classifiers (Conv1DClassifier, KWSClassifier, KWS2DClassifier) need "
         "TensorFlow, Keras and scikeras, which are optional: pip install 'skspeech[keras]' "
         f"(import failed: {exc})") from exc
+
+from ._batches import check_lazy_input, streamed_training_data  # noqa: E402
+from ._checkpoint import TrainingCheckpoint  # noqa: E402
 
 # Clips per predict_on_batch call: bounds memory on long inputs (the tutorial
 # net holds about 60 MB of activations for 256 one-second clips).
@@ -102,6 +106,14 @@ class _KerasClassifierBase(KerasClassifier):
     each class defines that ``BaseWrapper`` or ``KerasClassifier`` defines
     too). Training input becomes what ``keras.Model.fit`` receives in one
     method, :meth:`_training_data`.
+
+    Clips read in batches (a :class:`~skspeech.io.LazyClips`, what a
+    Pipeline fitted on :class:`~skspeech.io.AudioFiles` hands its last step)
+    train from a ``keras.utils.PyDataset`` that reads, augments and computes
+    the features of each batch while the network trains
+    (:mod:`skspeech.models._batches`); a
+    :class:`~skspeech.models._checkpoint.TrainingCheckpoint` among the
+    ``callbacks`` saves every epoch and resumes.
     """
 
     # Training parameters shared by every Keras classifier of skspeech.
@@ -276,7 +288,9 @@ class _KerasClassifierBase(KerasClassifier):
         data = self._training_data(X, y, sample_weight,
                                    validate=self.validation_fraction is not None and not partial)
         total = initial_epoch + epochs
-        callbacks = list(self._fit_callbacks) + [keras.callbacks.TerminateOnNaN()]
+        # streamed data comes with a callback telling its batches the epoch
+        callbacks = (list(self._fit_callbacks) + [keras.callbacks.TerminateOnNaN()]
+                     + data.pop("callbacks", []))
         stopper = None
         if data["validation_data"] is not None and (self.patience is not None
                                                     or self.restore_best_weights):
@@ -286,7 +300,8 @@ class _KerasClassifierBase(KerasClassifier):
                 restore_best_weights=self.restore_best_weights)
             callbacks.append(stopper)
         if getattr(self, "_fresh_model", False):
-            nets.adapt_input_normalization(self.model_, data["x"])
+            # streamed: a sample of the training clips (ClipBatches.adapt_x)
+            nets.adapt_input_normalization(self.model_, getattr(data["x"], "adapt_x", data["x"]))
             self._fresh_model = False
         if getattr(self, "lr_schedule", "constant") == "cosine" and not partial:
             # partial_fit: one epoch at a time, at learning_rate
@@ -295,6 +310,12 @@ class _KerasClassifierBase(KerasClassifier):
         if self.verbose == 1:
             callbacks.append(_EpochProgressBar(total, type(self).__name__,
                                                initial=initial_epoch))
+        # Checkpoints last: they save what the others did in the epoch (early stopping's
+        # counters, the learning rate), and keep early stopping's state across a resume.
+        saving = [cb for cb in callbacks if isinstance(cb, TrainingCheckpoint)]
+        for cb in saving:
+            cb.stopper = stopper
+        callbacks = [cb for cb in callbacks if cb not in saving] + saving
         with nets.seeded(self._random_state):
             hist = self.model_.fit(**data, epochs=total, initial_epoch=initial_epoch,
                                    callbacks=callbacks, verbose=2 if self.verbose >= 2 else 0)
@@ -305,8 +326,9 @@ class _KerasClassifierBase(KerasClassifier):
 
         Parameters
         ----------
-        X : ndarray
-            The encoded clips or frames (with their channel axis).
+        X : ndarray or LazyClips
+            The encoded clips or frames (with their channel axis), or clips
+            read in batches.
         y : ndarray
             The labels as integers.
         sample_weight : ndarray or None
@@ -321,7 +343,13 @@ class _KerasClassifierBase(KerasClassifier):
             ``sample_weight``, ``validation_data`` (None without a split),
             ``batch_size`` and ``shuffle``. ``x`` is also what the input
             normalisation of a new network learns its statistics from.
+            For clips read in batches: ``x`` and ``validation_data`` are
+            PyDatasets, and ``callbacks`` are for the fit's callbacks (see
+            :func:`~skspeech.models._batches.streamed_training_data`).
         """
+        if is_lazy(X):
+            return streamed_training_data(self, X, y, sample_weight, validate=validate,
+                                          prepare=_add_channel_axis)
         validation_data = None
         if validate:
             train, val = self._validation_split(np.asarray(y).reshape(len(y)).astype(int))
@@ -379,12 +407,16 @@ class _KerasClassifierBase(KerasClassifier):
                              "is None; give one label per clip.")
         if y is not None:
             y = check_labels(self, y, reset=reset)
+        sample = None
         if X is not None:
-            X = check_input(self, X, reset=reset)
+            if is_lazy(X):  # read in batches: the first clips are checked, X stays lazy
+                sample = check_lazy_input(self, X, reset=reset)
+            else:
+                X = check_input(self, X, reset=reset)
         if X is not None and y is not None:
             check_consistent_length(X, y)
         if reset and X is not None:
-            self._check_input_length(X)
+            self._check_input_length(X if sample is None else sample)
             labels = np.unique(y) if self.classes_ is None else self.classes_
             if len(labels) < 2:
                 raise ValueError(
@@ -400,6 +432,9 @@ class _KerasClassifierBase(KerasClassifier):
             raise NotFittedError(
                 f"This {type(self).__name__} instance is not fitted yet. Call 'fit' with "
                 "appropriate arguments before using this estimator.")
+        if is_lazy(X):  # clips read in batches
+            return np.concatenate([self._network_outputs(batch)
+                                   for _, batch in X.batches(_PREDICT_CHUNK)])
         X, _ = self._validate_data(X=X, y=None)
         X = self.feature_encoder_.transform(X)
         # predict_on_batch runs the traced network: ~1-3 ms for one clip, where

@@ -26,7 +26,7 @@ from sklearn.pipeline import Pipeline
 from .._garbage import training_clips
 from ..io._clips import READ_CHUNK, LazyClips, _concat, is_lazy
 
-__all__ = ["TransformedClips", "fit_streamed", "predict_streamed", "is_lazy"]
+__all__ = ["TransformedClips", "fit_streamed", "is_lazy", "predict_streamed"]
 
 #: The front end is fitted on all clips up to this many, else on a random sample of this many.
 FIT_SAMPLE = 1024

@@ -1,0 +1,213 @@
+"""Training batches read, augmented and turned into features on the fly, for keras.Model.fit.
+
+A Keras classifier given a lazy container (the
+:class:`~skspeech.pipelines._streamed.TransformedClips` a Pipeline fitted on
+:class:`~skspeech.io.AudioFiles` hands its last step)
+trains from :class:`ClipBatches`: a ``keras.utils.PyDataset`` whose
+``__getitem__`` reads one batch of clips, draws their augmentation for the
+current epoch and runs the Pipeline's fitted front end on them. Keras
+prepares the next batches while the network trains on this one (a
+background thread, or ``workers`` threads). Memory holds the list of clips,
+the batches in the queue and the network; nothing that grows with the data
+but the names and labels.
+
+Importing this module imports Keras.
+"""
+
+from __future__ import annotations
+
+import math
+
+import keras
+import numpy as np
+
+from ..io._clips import LazyClips
+
+__all__ = ["ClipBatches", "check_lazy_input", "streamed_training_data"]
+
+#: Training clips the input normalisation learns its mean and variance from (all, if fewer).
+ADAPT_SAMPLE = 2048
+#: Clips read to learn the shape of the network's input.
+SHAPE_SAMPLE = 4
+
+
+class ClipBatches(keras.utils.PyDataset):
+    """Batches of a lazy container, in a fresh random order every epoch.
+
+    Parameters
+    ----------
+    clips : LazyClips
+        What the network reads (features, or waveforms).
+    y : ndarray of shape (n_clips,)
+        Encoded labels of every clip of ``clips``.
+    indices : ndarray of int
+        The clips this dataset serves (a training or validation split).
+    batch_size : int
+        Clips per batch.
+    shuffle : bool
+        A new order every epoch, drawn from ``seed`` and the epoch.
+    seed : int
+        Seeds the order.
+    fresh : bool
+        Pass the epoch to ``clips.read``, so random augmentation draws anew
+        every epoch; False reads every epoch the same clips (validation).
+    sample_weight : ndarray of shape (n_clips,) or None
+        Weights, returned with each batch.
+    prepare : callable or None
+        Applied to each batch of ``clips`` (e.g. adding the channel axis).
+    initial_epoch : int
+        The epoch training starts at. During training a callback sets
+        ``epoch`` as each epoch begins (a resumed run goes on with the draws
+        of its epochs).
+    workers : int
+        Threads preparing batches; 1 prepares them in one background thread.
+    """
+
+    def __init__(self, clips: LazyClips, y: np.ndarray, indices: np.ndarray, *,
+                 batch_size: int, shuffle: bool, seed: int, fresh: bool,
+                 sample_weight: np.ndarray | None = None, prepare=None, initial_epoch: int = 0,
+                 workers: int = 1, max_queue_size: int = 8):
+        super().__init__(workers=workers, use_multiprocessing=False,
+                         max_queue_size=max_queue_size)
+        self.clips = clips
+        self.y = np.asarray(y)
+        self.indices = np.asarray(indices, dtype=np.intp)
+        self.batch_size = int(batch_size)
+        self.shuffle = shuffle
+        self.seed = int(seed)
+        self.fresh = fresh
+        self.sample_weight = sample_weight
+        self.prepare = prepare
+        self.epoch = int(initial_epoch)
+        self._order_epoch, self._order = None, None
+
+    def __len__(self) -> int:
+        return math.ceil(len(self.indices) / self.batch_size)
+
+    @property
+    def num_batches(self) -> int:
+        return len(self)
+
+    def order(self, epoch: int) -> np.ndarray:
+        """The clips of ``epoch``, in the order they are served."""
+        if self._order_epoch != epoch:
+            self._order = self.indices if not self.shuffle else np.random.default_rng(
+                [self.seed, epoch]).permutation(self.indices)
+            self._order_epoch = epoch
+        return self._order
+
+    def __getitem__(self, b: int):
+        epoch = self.epoch
+        idx = self.order(epoch)[b * self.batch_size:(b + 1) * self.batch_size]
+        X = self.clips.read(idx, epoch=epoch if self.fresh else None)
+        X = np.asarray(X, dtype=np.float32)
+        if self.prepare is not None:
+            X = self.prepare(X)
+        if self.sample_weight is None:
+            return X, self.y[idx]
+        return X, self.y[idx], self.sample_weight[idx]
+
+
+
+class _EpochClock(keras.callbacks.Callback):
+    """Tells the training batches which epoch Keras is in (also when a run resumes)."""
+
+    def __init__(self, batches: ClipBatches):
+        super().__init__()
+        self.batches = batches
+
+    def on_train_begin(self, logs=None):
+        if self.params is not None:  # shared by the fit's callbacks: ClipProgress counts clips
+            self.params["clips"] = len(self.batches.indices)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.batches.epoch = int(epoch)
+
+
+def check_lazy_input(est, X: LazyClips, reset: bool) -> np.ndarray:
+    """Check the first clips of ``X`` as the classifier checks an array, and return them.
+
+    With ``reset`` (fit) the classifier's ``X_shape_`` becomes
+    ``(n_clips, *shape of one input)``: ``X`` itself stays lazy.
+    """
+    from ._keras_input import check_input
+
+    sample = X.read(np.arange(min(SHAPE_SAMPLE, len(X))))
+    if not isinstance(sample, np.ndarray):
+        shapes = sorted({np.shape(x) for x in sample})
+        raise ValueError(
+            f"The clips read in batches come out in different shapes ({shapes[0]} to "
+            f"{shapes[-1]}); {type(est).__name__} needs one. Pad or trim them in the front "
+            "end, e.g. PadTrim(duration=1.0, sr=sr), before the network.")
+    sample = check_input(est, sample, reset=reset)
+    if reset:
+        est.X_shape_ = (len(X),) + tuple(sample.shape[1:])
+    return sample
+
+
+def _split(est, X: LazyClips, y_int: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Training and validation positions: the estimator's stratified split of the recorded
+    clips; a clip's copies go with it, and validation takes no copies."""
+    origin, is_copy = X.origins()
+    clips, first = np.unique(origin, return_index=True)
+    train_clips, val_clips = est._validation_split(y_int[first])
+    in_val = np.isin(origin, clips[val_clips])
+    if not is_copy.any():  # no copies: the in-memory split, in its order
+        return first[train_clips], first[val_clips]
+    return np.flatnonzero(~in_val), np.flatnonzero(in_val & ~is_copy)
+
+
+def streamed_training_data(est, X: LazyClips, y, sample_weight, *, validate: bool,
+                           initial_epoch: int = 0, prepare=None) -> dict:
+    """``keras.Model.fit`` keyword arguments that stream ``X``.
+
+    Parameters
+    ----------
+    est : _KerasClassifierBase
+        The classifier (its ``batch_size``, ``validation_fraction``, split
+        and seed).
+    X : LazyClips
+        The inputs.
+    y : ndarray
+        Encoded labels.
+    sample_weight : ndarray or None
+        One weight per clip.
+    validate : bool
+        Hold out a stratified validation split.
+    initial_epoch : int, default=0
+        The epoch training starts at.
+    prepare : callable, default=None
+        Applied to each batch (the classifier's feature encoder).
+
+    Returns
+    -------
+    data : dict
+        ``x`` (a :class:`ClipBatches`; its ``adapt_x`` holds training clips,
+        at most ``ADAPT_SAMPLE`` and no augmented copies, for the input
+        normalisation of a new network), ``validation_data`` (one, or None), ``shuffle`` (False:
+        the batches shuffle themselves) and ``callbacks``: for the caller to
+        add to its own (one that tells the batches the epoch), not for
+        ``keras.Model.fit`` directly.
+    """
+    y = np.asarray(y).reshape(len(y))
+    seed = 0 if est._random_state is None else int(est._random_state)
+    if validate:
+        train, val = _split(est, X, y.astype(int))
+    else:
+        train, val = np.arange(len(X)), None
+    common = dict(batch_size=est.batch_size, sample_weight=sample_weight, prepare=prepare)
+    batches = ClipBatches(X, y, train, shuffle=True, seed=seed, fresh=True,
+                          initial_epoch=initial_epoch, **common)
+    validation = None if val is None else ClipBatches(X, y, val, shuffle=False, seed=seed,
+                                                      fresh=False, **common)
+    _, is_copy = X.origins()
+    recorded = train[~is_copy[train]]  # the clips themselves: no copy is made to adapt on
+    pool = recorded if len(recorded) else train
+    pick = pool if len(pool) <= ADAPT_SAMPLE else np.sort(
+        np.random.default_rng(seed).choice(pool, ADAPT_SAMPLE, replace=False))
+    adapt = np.asarray(X.read(pick), dtype=np.float32)
+    if prepare is not None:
+        adapt = prepare(adapt)
+    batches.adapt_x = adapt
+    return {"x": batches, "validation_data": validation, "shuffle": False,
+            "callbacks": [_EpochClock(batches)]}

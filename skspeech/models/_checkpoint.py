@@ -1,0 +1,241 @@
+"""Keras callbacks for long trainings: a checkpoint every epoch to resume from, and a progress
+bar over the clips of each epoch (clips/s and time left).
+
+Give them to a Keras classifier's ``callbacks`` (``kws__callbacks=[...]`` in a
+recipe); ``skspeech train`` does. Importing this module imports Keras.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import keras
+import numpy as np
+
+__all__ = ["ClipProgress", "TrainingCheckpoint"]
+
+_STATE = "state.json"
+
+
+def _replace_json(path: Path, data: dict) -> None:
+    """Write ``data`` to ``path`` through a temporary file, so a crash leaves the old one."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, indent=1))
+    os.replace(tmp, path)
+
+
+class TrainingCheckpoint(keras.callbacks.Callback):
+    """Save the training state at the end of every epoch, and resume from it.
+
+    The folder holds the network's weights with the optimizer's state
+    (``epoch<N>.weights.h5``), the best epoch's weights when early stopping
+    keeps them (``best.npz``), and ``state.json``: the epochs done, the
+    history so far, early stopping's counters and ``fingerprint``. The JSON
+    file is written last and names the weights file: a run stopped while
+    saving resumes from the previous epoch.
+
+    Parameters
+    ----------
+    directory : str or path-like
+        Where to keep the checkpoint (made if missing).
+    resume : bool, default=False
+        At the start of training, load the checkpoint in ``directory`` (if
+        there is one) and continue with the epoch after it: the weights, the
+        optimizer, the learning-rate schedule, the history and early
+        stopping go on where they were.
+    fingerprint : dict, default=None
+        What the run is (data, model, seed...): a checkpoint made with
+        another fingerprint is refused on resume.
+
+    Attributes
+    ----------
+    resumed_from : int or None
+        The epochs done before this run took over (None: started afresh).
+    stopper : keras.callbacks.EarlyStopping or None
+        Early stopping, whose counters the checkpoint keeps; the classifier
+        sets it.
+    """
+
+    def __init__(self, directory, *, resume=False, fingerprint=None):
+        super().__init__()
+        self.directory = Path(directory)
+        self.resume = resume
+        self.fingerprint = fingerprint
+        self.resumed_from = None
+        self.stopper = None
+        self._history = {}
+        self._stopper_state = None
+
+    # --- resume --------------------------------------------------------------
+
+    def saved_epochs(self) -> int | None:
+        """Epochs done in the checkpoint in ``directory``, or None when there is none."""
+        state = self._read_state()
+        return None if state is None else int(state["epoch"])
+
+    def _read_state(self):
+        path = self.directory / _STATE
+        if not path.is_file():
+            return None
+        return json.loads(path.read_text())
+
+    def on_train_begin(self, logs=None):
+        self._history, self._stopper_state, self.resumed_from = {}, None, None
+        state = self._read_state() if self.resume else None
+        if state is None:
+            return
+        if self.fingerprint is not None and state.get("fingerprint") != _plain(self.fingerprint):
+            raise ValueError(
+                f"The checkpoint in {str(self.directory)!r} is of another run: it was made for "
+                f"{state.get('fingerprint')}, this run is {_plain(self.fingerprint)}. Resume "
+                "with the same data and options, or start afresh without resuming.")
+        optimizer = self.model.optimizer
+        if optimizer is not None and not optimizer.built:
+            optimizer.build(self.model.trainable_variables)
+        self.model.load_weights(self.directory / state["weights"])
+        self.model._initial_epoch = int(state["epoch"])  # what keras.Model.fit starts from
+        self.resumed_from = int(state["epoch"])
+        self._history = {k: list(v) for k, v in state["history"].items()}
+        self._stopper_state = state.get("stopper")
+
+    def on_epoch_begin(self, epoch, logs=None):
+        # after every on_train_begin, which resets early stopping's counters
+        if self._stopper_state is not None and self.stopper is not None:
+            saved = self._stopper_state
+            self.stopper.best = saved["best"]
+            self.stopper.best_epoch = saved["best_epoch"]
+            self.stopper.wait = saved["wait"]
+            best = self.directory / "best.npz"
+            if saved.get("best_weights") and best.is_file():
+                with np.load(best) as f:
+                    self.stopper.best_weights = [f[f"w{i}"] for i in range(len(f.files))]
+        self._stopper_state = None
+
+    # --- save ----------------------------------------------------------------
+
+    def on_epoch_end(self, epoch, logs=None):
+        for key, value in (logs or {}).items():
+            self._history.setdefault(key, []).append(float(value))
+        self.directory.mkdir(parents=True, exist_ok=True)
+        state = self._read_state()
+        weights = f"epoch{epoch + 1}.weights.h5"
+        self.model.save_weights(self.directory / weights, overwrite=True)
+        stopper = None
+        if self.stopper is not None and self.stopper.best is not None:
+            kept = self.stopper.best_weights is not None
+            stopper = {"best": float(self.stopper.best), "best_epoch": int(self.stopper.best_epoch),
+                       "wait": int(self.stopper.wait), "best_weights": kept}
+            if kept and self.stopper.best_epoch == epoch:
+                tmp = self.directory / "best.tmp.npz"
+                np.savez(tmp, **{f"w{i}": w for i, w in enumerate(self.stopper.best_weights)})
+                os.replace(tmp, self.directory / "best.npz")
+        _replace_json(self.directory / _STATE, {
+            "epoch": epoch + 1, "weights": weights, "history": self._history,
+            "stopper": stopper, "fingerprint": _plain(self.fingerprint)})
+        if state is not None and state["weights"] != weights:
+            (self.directory / state["weights"]).unlink(missing_ok=True)
+
+    def on_train_end(self, logs=None):
+        self.model._initial_epoch = None  # later fits start where they are told
+        history = getattr(self.model, "history", None)
+        if self.resumed_from and history is not None:
+            # the History of this fit holds the resumed epochs only: put the earlier first
+            done = {k: v[:self.resumed_from] for k, v in self._history.items()}
+            for key, earlier in done.items():
+                history.history[key] = earlier + list(history.history.get(key, []))
+
+    def remove(self) -> None:
+        """Delete the checkpoint's files and, if it is then empty, its folder."""
+        for name in os.listdir(self.directory) if self.directory.is_dir() else []:
+            if name == _STATE or name.endswith((".weights.h5", ".npz", ".tmp")):
+                (self.directory / name).unlink(missing_ok=True)
+        if self.directory.is_dir() and not any(self.directory.iterdir()):
+            self.directory.rmdir()
+
+
+def _plain(value):
+    """``value`` as JSON gives it back (tuples as lists), for comparing fingerprints."""
+    return None if value is None else json.loads(json.dumps(value))
+
+
+class ClipProgress(keras.callbacks.Callback):
+    """A progress bar per epoch over its clips, with clips/s and the time left (tqdm).
+
+    Also records each epoch's training time and clips (``seconds``,
+    ``clips``), shown or not.
+
+    Parameters
+    ----------
+    batch_size : int
+        Clips per training batch.
+    desc : str, default="Epoch"
+        Start of each bar's label ("Epoch 3/60").
+    show : bool, default=True
+        Draw the bars; False only records.
+    file : file object, default=None
+        Where the bars go (None: standard error).
+
+    Attributes
+    ----------
+    seconds : list of float
+        Per epoch, from its start to the end of its last training batch
+        (the validation pass left out).
+    clips : list of int
+        Per epoch, the clips trained on (copies included).
+    """
+
+    def __init__(self, batch_size, *, desc="Epoch", show=True, file=None):
+        super().__init__()
+        self.batch_size = int(batch_size)
+        self.desc = desc
+        self.show = show
+        self.file = file
+        self.seconds, self.clips = [], []
+        self._bar = None
+
+    def _epoch_clips(self):
+        params = self.params or {}
+        if params.get("clips") is not None:  # set by the streamed batches
+            return int(params["clips"])
+        steps = params.get("steps")
+        return None if steps is None else int(steps) * self.batch_size
+
+    def on_train_begin(self, logs=None):
+        self.seconds, self.clips = [], []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        import time
+
+        self._t0, self._t1, self._done = time.perf_counter(), None, 0
+        if self.show:
+            from tqdm.auto import tqdm
+
+            self._bar = tqdm(total=self._epoch_clips(), unit="clip", unit_scale=True,
+                             desc=f"{self.desc} {epoch + 1}/{(self.params or {}).get('epochs')}",
+                             leave=True, dynamic_ncols=True, file=self.file or sys.stderr)
+
+    def on_train_batch_end(self, batch, logs=None):
+        import time
+
+        self._t1 = time.perf_counter()
+        total = self._epoch_clips()
+        step = self.batch_size if total is None else min(self.batch_size, total - self._done)
+        self._done += step
+        if self._bar is not None:
+            self._bar.update(step)
+            if logs and "loss" in logs:
+                self._bar.set_postfix(loss=f"{float(logs['loss']):.3g}", refresh=False)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self._t1 is not None:
+            self.seconds.append(self._t1 - self._t0)
+            self.clips.append(self._done)
+        if self._bar is not None:
+            shown = {k: f"{float(v):.3g}" for k, v in (logs or {}).items()
+                     if k in ("loss", "accuracy", "val_loss", "val_accuracy")}
+            self._bar.set_postfix(shown, refresh=False)
+            self._bar.close()
+            self._bar = None

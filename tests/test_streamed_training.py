@@ -5,6 +5,7 @@ import pickle
 
 import numpy as np
 import pytest
+from conftest import make_tone_commands
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.model_selection import GroupKFold, cross_val_score
 from sklearn.preprocessing import FunctionTransformer
@@ -17,8 +18,6 @@ from skspeech.pipelines import SpeechPipeline, svm_pipeline
 from skspeech.pipelines._kws import relative_log_level
 from skspeech.pipelines._streamed import TransformedClips
 from skspeech.preprocessing import GarbageGuard, PadTrim
-
-from conftest import make_tone_commands
 
 SR = 8000
 
@@ -114,3 +113,107 @@ def test_augmenter_parameters_are_checked_before_reading(commands):
         augment_lazily(files, y, WaveAugmenter(sr=SR, tempo=(0.1, 1.0)))
     with pytest.raises(ValueError, match="inconsistent numbers of samples"):
         augment_lazily(files, y[:-1], WaveAugmenter(sr=SR))
+
+
+# -- the networks -------------------------------------------------------------------------
+TINY = dict(stem_filters=8, filters=(8, 8), strides=(1, 2), kernel_sizes=5)
+
+
+def _kws(**kwargs):
+    pytest.importorskip("scikeras")
+    from skspeech.pipelines import kws_pipeline
+
+    return kws_pipeline(sr=SR, duration=0.5, n_mels=20, random_state=0, **TINY, **kwargs)
+
+
+@pytest.mark.slow
+def test_streamed_network_learns_what_it_learns_in_memory(commands):
+    X, y, files = commands
+    # one batch of every clip, no dropout and no in-network augmentation: the batch order,
+    # the one thing streaming changes, cannot matter
+    kwargs = dict(augment=False, epochs=2, batch_size=64, dropout=0.0, validation_fraction=None)
+    streamed = _kws(**kwargs).fit(files, y)
+    in_memory = _kws(**kwargs).fit(X, y)
+    np.testing.assert_allclose(streamed.predict_proba(files), in_memory.predict_proba(X),
+                               atol=1e-5)
+    np.testing.assert_allclose(streamed[-1].history_["loss"], in_memory[-1].history_["loss"],
+                               rtol=1e-5)
+    assert streamed[-1].X_shape_ == in_memory[-1].X_shape_ == (30, 49, 20)
+
+
+@pytest.mark.slow
+def test_streamed_training_with_fresh_copies_and_a_validation_split(commands, tmp_path):
+    import joblib
+
+    X, y, files = commands
+    model = _kws(epochs=2, batch_size=16, n_copies=1, patience=None).fit(files, y)
+    net = model.estimator_[-1]
+    assert model.n_train_ == 60 and len(net.history_["val_loss"]) == 2
+    assert 0 <= net.best_epoch_ <= 1
+    proba = model.predict_proba(files)
+    assert proba.shape == (30, 3) and np.allclose(proba.sum(axis=1), 1)
+    np.testing.assert_allclose(proba, model.predict_proba(X), atol=1e-6)
+    path = tmp_path / "m.joblib"
+    joblib.dump(model, path)
+    assert path.stat().st_size < 2_000_000  # the weights, not the clips
+    np.testing.assert_allclose(joblib.load(path).predict_proba(files), proba, atol=1e-6)
+
+
+def test_streamed_batches_split_copies_with_their_clip(commands):
+    pytest.importorskip("scikeras")
+    from skspeech.models import KWSClassifier
+    from skspeech.models._batches import _split
+
+    _, y, files = commands
+    clips, y_out = augment_lazily(files, y, WaveAugmenter(sr=SR, n_copies=2, random_state=0))
+    net = KWSClassifier(validation_fraction=0.2, random_state=0)
+    net.classes_, net.n_classes_, net._random_state = np.unique(y), 3, 0
+    train, val = _split(net, clips, np.searchsorted(np.unique(y), y_out))
+    origin, is_copy = clips.origins()
+    assert not set(origin[train]) & set(origin[val])  # a clip and its copies on one side
+    assert not is_copy[val].any() and len(val) == 6 and len(train) == 72
+
+
+class _StopAt:
+    """A Keras callback raising KeyboardInterrupt (Ctrl-C) as epoch ``epoch`` begins."""
+
+    def __new__(cls, epoch):
+        import keras
+
+        class Stop(keras.callbacks.Callback):
+            def on_epoch_begin(self, e, logs=None):
+                if e == epoch:
+                    raise KeyboardInterrupt
+
+        return Stop()
+
+
+@pytest.mark.slow
+def test_an_interrupted_run_resumes_from_its_checkpoint(commands, tmp_path):
+    from skspeech.models._checkpoint import TrainingCheckpoint
+
+    _, y, files = commands
+    folder = tmp_path / "ck"
+    kwargs = dict(epochs=4, batch_size=16, n_copies=1, patience=None)
+    model = _kws(**kwargs)
+    model.set_params(estimator__kws__callbacks=[TrainingCheckpoint(folder), _StopAt(2)])
+    with pytest.raises(KeyboardInterrupt):
+        model.fit(files, y)
+    assert TrainingCheckpoint(folder).saved_epochs() == 2
+    assert {"epoch2.weights.h5", "state.json"} <= {p.name for p in folder.iterdir()}
+    full = _kws(**kwargs).fit(files, y).estimator_[-1]
+    resumed = _kws(**kwargs)
+    resumed.set_params(estimator__kws__callbacks=[TrainingCheckpoint(folder, resume=True)])
+    net = resumed.fit(files, y).estimator_[-1]
+    assert {k: len(v) for k, v in net.history_.items()} == {
+        k: 4 for k in full.history_}  # 2 epochs from the checkpoint, 2 run now
+    # the epochs before the interruption are the uninterrupted run's
+    np.testing.assert_allclose(net.history_["val_loss"][:2], full.history_["val_loss"][:2],
+                               rtol=1e-6)
+    np.testing.assert_allclose(net.history_["learning_rate"], full.history_["learning_rate"])
+    assert net.best_epoch_ == int(np.argmin(net.history_["val_loss"]))
+    with pytest.raises(ValueError, match="checkpoint .* is of another run"):
+        other = _kws(**kwargs)
+        other.set_params(estimator__kws__callbacks=[
+            TrainingCheckpoint(folder, resume=True, fingerprint={"seed": 1})])
+        other.fit(files, y)

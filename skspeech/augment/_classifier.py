@@ -11,6 +11,8 @@ from sklearn.utils.validation import (
     check_is_fitted,
 )
 
+from ..io._clips import is_lazy
+
 __all__ = ["AugmentedClassifier"]
 
 
@@ -93,8 +95,13 @@ class AugmentedClassifier(ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : ndarray or list of ndarray
-            Training clips.
+        X : ndarray, list of ndarray or AudioFiles
+            Training clips. Clips read in batches (an
+            :class:`~skspeech.io.AudioFiles`, any
+            :class:`~skspeech.io.LazyClips`) get a :class:`WaveAugmenter`'s
+            copies drawn as they are read, fresh at every training epoch of
+            a network (the same seed gives the same copies), instead of made
+            once in advance.
         y : array-like of shape (n_clips,)
             Labels.
         **fit_params
@@ -111,12 +118,26 @@ class AugmentedClassifier(ClassifierMixin, BaseEstimator):
         if self.augmenter is not None:
             self._check_sr()
             clips = X
-            X, y = clone(self.augmenter).fit_resample(X, y)
+            if is_lazy(X):  # clips read in batches: copies drawn when read, fresh every epoch
+                X, y = self._augment_lazily(X, y)
+            else:
+                X, y = clone(self.augmenter).fit_resample(X, y)
             fit_params = self._repeat_per_clip(clips, fit_params, _num_samples(y))
         self.estimator_ = clone(self.estimator).fit(X, y, **fit_params)
         self.classes_ = self.estimator_.classes_
         self.n_train_ = _num_samples(y)
         return self
+
+    def _augment_lazily(self, X, y):
+        from ._stream import augment_lazily
+        from ._wave import WaveAugmenter
+
+        if not isinstance(self.augmenter, WaveAugmenter):
+            raise ValueError(
+                f"X is read in batches ({type(X).__name__}), and only WaveAugmenter draws its "
+                f"copies as they are read; {type(self.augmenter).__name__} needs the clips in "
+                "memory. Load them (e.g. load_speech_commands(lazy=False)) or use WaveAugmenter.")
+        return augment_lazily(X, y, self.augmenter)
 
     def _check_sr(self):
         """Refuse an augmenter whose ``sr`` is not the rate the estimator takes its clips at."""

@@ -1,6 +1,7 @@
 """Fitting on clips read batch by batch (AudioFiles): the Pipeline's own front end, the same
 features and predictions as in memory, fresh augmentation every epoch."""
 
+import json
 import pickle
 
 import numpy as np
@@ -217,3 +218,20 @@ def test_an_interrupted_run_resumes_from_its_checkpoint(commands, tmp_path):
         other.set_params(estimator__kws__callbacks=[
             TrainingCheckpoint(folder, resume=True, fingerprint={"seed": 1})])
         other.fit(files, y)
+
+
+@pytest.mark.slow
+def test_a_checkpoint_caches_the_features_of_the_clips_themselves(commands, tmp_path):
+    from skspeech.models._checkpoint import TrainingCheckpoint
+
+    X, y, files = commands
+    folder = tmp_path / "ck"
+    model = _kws(epochs=2, batch_size=16, n_copies=1, patience=None)
+    model.set_params(estimator__kws__callbacks=[TrainingCheckpoint(folder, cache_features=True)])
+    model.fit(files, y)
+    cache = np.fromfile(folder / "features.f16", dtype=np.float16).reshape(60, 49, 20)
+    filled = json.loads((folder / "features.f16.json").read_text())["filled"]
+    assert filled == list(range(30))  # every clip itself; no copy is cached
+    features = _kws(augment=False)[:-1].fit(X, y).transform(X)
+    np.testing.assert_allclose(cache[:30], features, atol=2e-2, rtol=2e-3)
+    assert not cache[30:].any()

@@ -31,6 +31,89 @@ ADAPT_SAMPLE = 2048
 SHAPE_SAMPLE = 4
 
 
+class FeatureCache:
+    """The network's inputs of the clips that are the same every epoch, as float16 in a file.
+
+    A clip that is no augmented copy gives the same input every epoch: its
+    first computation is written here (``n_clips`` rows of the input's
+    shape, 2 bytes a value; 7.8 KB per one-second clip of 98 x 40 log-mel
+    frames), later epochs read it back. Rows are read and written with
+    positional file I/O, so they stay in the operating system's file cache
+    and out of the process's memory; which rows are filled is saved beside
+    the file at the end of each epoch, so a resumed run reuses them.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file (made or reused; ``<path>.json`` describes it).
+    n_clips : int
+        Rows.
+    shape : tuple of int
+        Shape of one input.
+    """
+
+    def __init__(self, path, n_clips: int, shape: tuple):
+        import json
+        import os
+        import threading
+        from pathlib import Path
+
+        self.path = Path(path)
+        self.n_clips, self.shape = int(n_clips), tuple(int(d) for d in shape)
+        self.row_bytes = int(np.prod(self.shape)) * 2
+        self._lock = threading.Lock()
+        meta = self.path.with_name(self.path.name + ".json")
+        layout = {"n_clips": self.n_clips, "shape": list(self.shape), "dtype": "float16"}
+        self.filled = np.zeros(self.n_clips, dtype=bool)
+        if meta.is_file() and self.path.is_file() and json.loads(
+                meta.read_text()).get("layout") == layout:
+            saved = json.loads(meta.read_text())
+            self.filled[np.asarray(saved["filled"], dtype=np.intp)] = True
+        else:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with open(self.path, "wb") as f:
+                f.truncate(self.n_clips * self.row_bytes)
+        self._meta, self._layout = meta, layout
+        self._fd = os.open(self.path, os.O_RDWR)
+
+    def get(self, idx: np.ndarray) -> np.ndarray:
+        """The rows ``idx`` (all filled), as float32."""
+        import os
+
+        out = np.empty((len(idx),) + self.shape, dtype=np.float16)
+        for k, i in enumerate(idx):
+            buf = os.pread(self._fd, self.row_bytes, int(i) * self.row_bytes)
+            out[k] = np.frombuffer(buf, dtype=np.float16).reshape(self.shape)
+        return out.astype(np.float32)
+
+    def put(self, idx: np.ndarray, values: np.ndarray) -> None:
+        """Write rows ``idx``."""
+        import os
+
+        values = np.ascontiguousarray(values, dtype=np.float16)
+        for i, row in zip(idx, values):
+            os.pwrite(self._fd, row.tobytes(), int(i) * self.row_bytes)
+        with self._lock:
+            self.filled[idx] = True
+
+    def save(self) -> None:
+        """Record which rows are filled (beside the file)."""
+        import json
+        import os
+
+        tmp = self._meta.with_name(self._meta.name + ".tmp")
+        tmp.write_text(json.dumps({"layout": self._layout,
+                                   "filled": np.flatnonzero(self.filled).tolist()}))
+        os.replace(tmp, self._meta)
+
+    def close(self) -> None:
+        import os
+
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
 class ClipBatches(keras.utils.PyDataset):
     """Batches of a lazy container, in a fresh random order every epoch.
 
@@ -61,12 +144,15 @@ class ClipBatches(keras.utils.PyDataset):
         of its epochs).
     workers : int
         Threads preparing batches; 1 prepares them in one background thread.
+    cache : FeatureCache or None
+        Where the inputs of clips that are no augmented copies are kept after
+        their first computation.
     """
 
     def __init__(self, clips: LazyClips, y: np.ndarray, indices: np.ndarray, *,
                  batch_size: int, shuffle: bool, seed: int, fresh: bool,
                  sample_weight: np.ndarray | None = None, prepare=None, initial_epoch: int = 0,
-                 workers: int = 1, max_queue_size: int = 8):
+                 workers: int = 1, max_queue_size: int = 8, cache: FeatureCache | None = None):
         super().__init__(workers=workers, use_multiprocessing=False,
                          max_queue_size=max_queue_size)
         self.clips = clips
@@ -79,6 +165,8 @@ class ClipBatches(keras.utils.PyDataset):
         self.sample_weight = sample_weight
         self.prepare = prepare
         self.epoch = int(initial_epoch)
+        self.cache = cache
+        self._fixed = None if cache is None else ~clips.origins()[1]  # the same every epoch
         self._order_epoch, self._order = None, None
 
     def __len__(self) -> int:
@@ -87,6 +175,24 @@ class ClipBatches(keras.utils.PyDataset):
     @property
     def num_batches(self) -> int:
         return len(self)
+
+    def _read_cached(self, idx: np.ndarray, epoch: int) -> np.ndarray:
+        cached = self._fixed[idx] & self.cache.filled[idx]
+        todo = np.flatnonzero(~cached)
+        X = np.empty((len(idx),) + self.cache.shape, dtype=np.float32)
+        if cached.any():
+            X[cached] = self.cache.get(idx[cached])
+        if len(todo):
+            X[todo] = np.asarray(self.clips.read(idx[todo], epoch=epoch if self.fresh else None),
+                                 dtype=np.float32)
+            new = todo[self._fixed[idx[todo]]]
+            if len(new):
+                self.cache.put(idx[new], X[new])
+        return X
+
+    def on_epoch_end(self):
+        if self.cache is not None:
+            self.cache.save()
 
     def order(self, epoch: int) -> np.ndarray:
         """The clips of ``epoch``, in the order they are served."""
@@ -99,8 +205,11 @@ class ClipBatches(keras.utils.PyDataset):
     def __getitem__(self, b: int):
         epoch = self.epoch
         idx = self.order(epoch)[b * self.batch_size:(b + 1) * self.batch_size]
-        X = self.clips.read(idx, epoch=epoch if self.fresh else None)
-        X = np.asarray(X, dtype=np.float32)
+        if self.cache is None:
+            X = np.asarray(self.clips.read(idx, epoch=epoch if self.fresh else None),
+                           dtype=np.float32)
+        else:
+            X = self._read_cached(idx, epoch)
         if self.prepare is not None:
             X = self.prepare(X)
         if self.sample_weight is None:
@@ -119,6 +228,11 @@ class _EpochClock(keras.callbacks.Callback):
     def on_train_begin(self, logs=None):
         if self.params is not None:  # shared by the fit's callbacks: ClipProgress counts clips
             self.params["clips"] = len(self.batches.indices)
+
+    def on_train_end(self, logs=None):
+        if self.batches.cache is not None:
+            self.batches.cache.save()
+            self.batches.cache.close()
 
     def on_epoch_begin(self, epoch, logs=None):
         self.batches.epoch = int(epoch)
@@ -155,6 +269,19 @@ def _split(est, X: LazyClips, y_int: np.ndarray) -> tuple[np.ndarray, np.ndarray
     if not is_copy.any():  # no copies: the in-memory split, in its order
         return first[train_clips], first[val_clips]
     return np.flatnonzero(~in_val), np.flatnonzero(in_val & ~is_copy)
+
+
+def _cache_folder(est):
+    """The folder of a TrainingCheckpoint among the fit's callbacks that caches features."""
+    from ._checkpoint import TrainingCheckpoint
+
+    for cb in getattr(est, "_fit_callbacks", None) or []:
+        if isinstance(cb, TrainingCheckpoint) and cb.cache_features:
+            if not cb.resume:  # a fresh run computes its features afresh
+                for name in ("features.f16", "features.f16.json"):
+                    (cb.directory / name).unlink(missing_ok=True)
+            return cb.directory
+    return None
 
 
 def streamed_training_data(est, X: LazyClips, y, sample_weight, *, validate: bool,
@@ -195,7 +322,12 @@ def streamed_training_data(est, X: LazyClips, y, sample_weight, *, validate: boo
         train, val = _split(est, X, y.astype(int))
     else:
         train, val = np.arange(len(X)), None
-    common = dict(batch_size=est.batch_size, sample_weight=sample_weight, prepare=prepare)
+    cache = None
+    folder = _cache_folder(est)
+    if folder is not None:
+        cache = FeatureCache(folder / "features.f16", len(X), est.X_shape_[1:])
+    common = dict(batch_size=est.batch_size, sample_weight=sample_weight, prepare=prepare,
+                  cache=cache)
     batches = ClipBatches(X, y, train, shuffle=True, seed=seed, fresh=True,
                           initial_epoch=initial_epoch, **common)
     validation = None if val is None else ClipBatches(X, y, val, shuffle=False, seed=seed,

@@ -49,6 +49,12 @@ class TrainingCheckpoint(keras.callbacks.Callback):
     fingerprint : dict, default=None
         What the run is (data, model, seed...): a checkpoint made with
         another fingerprint is refused on resume.
+    cache_features : bool, default=False
+        A network trained on clips read in batches also keeps, in
+        ``features.f16`` here, the inputs of the clips that are no augmented
+        copies (float16: 7.8 KB per one-second clip of log-mel frames), so
+        that later epochs, and a resumed run, read them instead of computing
+        them again.
 
     Attributes
     ----------
@@ -59,11 +65,12 @@ class TrainingCheckpoint(keras.callbacks.Callback):
         sets it.
     """
 
-    def __init__(self, directory, *, resume=False, fingerprint=None):
+    def __init__(self, directory, *, resume=False, fingerprint=None, cache_features=False):
         super().__init__()
         self.directory = Path(directory)
         self.resume = resume
         self.fingerprint = fingerprint
+        self.cache_features = cache_features
         self.resumed_from = None
         self.stopper = None
         self._history = {}
@@ -150,7 +157,8 @@ class TrainingCheckpoint(keras.callbacks.Callback):
     def remove(self) -> None:
         """Delete the checkpoint's files and, if it is then empty, its folder."""
         for name in os.listdir(self.directory) if self.directory.is_dir() else []:
-            if name == _STATE or name.endswith((".weights.h5", ".npz", ".tmp")):
+            if name == _STATE or name.endswith((".weights.h5", ".npz", ".tmp", ".f16",
+                                                ".f16.json")):
                 (self.directory / name).unlink(missing_ok=True)
         if self.directory.is_dir() and not any(self.directory.iterdir()):
             self.directory.rmdir()

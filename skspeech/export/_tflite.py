@@ -19,8 +19,8 @@ from ._runtime import make_interpreter
 
 _FILES = {"float": "model_float.tflite", "int8": "model_int8.tflite",
           "settings": "frontend.json"}
-# The Keras classifiers whose network exports (KWSClassifier subclasses Conv1DClassifier).
-_NETWORKS = ("Conv1DClassifier", "KWSClassifier")
+# skspeech's Keras classifiers, whose networks export (named in messages).
+_NETWORKS = ("Conv1DClassifier", "KWSClassifier", "KWS2DClassifier")
 # Ops that would make an exported network random: training-only layers (SpecAugment,
 # Dropout, noise) must have been left out of the graph.
 _RANDOM_OPS = ("RANDOM", "MULTINOMIAL")
@@ -36,25 +36,22 @@ def _tf():
 
 
 def _split(model):
-    """(front end, Conv1DClassifier) of a fitted Conv1D pipeline; ValueError otherwise."""
+    """(front end, Keras classifier) of a fitted network pipeline; ValueError otherwise."""
     from sklearn.utils.validation import check_is_fitted
 
-    if type(model).__name__ == "AugmentedClassifier":
-        # its augmentation acts only in fit: the fitted pipeline inside is the whole predictor
-        check_is_fitted(model, "estimator_")
-        model = model.estimator_
-    steps = getattr(model, "steps", None)
-    last = steps[-1][1] if steps else model
-    # by name, not isinstance: importing the class would import TensorFlow
-    if not any(c.__name__ in _NETWORKS for c in type(last).__mro__):
+    from .._inspection import is_keras_classifier, split_model
+
+    # unwraps searches and AugmentedClassifier (its augmentation acts only in fit)
+    front, last = split_model(model)
+    if not is_keras_classifier(last):
         got = type(last).__name__
-        got = got if steps is None else f"a Pipeline ending in {got}"
+        got = got if front is None else f"a Pipeline ending in {got}"
         raise ValueError(f"TFLite export needs a fitted Conv1D pipeline (conv1d_pipeline, "
-                         f"kws_pipeline or skspeech train --model conv1d), ending in one of "
-                         f"{', '.join(_NETWORKS)}; got {got}. Only these networks can run in "
-                         f"TensorFlow Lite.")
+                         f"kws_pipeline or skspeech train --model conv1d/kws/kws2d), ending in "
+                         f"one of skspeech's networks ({', '.join(_NETWORKS)}); got {got}. "
+                         f"Only these networks can run in TensorFlow Lite.")
     check_is_fitted(last)
-    return (model[:-1] if steps else None), last
+    return front, last
 
 
 def _features(front, shape, X):

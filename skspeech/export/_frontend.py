@@ -135,8 +135,8 @@ def build(settings):
     """The front-end steps ``[(name, transformer), ...]`` that ``settings`` describe."""
     steps = settings.get("steps")
     if not isinstance(steps, dict):
-        raise ValueError("frontend.json has no 'steps'; export the model again with "
-                         "skspeech export or export_tflite.")
+        msg = "frontend.json has no 'steps'; export the model again with skspeech export."
+        raise ValueError(msg)  # noqa: TRY004 (a damaged file, not an argument of a wrong type)
     return [(name, _build_step(name, spec, settings)) for name, spec in steps.items()
             if spec is not None]
 

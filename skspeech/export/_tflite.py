@@ -122,7 +122,7 @@ def _strip_names(content):
 class _AlignedBuffer:
     """A TFLite ``Buffer`` that packs its bytes at a 16-byte boundary (schema: force_align 16)."""
 
-    def Pack(self, builder):  # noqa: N802 (flatbuffers' name)
+    def Pack(self, builder):  # flatbuffers calls it by this name
         from tensorflow.lite.python import schema_py_generated as schema
 
         data = None

@@ -10,8 +10,8 @@ Two tasks:
   (one-second windows of the background-noise recordings), built by
   ``load_speech_commands(task="12")``: the shape of the standard 12-class task. The
   validation clips keep the standard share of ``_unknown_`` (10 % of the word clips); the
-  training clips, as ``skspeech train`` builds them, take every clip of the other words
-  (``unknown_percentage="all"``) with the rare words repeated
+  training clips, as ``skspeech train`` builds them, take twice that share
+  (``unknown_percentage=20``: here every clip of the other words) with the rare words repeated
   (:func:`skspeech.datasets.balance_unknown_words`); ``--unknown standard`` trains on the
   standard share instead.
 
@@ -47,6 +47,7 @@ from pathlib import Path  # noqa: E402
 import numpy as np  # noqa: E402
 
 from skspeech.datasets import balance_unknown_words, load_speech_commands  # noqa: E402
+from skspeech.datasets._unknown import TRAIN_UNKNOWN_PERCENTAGE  # noqa: E402
 from skspeech.datasets._speech_commands import background_noise  # noqa: E402
 from skspeech.metrics import command_error_rates  # noqa: E402
 
@@ -80,8 +81,9 @@ def training_clips(path, task, unknown="balanced"):
     """The train subset; for task 12 with the ``_unknown_`` clips ``unknown`` says."""
     if task != "12" or unknown == "standard":
         return load_speech_commands(path, words=SEVEN, subset="train", task=task)
+    share = TRAIN_UNKNOWN_PERCENTAGE if unknown == "balanced" else "all"
     train = load_speech_commands(path, words=SEVEN, subset="train", task=task,
-                                 unknown_percentage="all")
+                                 unknown_percentage=share)
     if unknown == "balanced":
         train = balance_unknown_words(train)  # its defaults: what skspeech train does
     return train
@@ -138,9 +140,9 @@ def main(argv=None):
                         help="also score with held-out noise at 20, 10, 5 and 0 dB SNR")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--unknown", choices=("balanced", "all", "standard"), default="balanced",
-                        help="task 12's training _unknown_ clips: every other-word clip with "
+                        help="task 12's training _unknown_ clips: 20 %% of the word clips with "
                              "the rare words repeated (default, as skspeech train), every "
-                             "clip, or the standard 10 %%")
+                             "other-word clip, or the standard 10 %%")
     parser.add_argument("--save", type=Path, default=None,
                         help="folder for each model's validation probabilities")
     parser.add_argument("--verbose", action="store_true", help="progress bar per fit")

@@ -27,8 +27,9 @@ network (its gate, smoothing, thresholds and refractory period decide as they do
 The model: ``--model PATH`` loads a file saved by :func:`skspeech.save_model` (trained on the
 ``train`` subset at 16 kHz); without it the script trains ``kws_pipeline(sr=16000,
 random_state=0, noise=<train noise>)`` on ``load_speech_commands(words=SEVEN, subset="train",
-task="12", unknown_percentage="all")`` with the rare other words repeated by
-:func:`skspeech.datasets.balance_unknown_words`, as ``skspeech train`` does (about 10 minutes
+task="12", unknown_percentage=20)`` (every other-word clip of the development copy) with the
+rare other words repeated by :func:`skspeech.datasets.balance_unknown_words`, as ``skspeech
+train`` does (about 10 minutes
 on 2 cores); ``--model svm`` trains the SVM recipe on the same
 data instead (seconds; for trying the script).
 
@@ -53,6 +54,7 @@ from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 
+from skspeech.datasets._unknown import TRAIN_UNKNOWN_PERCENTAGE  # noqa: E402
 from skspeech.datasets import (  # noqa: E402
     background_noise,
     balance_unknown_words,
@@ -163,8 +165,9 @@ def train_model(path, recipe, seed):
     from skspeech import pipelines
 
     # as skspeech train builds its training clips: every other-word clip, rare words repeated
-    train = balance_unknown_words(load_speech_commands(path, words=SEVEN, subset="train",
-                                                       task="12", unknown_percentage="all"))
+    train = balance_unknown_words(load_speech_commands(
+        path, words=SEVEN, subset="train", task="12",
+        unknown_percentage=TRAIN_UNKNOWN_PERCENTAGE))
     if recipe == "svm":
         model = pipelines.svm_pipeline(sr=SR)
     else:

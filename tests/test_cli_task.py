@@ -84,17 +84,22 @@ def test_train_on_a_speech_commands_folder_is_the_12_class_task(svm12, capsys):
     _model, meta = load_model(svm12, return_metadata=True)
     assert meta["classes"] == TWELVE
     assert meta["training"]["task"] == "12" and meta["training"]["noise"] is None  # svm
-    # train: speakers 4-7, 2 takes, 10 words = 80 clips; + 10 % _unknown_ + 10 % _silence_
-    assert meta["training"]["n_clips"] == 96
+    # train: speakers 4-7, 2 takes, 10 words = 80 clips; + 10 % _silence_ (8); _unknown_: 20 %
+    # of the word clips drawn (16), each of the 3 other words then repeated up to the 8 clips
+    # a command has (balance_unknown_words): 24
+    assert meta["training"]["n_clips"] == 112
 
 
 def test_train_prints_the_classes_and_no_command(sc_folder, tmp_path, capsys):
     path = tmp_path / "m.joblib"
     assert main(["train", str(sc_folder), "-o", str(path), "--quiet"]) == 0
     out = capsys.readouterr()
-    assert ("Trained svm on 96 clips of 10 words (down, go, left, no, off, on, right, stop, "
-            "up, yes) + no command (_silence_ 8, _unknown_ 8 clips) at 16000 Hz") in out.out
-    assert "Note:" not in out.err  # every word well covered, noise present: nothing to say
+    assert ("Trained svm on 112 clips of 10 words (down, go, left, no, off, on, right, stop, "
+            "up, yes) + no command (_silence_ 8, _unknown_ 24 clips) at 16000 Hz") in out.out
+    # every word well covered, noise present: only how _unknown_ was built
+    assert out.err.count("Note:") == 1
+    assert "_unknown_: 16 clips of the other words (20 % of the word clips at most), the rare " \
+           "words repeated (8 repeats)" in out.err
 
 
 def test_train_task_words_and_35(sc_folder, tmp_path, capsys):
@@ -121,9 +126,12 @@ def test_train_with_words_makes_the_rest_unknown(sc_folder, tmp_path, capsys):
                  "--quiet"]) == 0
     assert load_model(path, return_metadata=True)[1]["classes"] == \
         ["_silence_", "_unknown_", "no", "yes"]
-    # 16 word clips: ceil(1.6) = 2 clips each of _unknown_ and _silence_
-    assert "Trained svm on 20 clips of 2 words (no, yes) + no command (_silence_ 2, " \
-           "_unknown_ 2 clips)" in capsys.readouterr().out
+    # 16 word clips: ceil(1.6) = 2 clips of _silence_; ceil(3.2) = 4 clips of _unknown_ drawn,
+    # each of their 3 words then repeated to the 8 clips of a command: 24
+    out = capsys.readouterr()
+    assert "Trained svm on 42 clips of 2 words (no, yes) + no command (_silence_ 2, " \
+           "_unknown_ 24 clips)" in out.out
+    assert "_unknown_: 4 clips of the other words" in out.err
 
 
 def test_train_leaves_scarce_words_out_and_says_so(sc_folder, tmp_path, capsys):
@@ -140,7 +148,10 @@ def test_train_leaves_scarce_words_out_and_says_so(sc_folder, tmp_path, capsys):
             "Pass --words to choose the words yourself.") in out.err
     assert load_model(path, return_metadata=True)[1]["classes"] == sorted(
         [w for w in TEN if w not in ("go", "on", "off")] + list(NON_COMMANDS))
-    assert "Trained svm on 136 clips of 7 words" in out.out  # 112 + 2 x ceil(11.2)
+    # 112 word clips, ceil(11.2) of _silence_; ceil(22.4) of _unknown_, then repeated so that
+    # each of their words has the 16 clips of a command: 80
+    assert "Trained svm on 204 clips of 7 words" in out.out
+    assert "_silence_ 12, _unknown_ 80 clips" in out.out
     # chosen by the user: kept, with a warning
     assert main(["train", str(root), "--subset", "all", "--words", "yes", "no", "go", "-o",
                  str(path), "--force", "--quiet"]) == 0

@@ -258,8 +258,10 @@ def test_balance_unknown_words_repeats_the_rare_words(sc_folder, lazy):
     assert len(balance_unknown_words(data, min_clips=1).target) == n  # nothing to repeat
     with pytest.raises(ValueError, match="no _unknown_ clips"):
         balance_unknown_words(load_speech_commands(root, subset="train"))
-    with pytest.raises(ValueError, match="min_clips must be an int >= 1"):
+    with pytest.raises(ValueError, match="min_clips must be an int >= 1 or 'auto'"):
         balance_unknown_words(data, min_clips=0)
+    # auto: 40, or fewer when the commands have fewer clips (here 8 each, as the other words)
+    assert len(balance_unknown_words(data).target) == n
 
 
 def test_task_35_takes_every_word(sc_folder):

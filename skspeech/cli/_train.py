@@ -320,7 +320,7 @@ def run(args):
         data = load_data(args.data, subset=args.subset, words=args.words, task=args.task,
                          sr=args.sr, n_voices=args.n_voices, seed=args.seed,
                          verbose=not args.quiet, note=note,
-                         on_error="skip" if skip else "raise")
+                         on_error="skip" if skip else "raise", for_training=True)
     except InvalidAudioError as exc:
         if skip:
             raise

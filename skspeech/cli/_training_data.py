@@ -196,7 +196,7 @@ def _counts(counts):
 
 
 def load_data(spec, *, subset, words=None, task=None, sr=None, n_voices=24, seed=0,
-              verbose=True, note=None, on_error="raise"):
+              verbose=True, note=None, on_error="raise", for_training=False):
     """Load the data a data argument names.
 
     Returns a Bunch: ``X``, ``y``, ``sr``, ``what`` (a description), ``kind``
@@ -206,7 +206,10 @@ def load_data(spec, *, subset, words=None, task=None, sr=None, n_voices=24, seed
     folder, as paths). ``task`` applies to Speech Commands only (None: see
     :func:`plan_speech_commands`). With ``on_error="skip"`` unreadable clips are
     left out and listed in ``skipped`` (path, reason), without a warning: the
-    caller reports them.
+    caller reports them. ``for_training=True``: the 12-class task's ``_unknown_``
+    takes every clip of the other words, the rare words repeated
+    (:func:`~skspeech.datasets.balance_unknown_words`), for fewer false alarms; a
+    score keeps the standard task's 10 %.
     """
     import warnings
 
@@ -240,9 +243,23 @@ def load_data(spec, *, subset, words=None, task=None, sr=None, n_voices=24, seed
     plan = plan_speech_commands(index, words=words, task=task, subset=subset, note=note)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SkippedFilesWarning)
+        from ..datasets._unknown import TRAIN_UNKNOWN_PERCENTAGE
+
+        more = ({"unknown_percentage": TRAIN_UNKNOWN_PERCENTAGE}
+                if for_training and plan["task"] == "12" else {})
         data = load_speech_commands(path, words=None if plan["task"] == "35" else plan["words"],
                                     subset=subset, task=plan["task"], sr=sr, verbose=verbose,
-                                    on_error=on_error)
+                                    on_error=on_error, **more)
+    if more:
+        from ..datasets import balance_unknown_words
+
+        n = len(data.target)
+        n_unknown = int(np.sum(data.target == "_unknown_"))
+        data = balance_unknown_words(data)
+        if note is not None and n_unknown:
+            note(f"_unknown_: {n_unknown} clips of the other words ({TRAIN_UNKNOWN_PERCENTAGE:g} % "
+                 f"of the word clips at most), the rare words repeated ({len(data.target) - n} "
+                 f"repeats) so that each counts.")
     out.update(skipped=data.skipped)
     what = f"Speech Commands at {path} ({subset}" + \
         ("" if plan["task"] == "words" else f", task {plan['task']}") + ")"

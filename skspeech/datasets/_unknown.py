@@ -6,6 +6,11 @@ import numpy as np
 from sklearn.utils import Bunch, check_random_state
 
 UNKNOWN = "_unknown_"
+SILENCE = "_silence_"
+MIN_CLIPS = 40  # min_clips="auto" on a data set whose commands have more clips than this
+# skspeech train's training clips: twice the standard task's share of _unknown_ (every other-word
+# clip of the development copy; 20 % of the full data set), then balance_unknown_words
+TRAIN_UNKNOWN_PERCENTAGE = 20.0
 _PER_CLIP = ("target", "word", "speaker", "filenames", "start")
 
 
@@ -15,7 +20,7 @@ def _take(data, idx):
     return data[idx]  # ndarray, or a lazy AudioFiles (a lazy subset)
 
 
-def balance_unknown_words(data, *, min_clips=40, random_state=0):
+def balance_unknown_words(data, *, min_clips="auto", random_state=0):
     """Repeat the clips of the rare words of ``_unknown_`` until each has ``min_clips``.
 
     The ``_unknown_`` class of Speech Commands is mostly a few words (in the
@@ -35,9 +40,11 @@ def balance_unknown_words(data, *, min_clips=40, random_state=0):
         From :func:`load_speech_commands` with ``task="12"``: ``data``,
         ``target`` and ``word`` (the word each ``_unknown_`` clip says), and
         ``speaker``, ``filenames``, ``start`` if present.
-    min_clips : int, default=40
+    min_clips : int or "auto", default="auto"
         Clips each word of ``_unknown_`` gets at least (a word with more keeps
-        its clips, none is dropped).
+        its clips, none is dropped). "auto": 40, or the median number of clips
+        of the commands if that is smaller (an other word never outweighs a
+        command).
     random_state : int, RandomState instance or None, default=0
         Which clips are repeated.
 
@@ -58,17 +65,17 @@ def balance_unknown_words(data, *, min_clips=40, random_state=0):
     >>> import numpy as np
     >>> from sklearn.utils import Bunch
     >>> from skspeech.datasets import balance_unknown_words
-    >>> data = Bunch(data=np.zeros((6, 4)), target=np.array(["yes"] * 2 + ["_unknown_"] * 4),
-    ...              word=np.array(["yes", "yes", "bed", "bed", "bed", "off"]))
-    >>> out = balance_unknown_words(data, min_clips=3)
+    >>> data = Bunch(data=np.zeros((7, 4)), target=np.array(["yes"] * 3 + ["_unknown_"] * 4),
+    ...              word=np.array(["yes", "yes", "yes", "bed", "bed", "bed", "off"]))
+    >>> out = balance_unknown_words(data)  # up to 3 clips: as many as the command has
     >>> sorted(out.word[out.target == "_unknown_"].tolist())
     ['bed', 'bed', 'bed', 'off', 'off', 'off']
     >>> out.data.shape
-    (8, 4)
+    (9, 4)
     """
-    if not (isinstance(min_clips, Integral) and not isinstance(min_clips, bool)
-            and min_clips >= 1):
-        raise ValueError(f"min_clips must be an int >= 1; got {min_clips!r}.")
+    if not (min_clips == "auto" or (isinstance(min_clips, Integral)
+                                    and not isinstance(min_clips, bool) and min_clips >= 1)):
+        raise ValueError(f"min_clips must be an int >= 1 or 'auto'; got {min_clips!r}.")
     for field in ("data", "target", "word"):
         if field not in data:
             raise ValueError(f"balance_unknown_words needs a Bunch with {field!r} (from "
@@ -80,6 +87,10 @@ def balance_unknown_words(data, *, min_clips=40, random_state=0):
     unknown = np.flatnonzero(target == UNKNOWN)
     if not len(unknown):
         raise ValueError(f"data has no {UNKNOWN} clips: load it with task='12'.")
+    if min_clips == "auto":
+        commands = target[(target != UNKNOWN) & (target != SILENCE)]
+        counts = np.unique(commands, return_counts=True)[1]
+        min_clips = min(MIN_CLIPS, int(np.median(counts))) if len(counts) else MIN_CLIPS
     rng = check_random_state(random_state)
     extra = []
     for w in sorted(set(word[unknown].tolist())):

@@ -107,7 +107,7 @@ def evaluate(name, train, test, seed, cache):
         row["ms_keras"] = median_ms(model.predict, clips)
         row["net_ms_keras"] = median_ms(lambda f: net.model_.predict_on_batch(f[None]), feats)
         for kind in ("float", "int8"):
-            tfl = TFLiteModel(files[kind], pipeline=pipe)
+            tfl = TFLiteModel(files[kind])
             row[f"acc_{kind}"] = float(np.mean(tfl.predict(test.data) == test.target))
             row[f"kb_{kind}"] = files["sizes"][kind] / 1024
             row[f"ms_{kind}"] = median_ms(tfl.predict, clips)

@@ -55,12 +55,13 @@ print("frontend.json keys:", ", ".join(sorted(settings)))
 # Check the exported models
 # -------------------------
 # :class:`skspeech.export.TFLiteModel` runs a ``.tflite`` file on the same clips
-# the pipeline takes (through the pipeline's front end).
+# the pipeline takes: it rebuilds the front end from ``frontend.json`` with
+# skspeech's own transformers, and needs LiteRT (``skspeech[edge]``), not TensorFlow.
 X = data.data[test]
 keras_proba = model.predict_proba(X)
 probas = {"Keras": keras_proba}
 for kind in ("float", "int8"):
-    probas[kind] = TFLiteModel(files[kind], pipeline=model).predict_proba(X)
+    probas[kind] = TFLiteModel(files[kind]).predict_proba(X)
     agree = np.mean(probas[kind].argmax(1) == keras_proba.argmax(1))
     gap = np.abs(probas[kind] - keras_proba).max()
     print(f"{kind} TFLite agrees with Keras on {agree:.0%} of clips (max prob. gap {gap:.3f})")
@@ -82,7 +83,7 @@ print("KWS front end:", " -> ".join(f"{name} ({step['type']})" for name, step
 print("KWS int8 ops:", ", ".join(kws_settings["ops"]["int8"]))
 kws_words = kws.predict(X)
 for kind in ("float", "int8"):
-    words = TFLiteModel(kws_files[kind], pipeline=kws).predict(X)
+    words = TFLiteModel(kws_files[kind]).predict(X)
     print(f"KWS {kind}: {kws_files['sizes'][kind] / 1024:.0f} KiB, agrees with Keras on "
           f"{np.mean(words == kws_words):.0%} of clips")
 

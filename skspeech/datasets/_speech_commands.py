@@ -1,9 +1,7 @@
 """The Speech Commands dataset (Warden, 2018), read from its own folder layout."""
 
-import hashlib
 import math
 import os
-import re
 import warnings
 from numbers import Integral, Real
 from pathlib import Path
@@ -15,240 +13,32 @@ from sklearn.utils._param_validation import Interval, StrOptions, validate_param
 from ..exceptions import InvalidAudioError, SkippedFilesWarning, TruncatedAudioWarning
 from ..io import read_audio
 from ._base import wrap_paragraphs
+from ._speech_commands_layout import (  # noqa: F401 (re-exported for the CLI)
+    BACKGROUND_NOISE,
+    SEED,
+    SILENCE,
+    SILENCE_PERCENTAGE,
+    TEN_WORDS,
+    TESTING_LIST,
+    TESTING_PERCENTAGE,
+    UNKNOWN,
+    UNKNOWN_PERCENTAGE,
+    VALIDATION_LIST,
+    VALIDATION_PERCENTAGE,
+    _header,
+    _out_len,
+    _read_window,
+    scan_speech_commands,
+    speaker_of,
+    subset_of,
+    which_set,
+)
+from ._speech_commands_noise import (
+    _silence_windows,
+    background_noise,
+)
 
 __all__ = ["background_noise", "load_speech_commands"]
-
-TEN_WORDS = ("yes", "no", "up", "down", "left", "right", "on", "off", "stop", "go")
-SILENCE = "_silence_"
-UNKNOWN = "_unknown_"
-BACKGROUND_NOISE = "_background_noise_"
-VALIDATION_LIST = "validation_list.txt"
-TESTING_LIST = "testing_list.txt"
-
-# The dataset README's rule (and the TensorFlow tutorial's defaults).
-MAX_NUM_WAVS_PER_CLASS = 2**27 - 1  # ~134M
-VALIDATION_PERCENTAGE = 10.0
-TESTING_PERCENTAGE = 10.0
-# task="12": each subset gets _unknown_ and _silence_ clips numbering this
-# percentage of its clips of the chosen words (the tutorial's defaults).
-UNKNOWN_PERCENTAGE = 10.0
-SILENCE_PERCENTAGE = 10.0
-SEED = 59185  # the tutorial's RANDOM_SEED
-SILENCE_SECONDS = 1.0
-
-_SUBSET_NAMES = {"training": "train", "validation": "validation", "testing": "test"}
-_AUDIO_EXT = ".wav"
-
-
-def which_set(filename, validation_percentage=VALIDATION_PERCENTAGE,
-              testing_percentage=TESTING_PERCENTAGE):
-    """The subset the dataset's README assigns to a file: "train", "validation" or "test".
-
-    The README's ``which_set``: the SHA-1 of the file name's part before
-    ``_nohash_`` (the speaker), taken modulo ``MAX_NUM_WAVS_PER_CLASS + 1``
-    and scaled to a percentage. All clips of one speaker land in one subset,
-    and the assignment never changes as files are added. The dataset's
-    ``validation_list.txt`` and ``testing_list.txt`` were made with this rule
-    at 10 % and 10 %.
-
-    Examples
-    --------
-    >>> which_set("yes/bobby_nohash_0.wav") == which_set("no/bobby_nohash_7.wav")
-    True
-    >>> which_set(r"left\\0a7c2a8d_nohash_0.wav") in ("train", "validation", "test")
-    True
-    """
-    base_name = re.split(r"[\\/]", filename)[-1]
-    hash_name = re.sub(r"_nohash_.*$", "", base_name)
-    hash_name_hashed = hashlib.sha1(hash_name.encode("utf-8")).hexdigest()
-    percentage_hash = ((int(hash_name_hashed, 16) % (MAX_NUM_WAVS_PER_CLASS + 1))
-                       * (100.0 / MAX_NUM_WAVS_PER_CLASS))
-    if percentage_hash < validation_percentage:
-        return "validation"
-    if percentage_hash < testing_percentage + validation_percentage:
-        return "test"
-    return "train"
-
-
-def speaker_of(filename):
-    """The speaker id in a Speech Commands file name (the part before ``_nohash_``).
-
-    Examples
-    --------
-    >>> speaker_of("c50f55b8_nohash_1.wav"), speaker_of("_unknown_/bed_c50f55b8_nohash_1.wav")
-    ('c50f55b8', 'c50f55b8')
-    """
-    base = re.split(r"[\\/]", filename)[-1]
-    if "_nohash_" not in base:
-        return os.path.splitext(base)[0]
-    return base.split("_nohash_")[0].rsplit("_", 1)[-1]
-
-
-def _norm_rel(line):
-    """A list entry as a POSIX relative path: ``right\\x.wav`` and ``./right/x.wav`` match."""
-    parts = [p for p in re.split(r"[\\/]+", line.strip()) if p not in ("", ".")]
-    return "/".join(parts)
-
-
-def _read_list(path):
-    try:
-        with open(path, encoding="utf-8-sig") as f:  # a BOM (Windows editors) is ignored
-            return {_norm_rel(line) for line in f if line.strip()}
-    except UnicodeDecodeError as exc:
-        raise ValueError(
-            f"{str(path)!r} is not a text list of clips (one relative path such as "
-            f"'yes/0a7c2a8d_nohash_0.wav' per line): byte {exc.start} cannot be read as "
-            f"UTF-8. Restore it from the archive, or delete both lists to use the dataset's "
-            f"SHA-1 speaker rule.") from None
-
-
-def _missing_list_entries(root, words, lists):
-    """Entries of the lists naming a clip that is not in its (present) word folder."""
-    present = {f"{w}/{n}" for w, names in words.items() for n in names}
-    missing = {}
-    for subset, entries in lists.items():
-        for rel in sorted(entries):
-            word = rel.partition("/")[0]
-            if word in words and rel not in present:
-                missing.setdefault(subset, []).append(rel)
-    return missing
-
-
-_WARNED_MISSING = set()  # (folder, counts) already reported in this process
-
-
-def _warn_missing_entries(root, missing):
-    key = (str(root), tuple((k, len(v)) for k, v in sorted(missing.items())))
-    if key in _WARNED_MISSING:  # scanned again (e.g. by the CLI, then the loader): once
-        return
-    _WARNED_MISSING.add(key)
-    parts = []
-    for subset, rels in missing.items():
-        name = VALIDATION_LIST if subset == "validation" else TESTING_LIST
-        shown = ", ".join(rels[:3]) + (", ..." if len(rels) > 3 else "")
-        parts.append(f"{name} names {len(rels)} clip(s) missing from their word folders "
-                     f"({shown})")
-    warnings.warn(
-        f"{str(root)!r}: " + "; ".join(parts) + ". Those clips are not loaded (deleted, or "
-        "the copy is incomplete): restore them from the archive, or fetch the dataset again.",
-        UserWarning, stacklevel=3)
-
-
-def _wavs(folder):
-    with os.scandir(folder) as it:
-        return sorted(e.name for e in it
-                      if e.is_file() and not e.name.startswith(".")
-                      and e.name.lower().endswith(_AUDIO_EXT))
-
-
-def _hint(root):
-    return (f"Pass the folder of the extracted Speech Commands archive (the one holding yes/, "
-            f"no/, ..., {VALIDATION_LIST}, {TESTING_LIST} and {BACKGROUND_NOISE}/), or call "
-            "skspeech.datasets.fetch_speech_commands() to download it "
-            "(or run: skspeech data fetch speech-commands).")
-
-
-def scan_speech_commands(path):
-    """Index a Speech Commands folder without reading audio.
-
-    Returns a dict with ``root`` (Path), ``words`` ({word: [file names]}),
-    ``special`` ({"_unknown_"/"_silence_": [file names]}, only in the separate
-    test-set archive), ``background`` (list of paths), ``lists`` ({subset:
-    set of relative paths} or None) and ``kind`` ("main" or "test_set").
-    """
-    root = Path(os.path.expanduser(os.fspath(path)))
-    if not root.is_dir():
-        raise FileNotFoundError(f"No Speech Commands folder at {str(root)!r}. {_hint(root)}")
-    words, special, background = {}, {}, []
-    with os.scandir(root) as it:
-        folders = sorted(e.name for e in it if e.is_dir() and not e.name.startswith("."))
-    for name in folders:
-        if name == BACKGROUND_NOISE:
-            background = [root / name / f for f in _wavs(root / name)]
-        elif name in (UNKNOWN, SILENCE):
-            special[name] = _wavs(root / name)
-        elif not name.startswith("_"):
-            files = _wavs(root / name)
-            if files:
-                words[name] = files
-    if not words:
-        raise FileNotFoundError(
-            f"{str(root)!r} holds no word folders with .wav files (such as yes/ or no/). "
-            f"{_hint(root)}"
-        )
-    has_val, has_test = (root / VALIDATION_LIST).is_file(), (root / TESTING_LIST).is_file()
-    if has_val != has_test:
-        present, missing = ((VALIDATION_LIST, TESTING_LIST) if has_val
-                            else (TESTING_LIST, VALIDATION_LIST))
-        raise FileNotFoundError(
-            f"{str(root)!r} has {present} but not {missing}; the subsets need both. Restore "
-            f"{missing} from the archive, or delete {present} to use the dataset's SHA-1 "
-            "speaker rule instead."
-        )
-    lists = None
-    if has_val:
-        lists = {"validation": _read_list(root / VALIDATION_LIST),
-                 "test": _read_list(root / TESTING_LIST)}
-        missing = _missing_list_entries(root, words, lists)
-        if missing:
-            _warn_missing_entries(root, missing)
-    kind = "test_set" if lists is None and special else "main"
-    return {"root": root, "words": words, "special": special, "background": background,
-            "lists": lists, "kind": kind}
-
-
-def subset_of(index, word, name):
-    """The subset of clip ``word/name``: from the lists if present, else the SHA-1 rule."""
-    if index["kind"] == "test_set":
-        return "test"
-    lists = index["lists"]
-    if lists is None:
-        return which_set(name)
-    rel = f"{word}/{name}"
-    if rel in lists["validation"]:
-        return "validation"
-    if rel in lists["test"]:
-        return "test"
-    return "train"
-
-
-def _header(path):
-    """(frames, sample rate) from the file header, without reading the samples."""
-    import soundfile as sf
-
-    try:
-        with sf.SoundFile(path) as f:
-            return f.frames, f.samplerate
-    except (sf.LibsndfileError, RuntimeError, TypeError, ValueError) as exc:
-        raise InvalidAudioError(
-            f"Cannot read {str(path)!r} as audio: {exc}. The file is corrupt or truncated; "
-            "delete it (or the whole folder, and fetch the dataset again)."
-        ) from exc
-
-
-def _read_window(path, start, n, file_sr, sr, dtype):
-    """Samples ``start:start + n`` of a file (only those are read), mono, resampled to ``sr``."""
-    import soundfile as sf
-
-    try:
-        y = sf.read(path, start=start, frames=n, dtype="float64", always_2d=True)[0]
-    except (sf.LibsndfileError, RuntimeError, TypeError, ValueError) as exc:
-        raise InvalidAudioError(f"Cannot read {str(path)!r} as audio: {exc}.") from exc
-    y = y.mean(axis=1)
-    if not np.isfinite(y).all():
-        raise InvalidAudioError(f"{str(path)!r} contains NaN or infinite samples.")
-    if sr is not None and sr != file_sr:
-        from ..preprocessing._resample import resample
-
-        y = resample(y, file_sr, sr)
-    return y.astype(dtype, copy=False)
-
-
-def _out_len(n, file_sr, sr):
-    if sr is None or sr == file_sr:
-        return n
-    g = math.gcd(file_sr, sr)
-    return -(-n * (sr // g) // (file_sr // g))  # ceil, as scipy's resample_poly
 
 
 _DESCR = """\
@@ -287,96 +77,6 @@ Source: http://download.tensorflow.org/data/speech_commands_v0.02.tar.gz
 4.0 International (CC BY 4.0). Cite: Warden, P. (2018). Speech Commands: A
 Dataset for Limited-Vocabulary Speech Recognition. arXiv:1804.03209.
 """
-
-
-def _noise_bounds(subset):
-    """The stretch of each noise recording, as fractions of its length, that feeds ``subset``."""
-    return {
-        "train": (0.0, 1 - (VALIDATION_PERCENTAGE + TESTING_PERCENTAGE) / 100),
-        "validation": (1 - (VALIDATION_PERCENTAGE + TESTING_PERCENTAGE) / 100,
-                       1 - TESTING_PERCENTAGE / 100),
-        "test": (1 - TESTING_PERCENTAGE / 100, 1.0),
-        "all": (0.0, 1.0),
-    }[subset]
-
-
-@validate_params(
-    {
-        "path": [str, os.PathLike],
-        "subset": [StrOptions({"train", "validation", "test", "all"})],
-        "sr": [None, Interval(Integral, 1, None, closed="left")],
-    },
-    prefer_skip_nested_validation=True,
-)
-def background_noise(path, *, subset="train", sr=None):
-    """The ``_background_noise_`` recordings of a Speech Commands folder, the subset's stretch.
-
-    Each recording is split in time as ``load_speech_commands(task="12")``
-    splits it for its ``_silence_`` clips: the first 80 % feeds ``"train"``,
-    the next 10 % ``"validation"``, the last 10 % ``"test"``, so noise mixed
-    into training clips is never the noise a test hears. Pass the result to
-    :class:`~skspeech.augment.WaveAugmenter` (``noise=``) or to the network
-    recipes (``kws_pipeline(noise=...)``).
-
-    Parameters
-    ----------
-    path : str or path-like
-        The Speech Commands folder (the one holding ``_background_noise_/``).
-    subset : {"train", "validation", "test", "all"}, default="train"
-        Which stretch of each recording.
-    sr : int, default=None
-        Resample to this rate; None keeps the files' rate (16 kHz).
-
-    Returns
-    -------
-    noise : list of ndarray of shape (n_samples,)
-        One float32 array per recording, sorted by file name; empty when the
-        folder has no ``_background_noise_/``.
-
-    Examples
-    --------
-    >>> from skspeech.datasets import background_noise
-    >>> noise = background_noise("speech_commands_v0.02", subset="train")  # doctest: +SKIP
-    >>> len(noise), noise[0].dtype  # doctest: +SKIP
-    (6, dtype('float32'))
-    """
-    index = scan_speech_commands(path)
-    low, high = _noise_bounds(subset)
-    out = []
-    for file in index["background"]:
-        frames, file_sr = _header(file)
-        start, stop = int(low * frames), int(high * frames)
-        if stop > start:
-            out.append(_read_window(file, start, stop - start, file_sr, sr, "float32"))
-    return out
-
-
-def _silence_windows(background, subset, n, sr_out, rng):
-    """``n`` one-second windows from the noise recordings, from the subset's stretch of each."""
-    if n == 0:
-        return []
-    bounds = _noise_bounds(subset)
-    usable = []
-    for path in background:
-        frames, file_sr = _header(path)
-        win = int(round(SILENCE_SECONDS * file_sr))
-        lo, hi = int(bounds[0] * frames), int(bounds[1] * frames)
-        if hi - lo >= win:
-            usable.append((path, file_sr, win, lo, hi))
-    if not usable:
-        raise ValueError(
-            f"task='12' cuts {SILENCE} clips from {BACKGROUND_NOISE}/, but no recording there "
-            f"has a {SILENCE_SECONDS:g} s stretch in the {subset!r} part ({bounds[0]:.0%} to "
-            f"{bounds[1]:.0%} of each recording). Restore {BACKGROUND_NOISE}/ from the "
-            "archive, or use task='words'."
-        )
-    picks = rng.integers(len(usable), size=n)
-    windows = []
-    for k in picks:
-        path, file_sr, win, lo, hi = usable[k]
-        start = int(rng.integers(lo, hi - win + 1))
-        windows.append((path, file_sr, start, win, _out_len(win, file_sr, sr_out)))
-    return windows
 
 
 @validate_params(

@@ -280,3 +280,24 @@ def model_sr(model: Any) -> int | None:
     """
     source = rate_source(model)
     return None if source is None else source[0]
+
+
+def clip_seconds(model: Any) -> float | None:
+    """The clip length, in seconds, that the model pads or trims its clips to.
+
+    From its ``PadTrim`` step (``duration``, or the fitted ``target_length_``
+    over its rate); also for an exported :class:`~skspeech.export.TFLiteModel`,
+    whose front end has the step. None when the model takes clips of any
+    length (no such step, or one that keeps each clip's length).
+    """
+    found = model.steps if type(model).__name__ == "TFLiteModel" else \
+        [(name, step) for chain in chains(model) for name, step in chain]
+    for _, step in found:
+        if type(step).__name__ != "PadTrim":
+            continue
+        if getattr(step, "duration", None):
+            return float(step.duration)
+        length = getattr(step, "target_length_", None) or getattr(step, "target_length", None)
+        rate = getattr(step, "sr", None)
+        return float(length / rate) if length and rate else None
+    return None

@@ -190,3 +190,39 @@ def test_cli_predicts_and_listens_from_an_export_folder_without_tensorflow(expor
     out = run_child(no_tf_env, cli, "listen", str(folder), "--file", str(wav), "--quiet")
     lines = [line.split() for line in out.splitlines() if line.strip()]
     assert [(t, w) for t, _, w, _ in lines] == [(f"{d.time:.2f}", d.word) for d in keras]
+
+
+@pytest.mark.slow
+def test_serve_answers_from_an_export_folder_without_tensorflow(exports, no_tf_env, tmp_path):
+    """skspeech serve EXPORT_DIR: the page's model, loaded without TensorFlow or a pickle."""
+    pytest.importorskip("starlette")
+    found, clips, test = exports
+    folder, model, words, _ = found["kws"]
+    picks = [int(i) for i in np.flatnonzero(words == test.target)[:3]]
+    code = '''
+import json
+import numpy as np
+from starlette.testclient import TestClient
+from skspeech.serve._app import create_app
+from skspeech.serve._model import load_served_model
+data = np.load(sys.argv[1])
+served = load_served_model(sys.argv[2])
+client = TestClient(create_app(served), base_url="http://127.0.0.1:8000")
+answers = []
+for i in sys.argv[4:]:
+    x = data[f"arr_{i}"].astype("<f4")
+    r = client.post(f"/api/predict?sr={served.sr}", content=x.tobytes(),
+                    headers={"host": "127.0.0.1:8000", "X-Skspeech": "1"})
+    answers.append(r.json()["word"])
+out = {"info": served.info(), "answers": answers, "modules": sorted(
+    m for m in sys.modules if m.partition(".")[0] in ("tensorflow", "keras", "scikeras"))}
+with open(sys.argv[3], "w") as f:
+    json.dump(out, f)
+'''
+    result = tmp_path / "serve.json"
+    run_child(no_tf_env, code, str(clips), str(folder), str(result), *map(str, picks))
+    got = json.loads(result.read_text())
+    assert got["modules"] == []
+    assert got["info"]["sr"] == test.sr and got["info"]["classes"] == model.classes_.tolist()
+    assert got["info"]["file"] == folder.name
+    assert got["answers"] == [str(words[i]) for i in picks]

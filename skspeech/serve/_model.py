@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._inspection import clip_seconds
 from ..cli._labels import commands_of, is_command, non_commands_of, shown
 
 _FRAME = 0.01  # seconds per energy frame when choosing the window of a longer clip
@@ -64,9 +65,10 @@ def load_served_model(path):
     Parameters
     ----------
     path : str or path-like
-        A model file from ``skspeech train`` or :func:`skspeech.save_model`.
-        It is a pickle: loading it runs code stored in it, so serve only
-        models you trust.
+        A model file from ``skspeech train`` or :func:`skspeech.save_model`
+        (a pickle: loading it runs code stored in it, so serve only models
+        you trust), or an export folder from ``skspeech export`` (no pickle,
+        no TensorFlow needed: :func:`skspeech.export.load_exported`).
 
     Returns
     -------
@@ -77,31 +79,21 @@ def load_served_model(path):
     ValueError
         If the model has no ``predict_proba`` or no known sample rate.
     """
-    from .._persistence import load_model, model_sr
+    from .._persistence import model_sr
+    from ..export import load_model_or_export
 
-    model, meta = load_model(path, return_metadata=True)
+    model, meta = load_model_or_export(path, return_metadata=True)
     if not hasattr(model, "predict_proba"):
         raise ValueError(f"{str(path)!r} holds a {type(model).__name__} without predict_proba; "
                          f"the page shows every word's probability. Train it with "
                          f"probabilities (e.g. svm_pipeline(probability=True)).")
-    sr = meta.get("sr") or model_sr(model)
+    sr = meta.get("sr") or getattr(model, "sr", None) or model_sr(model)
     if sr is None:
         raise ValueError(f"{str(path)!r} does not record its sample rate; save it with "
                          f"skspeech train or save_model(..., sr=...).")
-    clip = _clip_seconds(model)
+    clip = clip_seconds(model)
     return ServedModel(model=model, path=Path(path), classes=[str(c) for c in model.classes_],
                        sr=int(sr), window=clip or 1.0, clip_length=clip, metadata=dict(meta))
-
-
-def _clip_seconds(model):
-    """The clip length the model pads or trims to, in seconds (None if it takes any)."""
-    from ..cli._train import inner_pipeline
-
-    pad = dict(getattr(inner_pipeline(model), "steps", [])).get("padtrim")
-    if getattr(pad, "duration", None):
-        return float(pad.duration)
-    length, rate = getattr(pad, "target_length_", None), getattr(pad, "sr", None)
-    return float(length / rate) if length and rate else None
 
 
 def make_listener(served, *, threshold="auto"):

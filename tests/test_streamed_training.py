@@ -235,3 +235,50 @@ def test_a_checkpoint_caches_the_features_of_the_clips_themselves(commands, tmp_
     features = _kws(augment=False)[:-1].fit(X, y).transform(X)
     np.testing.assert_allclose(cache[:30], features, atol=2e-2, rtol=2e-3)
     assert not cache[30:].any()
+
+
+# -- skspeech train -----------------------------------------------------------------------
+@pytest.mark.slow
+def test_skspeech_train_resumes_an_interrupted_run(tmp_path, monkeypatch, capsys):
+    pytest.importorskip("scikeras")
+    from test_speech_commands import make_speech_commands_folder
+
+    from skspeech import load_model
+    from skspeech.cli import main
+    from skspeech.models._checkpoint import TrainingCheckpoint
+
+    root = tmp_path / "sc"
+    make_speech_commands_folder(root)
+    out = tmp_path / "kws.joblib"
+    argv = ["train", str(root), "--model", "kws", "--epochs", "2", "--duration", "0.5",
+            "--no-augment", "--words", "yes", "no", "up", "-o", str(out)]
+    save = TrainingCheckpoint.on_epoch_end
+
+    def save_then_stop(self, epoch, logs=None):  # Ctrl-C right after epoch 1 is saved
+        save(self, epoch, logs)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(TrainingCheckpoint, "on_epoch_end", save_then_stop)
+    assert main(argv) == 130
+    err = capsys.readouterr().err
+    folder = tmp_path / "kws.joblib.checkpoint"
+    assert f"The checkpoint in {folder} keeps the epochs done" in err
+    assert json.loads((folder / "state.json").read_text())["epoch"] == 1
+    assert not out.exists()
+    monkeypatch.setattr(TrainingCheckpoint, "on_epoch_end", save)
+    assert main(argv) == 1  # a fresh run would throw the checkpoint away: refused
+    assert "continue it with --resume" in capsys.readouterr().err
+    assert main(argv + ["--resume", "--words", "yes", "no"]) == 1  # another run's checkpoint
+    assert "is of another run" in capsys.readouterr().err
+    assert main(argv + ["--resume"]) == 0
+    captured = capsys.readouterr()
+    assert f"Resuming from the checkpoint in {folder} after epoch 1" in captured.err
+    assert "Epoch 2/2" in captured.err and "clip/s" in captured.err  # the bar of the epoch
+    assert "clips/s)" in captured.out and not folder.exists()
+    model, meta = load_model(out, return_metadata=True)
+    net = model[-1]
+    assert len(net.history_["loss"]) == 2  # the epoch before the interruption, and one more
+    assert meta["training"]["clips_per_epoch"] > 0 and meta["training"]["clips_per_second"] > 0
+    assert main(["train", str(root), "--resume", "-o", str(tmp_path / "s.joblib")]) == 1
+    assert "--resume continues an interrupted training of --model kws" in \
+        capsys.readouterr().err

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import _train_stream as streamed
 from ._labels import is_command, listing
 from ._training_data import (  # noqa: F401 - also imported from here by evaluate and export
     _DATA_HELP,
@@ -86,6 +87,10 @@ def add_parser(sub):
                    help="hmm: states per word model (default: 8)")
     g.add_argument("--n-iter", type=int, default=None, help="hmm: EM iterations (default: 20)")
     add_data_arguments(p, subset_default="train")
+    p.add_argument("--resume", action="store_true",
+                   help="kws, kws2d, conv1d: continue an interrupted run from its checkpoint "
+                        "(OUTPUT.checkpoint/, saved at the end of every epoch and deleted "
+                        "once the model is saved); give the same data and options")
     p.add_argument("--skip-unreadable", action="store_true",
                    help="leave out clips that cannot be read (each is listed on stderr, and "
                         "the exit code is 1) instead of stopping at the first")
@@ -312,6 +317,7 @@ def run(args):
     if not out.parent.is_dir():
         raise FileNotFoundError(f"Cannot write {str(out)!r}: the folder "
                                 f"{str(out.parent)!r} does not exist.")
+    checkpoint = streamed.check_resume(args, out)  # before loading too
     say(f"Loading {args.data} ...")
     from ..exceptions import InvalidAudioError
 
@@ -320,7 +326,8 @@ def run(args):
         data = load_data(args.data, subset=args.subset, words=args.words, task=args.task,
                          sr=args.sr, n_voices=args.n_voices, seed=args.seed,
                          verbose=not args.quiet, note=note,
-                         on_error="skip" if skip else "raise", for_training=True)
+                         on_error="skip" if skip else "raise", for_training=True,
+                         lazy=args.model in streamed.NETWORK_MODELS)
     except InvalidAudioError as exc:
         if skip:
             raise
@@ -344,7 +351,16 @@ def run(args):
                                       f"recordings)" if noise else "")
     say(f"Training the {args.model} pipeline{how} ...")
     t0 = time.perf_counter()
-    if args.quiet or args.model == "ensemble":  # the ensemble's members show their own progress
+    if checkpoint is not None:  # a network: clips read in batches, a checkpoint every epoch
+        streamed.attach(model, checkpoint, resume=args.resume, quiet=args.quiet,
+                        fingerprint=streamed.fingerprint(args, data, classes))
+        try:
+            streamed.fit(model, X, y, say)
+        except KeyboardInterrupt:
+            print(f"The checkpoint in {checkpoint} keeps the epochs done; continue with the "
+                  "same command and --resume.", file=sys.stderr)
+            raise
+    elif args.quiet or args.model == "ensemble":  # the ensemble's members show their own progress
         model.fit(X, y)
     else:
         if args.model == "svm":  # the bars replace the Pipeline's own lines
@@ -358,9 +374,14 @@ def run(args):
               "task": data.task, "augment": augmented,
               "noise": [Path(f).name for f in noise] if noise else None,
               "fit_seconds": round(fit_s, 1), "train_accuracy": round(float(train_acc), 4)}
+    if checkpoint is not None:
+        report.update(streamed.epoch_report(model))
     save_model(out, model, force=args.force, sr=sr, extra={"training": report})
+    streamed.remove_checkpoint(checkpoint)
+    speed = (f" ({report['clips_per_second']:,.0f} clips/s)" if report.get("clips_per_second")
+             else "")
     print(f"Trained {args.model} on {len(y)} clips of {_class_summary(y)} at {sr} Hz{how} "
-          f"in {fit_s:.1f} s; accuracy on the training clips {train_acc:.1%}.")
+          f"in {fit_s:.1f} s{speed}; accuracy on the training clips {train_acc:.1%}.")
     print(f"Model saved to {out} ({out.stat().st_size / 1024:.0f} KB). "
           f"Test it with: skspeech evaluate {out} DATA --subset test")
     return 1 if data.skipped else 0

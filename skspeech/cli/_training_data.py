@@ -196,7 +196,7 @@ def _counts(counts):
 
 
 def load_data(spec, *, subset, words=None, task=None, sr=None, n_voices=24, seed=0,
-              verbose=True, note=None, on_error="raise", for_training=False):
+              verbose=True, note=None, on_error="raise", for_training=False, lazy=False):
     """Load the data a data argument names.
 
     Returns a Bunch: ``X``, ``y``, ``sr``, ``what`` (a description), ``kind``
@@ -209,7 +209,9 @@ def load_data(spec, *, subset, words=None, task=None, sr=None, n_voices=24, seed
     caller reports them. ``for_training=True``: the 12-class task's ``_unknown_``
     takes every clip of the other words, the rare words repeated
     (:func:`~skspeech.datasets.balance_unknown_words`), for fewer false alarms; a
-    score keeps the standard task's 10 %.
+    score keeps the standard task's 10 %. ``lazy=True`` gives a Speech Commands
+    folder's clips as an :class:`~skspeech.io.AudioFiles`, read when a model needs
+    them (the networks train on them batch by batch).
     """
     import warnings
 
@@ -249,7 +251,7 @@ def load_data(spec, *, subset, words=None, task=None, sr=None, n_voices=24, seed
                 if for_training and plan["task"] == "12" else {})
         data = load_speech_commands(path, words=None if plan["task"] == "35" else plan["words"],
                                     subset=subset, task=plan["task"], sr=sr, verbose=verbose,
-                                    on_error=on_error, **more)
+                                    on_error=on_error, lazy=lazy, **more)
     if more:
         from ..datasets import balance_unknown_words
 

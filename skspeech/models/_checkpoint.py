@@ -193,6 +193,9 @@ class ClipProgress(keras.callbacks.Callback):
         (the validation pass left out).
     clips : list of int
         Per epoch, the clips trained on (copies included).
+    rates : list of float
+        Per epoch, clips/s after its first batch (which includes the one-off
+        tracing of the network in the first epoch); None for a one-batch epoch.
     """
 
     def __init__(self, batch_size, *, desc="Epoch", show=True, file=None):
@@ -201,7 +204,7 @@ class ClipProgress(keras.callbacks.Callback):
         self.desc = desc
         self.show = show
         self.file = file
-        self.seconds, self.clips = [], []
+        self.seconds, self.clips, self.rates = [], [], []
         self._bar = None
 
     def _epoch_clips(self):
@@ -212,12 +215,13 @@ class ClipProgress(keras.callbacks.Callback):
         return None if steps is None else int(steps) * self.batch_size
 
     def on_train_begin(self, logs=None):
-        self.seconds, self.clips = [], []
+        self.seconds, self.clips, self.rates = [], [], []
 
     def on_epoch_begin(self, epoch, logs=None):
         import time
 
         self._t0, self._t1, self._done = time.perf_counter(), None, 0
+        self._first = None  # (time, clips) at the end of the first batch
         if self.show:
             from tqdm.auto import tqdm
 
@@ -232,6 +236,8 @@ class ClipProgress(keras.callbacks.Callback):
         total = self._epoch_clips()
         step = self.batch_size if total is None else min(self.batch_size, total - self._done)
         self._done += step
+        if self._first is None:
+            self._first = (self._t1, self._done)
         if self._bar is not None:
             self._bar.update(step)
             if logs and "loss" in logs:
@@ -241,6 +247,8 @@ class ClipProgress(keras.callbacks.Callback):
         if self._t1 is not None:
             self.seconds.append(self._t1 - self._t0)
             self.clips.append(self._done)
+            t, n = self._first
+            self.rates.append((self._done - n) / (self._t1 - t) if self._t1 > t else None)
         if self._bar is not None:
             shown = {k: f"{float(v):.3g}" for k, v in (logs or {}).items()
                      if k in ("loss", "accuracy", "val_loss", "val_accuracy")}

@@ -1,0 +1,115 @@
+"""``skspeech train`` for the networks: clips read in batches, a progress bar per epoch,
+a checkpoint at the end of every epoch and ``--resume``.
+
+The network recipes (kws, kws2d, conv1d) train from the files of a Speech
+Commands folder read batch by batch (``load_speech_commands(lazy=True)``), so
+memory does not grow with the folder. The checkpoint lives beside the model
+file (``MODEL.checkpoint/``) until the model is saved.
+"""
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+
+#: The recipes trained batch by batch from the files, with checkpoints.
+NETWORK_MODELS = ("kws", "kws2d", "conv1d")
+
+
+def checkpoint_dir(out):
+    """Where the checkpoint of the run writing model file ``out`` lives."""
+    out = Path(out)
+    return out.with_name(out.name + ".checkpoint")
+
+
+def check_resume(args, out):
+    """Refuse ``--resume`` without a checkpoint, and a fresh run over an interrupted one's
+    checkpoint (unless ``--force``, which deletes it). Returns the checkpoint folder or None."""
+    resume = getattr(args, "resume", False)
+    if args.model not in NETWORK_MODELS:
+        if resume:
+            raise ValueError(f"--resume continues an interrupted training of --model "
+                             f"{' or '.join(NETWORK_MODELS)}, which save a checkpoint every "
+                             f"epoch; --model {args.model} has none. Drop --resume.")
+        return None
+    folder = checkpoint_dir(out)
+    found = (folder / "state.json").is_file()
+    if resume and not found:
+        raise FileNotFoundError(f"--resume: no checkpoint at {str(folder)!r} (a run writing "
+                                f"{str(out)!r} saves one at the end of every epoch). Train "
+                                "without --resume.")
+    if found and not resume:
+        if not args.force:
+            raise FileExistsError(
+                f"{str(folder)!r} holds the checkpoint of an interrupted run; continue it with "
+                "--resume (same data and options), or start afresh with --force (deletes it).")
+        shutil.rmtree(folder)
+    return folder
+
+
+def fingerprint(args, data, classes):
+    """What a checkpoint must match to be resumed: the data, the model and its options."""
+    return {"data": str(Path(args.data).resolve()) if data.kind != "synthetic" else "synthetic",
+            "subset": args.subset, "task": data.task, "classes": [str(c) for c in classes],
+            "n_clips": int(len(data.y)), "sr": int(data.sr), "model": args.model,
+            "augment": args.augment, "noise": args.noise, "epochs": args.epochs,
+            "duration": args.duration, "features": args.features, "filters": args.filters,
+            "seed": args.seed}
+
+
+def _network(model):
+    """``(parameter path, classifier)`` of the recipe's network."""
+    from .._inspection import classifiers, is_keras_classifier
+
+    found = [(path, clf) for path, clf in classifiers(model) if is_keras_classifier(clf)]
+    return found[0]
+
+
+def attach(model, folder, *, resume, fingerprint, quiet):
+    """Give the recipe's network a checkpoint callback and, unless ``quiet``, a progress
+    bar over the clips of each epoch; returns the model."""
+    from ..models._checkpoint import ClipProgress, TrainingCheckpoint
+
+    path, net = _network(model)
+    callbacks = list(net.callbacks or [])
+    callbacks.append(TrainingCheckpoint(folder, resume=resume, fingerprint=fingerprint))
+    callbacks.append(ClipProgress(net.batch_size, show=not quiet))
+    params = {f"{path}__callbacks": callbacks}
+    if not quiet:  # the bar per epoch replaces the bar over epochs
+        params[f"{path}__verbose"] = 0
+    return model.set_params(**params)
+
+
+def fit(model, X, y, say):
+    """Fit, saying when a run resumes; returns the fitted model."""
+    from ..models._checkpoint import TrainingCheckpoint
+
+    _, net = _network(model)
+    saved = [cb for cb in net.callbacks if isinstance(cb, TrainingCheckpoint)]
+    if saved and saved[0].resume:
+        say(f"Resuming from the checkpoint in {saved[0].directory} after epoch "
+            f"{saved[0].saved_epochs()}")
+    return model.fit(X, y)
+
+
+def epoch_report(model):
+    """Seconds and clips/s of the fitted network's epochs (from its ClipProgress)."""
+    from ..models._checkpoint import ClipProgress
+
+    _, net = _network(model)
+    bars = [cb for cb in net.callbacks or [] if isinstance(cb, ClipProgress)]
+    if not bars or not bars[0].seconds:
+        return {}
+    bar = bars[0]
+    rates = [r for r in bar.rates if r is not None]
+    return {"epoch_seconds": [round(s, 2) for s in bar.seconds],
+            "clips_per_epoch": int(bar.clips[-1]),
+            # after each epoch's first batch: the first one traces the network
+            "clips_per_second": round(float(np.median(rates)), 1) if rates else
+            round(sum(bar.clips) / sum(bar.seconds), 1)}
+
+
+def remove_checkpoint(folder):
+    """Delete the checkpoint once the model is saved."""
+    if folder is not None and folder.is_dir():
+        shutil.rmtree(folder, ignore_errors=True)

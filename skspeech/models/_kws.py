@@ -26,6 +26,12 @@ _AUGMENTATION_CONSTRAINTS = {
 }
 
 
+def spec_augment_params(est):
+    """The SpecAugment parameters of a keyword-spotting network, as builder keyword arguments."""
+    return {name: getattr(est, name) for name in ("time_shift", "freq_masks", "freq_mask_width",
+                                                   "time_masks", "time_mask_width", "freq_warp")}
+
+
 @keras.saving.register_keras_serializable(package="skspeech")
 class SpecAugment(keras.layers.Layer):
     """Training-only augmentation of ``(batch, n_frames, n_bands)`` frames.
@@ -370,7 +376,4 @@ class KWSClassifier(_KerasClassifierBase):
         return build_kws_network(
             input_shape, n_classes, stem_filters=self.stem_filters, filters=self.filters,
             kernel_sizes=self.kernel_sizes, strides=self.strides, dropout=self.dropout,
-            time_shift=self.time_shift, freq_masks=self.freq_masks,
-            freq_mask_width=self.freq_mask_width, time_masks=self.time_masks,
-            time_mask_width=self.time_mask_width, freq_warp=self.freq_warp,
-            shortcut=self.shortcut)
+            shortcut=self.shortcut, **spec_augment_params(self))

@@ -10,7 +10,7 @@ from sklearn.utils._param_validation import Interval
 
 from . import _keras_nets as nets
 from ._keras_base import _KerasClassifierBase, keras
-from ._kws import _AUGMENTATION_CONSTRAINTS, SpecAugment
+from ._kws import _AUGMENTATION_CONSTRAINTS, SpecAugment, spec_augment_params
 
 __all__ = ["KWS2DClassifier"]
 
@@ -203,6 +203,4 @@ restore_best_weights, class_weight, callbacks, warm_start, random_state, verbose
         return build_kws2d_network(
             input_shape, n_classes, stem_filters=self.stem_filters, filters=self.filters,
             kernel_sizes=self.kernel_sizes, strides=self.strides, dropout=self.dropout,
-            time_shift=self.time_shift, freq_masks=self.freq_masks,
-            freq_mask_width=self.freq_mask_width, time_masks=self.time_masks,
-            time_mask_width=self.time_mask_width, freq_warp=self.freq_warp)
+            **spec_augment_params(self))

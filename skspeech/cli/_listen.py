@@ -113,17 +113,6 @@ def score(detections, truth, tolerance=0.5):
     return hits, len(truth) - hits, len(detections) - len(used)
 
 
-def _clip_seconds(model):
-    """The clip length the model pads or trims to, in seconds (None if it takes any)."""
-    from ._train import inner_pipeline
-
-    pad = dict(getattr(inner_pipeline(model), "steps", [])).get("padtrim")
-    if getattr(pad, "duration", None):
-        return pad.duration
-    length, rate = getattr(pad, "target_length_", None), getattr(pad, "sr", None)
-    return length / rate if length and rate else None
-
-
 def run(args):
     from ..streaming import CommandListener, FileStream, MicrophoneStream
 
@@ -152,7 +141,9 @@ def run(args):
         say(f"Listening to the microphone at {sr} Hz (Ctrl+C stops) for: {words}")
     window = args.window
     if window is None:  # the clip length the model was trained on, if it pads to one
-        window = _clip_seconds(model) or 1.0
+        from .._inspection import clip_seconds
+
+        window = clip_seconds(model) or 1.0
     options = {}
     if rejects and not args.commands_only:  # report them too, printed as "no command"
         options["ignore"] = _BACKGROUND

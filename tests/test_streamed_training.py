@@ -282,3 +282,19 @@ def test_skspeech_train_resumes_an_interrupted_run(tmp_path, monkeypatch, capsys
     assert main(["train", str(root), "--resume", "-o", str(tmp_path / "s.joblib")]) == 1
     assert "--resume continues an interrupted training of --model kws" in \
         capsys.readouterr().err
+
+
+def test_warnings_of_a_batch_say_where_the_batch_starts(commands, tmp_path, monkeypatch):
+    import skspeech.pipelines._streamed as streamed
+    from skspeech.exceptions import GarbageAudioWarning
+
+    X, y, files = commands
+    monkeypatch.setattr(streamed, "READ_CHUNK", 8)
+    path = tmp_path / "flat.wav"
+    write_audio(path, np.full(4000, 0.5), SR, subtype="FLOAT")  # constant: garbage
+    test = AudioFiles(list(files.paths[:10]) + [path], sr=SR)
+    model = svm_pipeline(sr=SR).fit(files, y)
+    with pytest.warns(GarbageAudioWarning, match=r"Clips 8-10 of X \(indices below from 8\)"
+                                                 r": .*Index 2: constant"):
+        pred = model.predict(test)
+    assert pred.shape == (11,)

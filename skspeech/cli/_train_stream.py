@@ -103,6 +103,7 @@ def epoch_report(model):
     bar = bars[0]
     rates = [r for r in bar.rates if r is not None]
     return {"epoch_seconds": [round(s, 2) for s in bar.seconds],
+            "epoch_clips_per_second": [None if r is None else round(r, 1) for r in bar.rates],
             "clips_per_epoch": int(bar.clips[-1]),
             # after each epoch's first batch: the first one traces the network
             "clips_per_second": round(float(np.median(rates)), 1) if rates else

@@ -168,9 +168,18 @@ def fit_streamed(pipeline: Pipeline, X: LazyClips, y: Any = None, **params) -> P
 
 def predict_streamed(pipeline: Pipeline, method: str, X: LazyClips, **params) -> Any:
     """``Pipeline.<method>`` (predict, predict_proba, ...) of lazy clips, a batch at a time."""
+    import warnings
+
     run = getattr(Pipeline, method)
-    outputs = [run(pipeline, clips, **params) for _, clips in X.batches(READ_CHUNK)]
-    return _concat([np.asarray(out) for out in outputs])
+    outputs = []
+    for idx, clips in X.batches(READ_CHUNK):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            outputs.append(np.asarray(run(pipeline, clips, **params)))
+        for w in caught:  # a warning's clip indices count from the start of its batch
+            where = f"Clips {idx[0]}-{idx[-1]} of X (indices below from {idx[0]}): "
+            warnings.warn_explicit(where + str(w.message), w.category, w.filename, w.lineno)
+    return _concat(outputs)
 
 
 def score_streamed(pipeline: Pipeline, X: LazyClips, y: Any, sample_weight: Any = None) -> float:

@@ -446,3 +446,17 @@ def _read(path):
     from skspeech.io import read_audio
 
     return read_audio(path)[0]
+
+
+def test_listen_threshold_is_auto_unless_given_and_fills_unnamed_words():
+    from argparse import Namespace
+
+    from skspeech.cli._listen import _thresholds
+
+    def args(words=(), threshold=None):
+        return Namespace(word_threshold=words, threshold=threshold)
+
+    assert _thresholds(args(), ["a", "b"]) == "auto"  # CommandListener: by the kind of model
+    assert _thresholds(args(threshold=0.7), ["a", "b"]) == 0.7
+    assert _thresholds(args(("a=0.5",), 0.7), ["a", "b"]) == {"a": 0.5, "b": 0.7}
+    assert _thresholds(args(("a=0.5",)), ["a", "b"]) == {"a": 0.5}  # b: the automatic one

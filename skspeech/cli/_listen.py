@@ -30,8 +30,10 @@ def add_parser(sub):
                    help="microphone: stop after this many seconds (default: until Ctrl+C)")
     p.add_argument("--realtime", action="store_true",
                    help="--file: play at real speed instead of as fast as possible")
-    p.add_argument("--threshold", type=float, default=0.6,
-                   help="minimum smoothed probability to report a command (default: 0.6)")
+    p.add_argument("--threshold", type=float, default=None,
+                   help="minimum smoothed probability to report a command (default: by the "
+                        "kind of model: 0.9995 for a network, whose probabilities are sharp, "
+                        "0.6 for the others)")
     p.add_argument("--word-threshold", nargs="+", default=(), metavar="WORD=P",
                    help="per-word thresholds, e.g. stop=0.5 go=0.8")
     p.add_argument("--window", type=float, default=None,
@@ -64,10 +66,11 @@ def format_detection(d):
     return f"{d.time:8.2f} s  {shown(d.word):<12} p={d.probability:.2f}"
 
 
-def _thresholds(args):
+def _thresholds(args, classes):
     if not args.word_threshold:
-        return args.threshold
-    out = {}
+        return "auto" if args.threshold is None else args.threshold
+    # the words not named keep --threshold, or the model's automatic one
+    out = {} if args.threshold is None else {str(c): args.threshold for c in classes}
     for item in args.word_threshold:
         word, sep, value = item.partition("=")
         try:
@@ -148,7 +151,7 @@ def run(args):
     if rejects and not args.commands_only:  # report them too, printed as "no command"
         options["ignore"] = _BACKGROUND
     listener = CommandListener(model, sr, window=window, hop=args.hop,
-                               threshold=_thresholds(args), smoothing=args.smoothing,
+                               threshold=_thresholds(args, meta["classes"]), smoothing=args.smoothing,
                                gate_db=args.gate_db, **options)
     found = []
     try:

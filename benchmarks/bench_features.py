@@ -37,7 +37,6 @@ import time  # noqa: E402
 import numpy as np  # noqa: E402
 import python_speech_features as psf  # noqa: E402
 import scipy.fft  # noqa: E402
-
 from sklearn.pipeline import make_pipeline  # noqa: E402
 
 from skspeech.features import MFCC, Deltas  # noqa: E402

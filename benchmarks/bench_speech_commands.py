@@ -47,8 +47,8 @@ from pathlib import Path  # noqa: E402
 import numpy as np  # noqa: E402
 
 from skspeech.datasets import balance_unknown_words, load_speech_commands  # noqa: E402
-from skspeech.datasets._unknown import TRAIN_UNKNOWN_PERCENTAGE  # noqa: E402
 from skspeech.datasets._speech_commands import background_noise  # noqa: E402
+from skspeech.datasets._unknown import TRAIN_UNKNOWN_PERCENTAGE  # noqa: E402
 from skspeech.metrics import command_error_rates  # noqa: E402
 
 SEVEN = ["yes", "no", "up", "down", "left", "right", "stop"]

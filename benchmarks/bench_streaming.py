@@ -54,12 +54,12 @@ from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from skspeech.datasets._unknown import TRAIN_UNKNOWN_PERCENTAGE  # noqa: E402
 from skspeech.datasets import (  # noqa: E402
     background_noise,
     balance_unknown_words,
     load_speech_commands,
 )
+from skspeech.datasets._unknown import TRAIN_UNKNOWN_PERCENTAGE  # noqa: E402
 from skspeech.exceptions import SilentAudioWarning  # noqa: E402
 from skspeech.streaming import (  # noqa: E402
     CommandListener,

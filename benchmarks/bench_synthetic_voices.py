@@ -26,6 +26,7 @@ import argparse  # noqa: E402
 import time  # noqa: E402
 
 from bench_unseen_voices import make  # noqa: E402  (this folder is on sys.path)
+
 from skspeech.datasets import make_spoken_commands  # noqa: E402
 from skspeech.model_selection import speaker_cv_score  # noqa: E402
 

@@ -36,8 +36,8 @@ import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
-
 from bench_end_to_end import wav_to_word_ms  # noqa: E402  (this folder is on sys.path)
+
 from skspeech.datasets import load_fsdd  # noqa: E402
 from skspeech.model_selection import speaker_cv_score  # noqa: E402
 

@@ -1,4 +1,4 @@
-"""Look inside a model: its chains of steps, front end, classifiers, sample rate and training history.
+"""Look inside a model: its chains of steps, front end, classifiers, rate and training history.
 
 The one place that knows how skspeech's models are put together: a
 search's ``best_estimator_``, an :class:`~skspeech.augment.AugmentedClassifier`

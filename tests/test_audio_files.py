@@ -61,7 +61,7 @@ def test_indexing_gives_lazy_subsets_and_sklearn_splits_them(files):
     taken = _safe_indexing(X, np.array([5, 0]))
     assert isinstance(taken, AudioFiles) and len(taken[0]) == 6000
     groups = np.array([0, 0, 1, 1, 2, 2])
-    for train, test in GroupKFold(n_splits=3).split(np.zeros(6), groups=groups):
+    for train, _test in GroupKFold(n_splits=3).split(np.zeros(6), groups=groups):
         part = _safe_indexing(X, train)
         assert isinstance(part, AudioFiles) and len(part) == 4
     with pytest.raises(IndexError, match="6 clips; index 6"):

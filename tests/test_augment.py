@@ -1,13 +1,13 @@
-"""WaveAugmenter and AugmentedClassifier: fit-only, deterministic, each perturbation does what it says."""
+"""WaveAugmenter and AugmentedClassifier: fit-only, deterministic, each change does what it says."""
 
 import joblib
 import numpy as np
 import pytest
+from conftest import make_tone, make_tone_commands
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 
-from conftest import make_tone, make_tone_commands
 from skspeech.augment import AugmentedClassifier, WaveAugmenter
 from skspeech.pipelines import svm_pipeline
 from skspeech.preprocessing import PadTrim

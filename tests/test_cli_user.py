@@ -54,7 +54,8 @@ def test_help_reads_well():
 
 def test_train_writes_a_model_and_report(svm_model):
     path, out = svm_model
-    assert re.search(r"Trained svm on 30 clips of 3 words \(high, low, mid\) at 8000 Hz", out.stdout)
+    assert re.search(r"Trained svm on 30 clips of 3 words \(high, low, mid\) at 8000 Hz",
+                     out.stdout)
     assert "Model saved to m.joblib" in out.stdout
     model, meta = load_model(path, return_metadata=True)
     assert meta["classes"] == ["high", "low", "mid"] and meta["sr"] == 8000
@@ -77,7 +78,8 @@ def test_evaluate_prints_scores_and_plots(svm_model, folder):
     m = re.search(r"Accuracy on 30 clips .*: ([\d.]+)% \((\d+)/30\)", out.stdout)
     assert m and int(m[2]) >= 27  # separable tones: at most 3 training clips wrong
     assert "precision" in out.stdout and "recall" in out.stdout
-    rows = [line for line in out.stdout.splitlines() if re.match(r"^(low|mid|high)\s+\d+\s+\d+", line)]
+    rows = [line for line in out.stdout.splitlines()
+            if re.match(r"^(low|mid|high)\s+\d+\s+\d+", line)]
     assert len(rows) == 3 and sum(sum(map(int, r.split()[1:])) for r in rows) == 30
     png = path.parent / "cm.png"
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 2000

@@ -11,8 +11,7 @@ pytest.importorskip("scikeras")
 
 from sklearn.exceptions import NotFittedError  # noqa: E402
 
-from skspeech.export import TFLiteModel, export_tflite  # noqa: E402
-from skspeech.export import _frontend, _tflite  # noqa: E402
+from skspeech.export import TFLiteModel, _frontend, _tflite, export_tflite  # noqa: E402  # noqa: E402
 from skspeech.export._runtime import make_interpreter  # noqa: E402
 from skspeech.pipelines import kws_pipeline  # noqa: E402
 

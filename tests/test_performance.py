@@ -15,8 +15,15 @@ from sklearn.preprocessing import StandardScaler
 import skspeech.features._extractor as extractor_module
 import skspeech.features._mel as mel_module
 from skspeech.exceptions import InvalidAudioError
-from skspeech.features import (MFCC, CMVN, Deltas, FeatureExtractor, FrameStats,
-                               LogMelSpectrogram, mel_filterbank)
+from skspeech.features import (
+    CMVN,
+    MFCC,
+    Deltas,
+    FeatureExtractor,
+    FrameStats,
+    LogMelSpectrogram,
+    mel_filterbank,
+)
 from skspeech.io import read_audio, write_audio
 from skspeech.preprocessing import PadTrim
 

@@ -71,7 +71,8 @@ def test_version_mismatch_warns_with_both_versions(tmp_path, fitted):
     joblib.dump(payload, path)
     import sklearn
 
-    with pytest.warns(ModelVersionWarning, match=rf"scikit-learn 0\.99\.0 .* {sklearn.__version__}"):
+    with pytest.warns(ModelVersionWarning,
+                      match=rf"scikit-learn 0\.99\.0 .* {sklearn.__version__}"):
         load_model(path)
     # same versions: no warning
     path2 = save_model(tmp_path / "m2.joblib", model)

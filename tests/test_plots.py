@@ -1,4 +1,4 @@
-"""Every exploration and diagnostics plot draws a non-empty PNG (Agg backend), and checks its input."""
+"""Every exploration and diagnostics plot draws a non-empty PNG (Agg backend), checks its input."""
 
 from types import SimpleNamespace
 

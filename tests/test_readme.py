@@ -7,7 +7,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def _ci_command():
     lines = (ROOT / ".ci" / "run").read_text().splitlines()
-    marker = next(i for i, line in enumerate(lines) if line.startswith("# --- the README's test command"))
+    marker = next(i for i, line in enumerate(lines)
+                  if line.startswith("# --- the README's test command"))
     return lines[marker + 1].strip()
 
 

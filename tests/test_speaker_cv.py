@@ -2,13 +2,13 @@
 
 import numpy as np
 import pytest
+from conftest import make_tone_commands
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.model_selection import GroupKFold, LeaveOneGroupOut
 from sklearn.neighbors import KNeighborsClassifier
 
 from skspeech.model_selection import speaker_cv, speaker_cv_score
 from skspeech.pipelines import svm_pipeline
-from conftest import make_tone_commands
 
 
 class _RecordSpeakers(ClassifierMixin, BaseEstimator):

@@ -7,10 +7,10 @@ import textwrap
 import joblib
 import numpy as np
 import pytest
+from conftest import make_tone_commands
 from sklearn.base import clone, is_classifier
 from sklearn.model_selection import GridSearchCV
 
-from conftest import make_tone_commands
 from skspeech.exceptions import InvalidAudioError
 from skspeech.pipelines import svm_pipeline
 

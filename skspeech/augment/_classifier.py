@@ -70,7 +70,8 @@ class AugmentedClassifier(ClassifierMixin, BaseEstimator):
     >>> t = np.arange(4000) / 8000
     >>> def tone(f):
     ...     return np.sin(2 * np.pi * f * t) + 0.1 * rng.standard_normal(t.size)
-    >>> X = [tone(f) for f in rng.uniform(250, 350, 6)] + [tone(f) for f in rng.uniform(1100, 1300, 6)]
+    >>> X = ([tone(f) for f in rng.uniform(250, 350, 6)]
+    ...      + [tone(f) for f in rng.uniform(1100, 1300, 6)])
     >>> y = ["low"] * 6 + ["high"] * 6
     >>> model = AugmentedClassifier(svm_pipeline(sr=8000, probability=False),
     ...                             WaveAugmenter(sr=8000, n_copies=2, random_state=0))

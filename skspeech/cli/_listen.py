@@ -151,7 +151,8 @@ def run(args):
     if rejects and not args.commands_only:  # report them too, printed as "no command"
         options["ignore"] = _BACKGROUND
     listener = CommandListener(model, sr, window=window, hop=args.hop,
-                               threshold=_thresholds(args, meta["classes"]), smoothing=args.smoothing,
+                               threshold=_thresholds(args, meta["classes"]),
+                               smoothing=args.smoothing,
                                gate_db=args.gate_db, **options)
     found = []
     try:

@@ -1,8 +1,7 @@
 """Conv1D network recipes: the tutorial's raw-waveform net and smaller nets on frames."""
 
-from ._pipeline import SpeechPipeline
-
 from .._validation import check_sr
+from ._pipeline import SpeechPipeline
 
 _FEATURES = ("raw", "mfcc", "logmel")
 

@@ -3,7 +3,6 @@
 from numbers import Integral
 
 import numpy as np
-
 from sklearn.utils import check_random_state
 
 from .._validation import check_sr

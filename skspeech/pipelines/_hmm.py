@@ -1,9 +1,8 @@
 """MFCC sequences + one hidden Markov model per word: the classic isolated-word recogniser."""
 
-from ._pipeline import SpeechPipeline
-
 from .._validation import check_sr
 from ._augment import check_augment, with_copies
+from ._pipeline import SpeechPipeline
 
 
 def hmm_pipeline(sr=16000, *, target_sr=None, n_mfcc=13, deltas=2, cmvn=None, n_states=8,

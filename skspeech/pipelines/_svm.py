@@ -1,11 +1,11 @@
 """MFCC statistics + support vector machine: the fast, strong classic recipe."""
 
 from sklearn.calibration import CalibratedClassifierCV
-from ._pipeline import SpeechPipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
 from .._validation import check_sr
+from ._pipeline import SpeechPipeline
 
 
 def svm_pipeline(sr=16000, *, target_sr=None, duration=None, n_mfcc=13, deltas=1,
@@ -78,7 +78,8 @@ def svm_pipeline(sr=16000, *, target_sr=None, duration=None, n_mfcc=13, deltas=1
     >>> t = np.arange(4000) / 8000
     >>> def tone(f):
     ...     return np.sin(2 * np.pi * f * t) + 0.1 * rng.standard_normal(t.size)
-    >>> X = [tone(f) for f in rng.uniform(250, 350, 6)] + [tone(f) for f in rng.uniform(1100, 1300, 6)]
+    >>> X = ([tone(f) for f in rng.uniform(250, 350, 6)]
+    ...      + [tone(f) for f in rng.uniform(1100, 1300, 6)])
     >>> y = ["low"] * 6 + ["high"] * 6
     >>> model = svm_pipeline(sr=8000, probability=False).fit(X, y)
     >>> model.predict([tone(1220), tone(280)])

@@ -1,4 +1,4 @@
-"""Exploration and diagnostics plots: waveform, spectrogram, MFCC image, durations, counts, confusions."""
+"""Exploration and diagnostics plots: waveform, spectrogram, MFCC, durations, counts, confusions."""
 
 import numpy as np
 
@@ -278,7 +278,7 @@ def plot_confusion_matrix(y_true, y_pred, ax=None, *, labels=None, normalize=Fal
     shown = cm / np.maximum(cm.sum(axis=1, keepdims=True), 1) if normalize else cm
     n = len(labels)
     ax = _axes(ax, "plot_confusion_matrix", figsize=(1 + 0.6 * n, 0.8 + 0.6 * n))
-    im = ax.imshow(shown, cmap="Blues", vmin=0)
+    ax.imshow(shown, cmap="Blues", vmin=0)
     top = shown.max() if shown.size else 1
     for i in range(n):
         for j in range(n):

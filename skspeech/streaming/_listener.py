@@ -136,14 +136,11 @@ class CommandListener:
 
     The defaults come from ``benchmarks/bench_streaming.py``, a long stream of
     held-out Speech Commands voices, half commands and half other words, over
-    noise (curves and figures in the user's side page of the documentation),
-    run with a calibrated SVM and with an overconfident keyword-spotting
-    network: smoothing over 3 windows kept about the hits of 1 window with far
-    fewer false alarms for both; a 12 dB gate kept the SVM's false alarms in
-    noise far below a 6 dB one's, for a few quiet words missed; and 0.6 is a
-    threshold both models reach. A network's operating point with few false
-    alarms needs a threshold close to 1: choose it per model from such a
-    curve (:func:`make_command_stream`, :func:`score_detections`).
+    noise (its curves are in the user's side page of the documentation): the
+    threshold depends on the kind of model (``"auto"``, see
+    :func:`auto_threshold`), and another point of a model's curve is a
+    ``threshold`` away (:func:`make_command_stream`, :func:`score_detections`
+    draw it).
 
     Parameters
     ----------

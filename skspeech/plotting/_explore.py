@@ -1,9 +1,35 @@
 """Exploration and diagnostics plots: waveform, spectrogram, MFCC, durations, counts, confusions."""
 
-import numpy as np
+from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from .._docstrings import fill_doc
 from .._validation import check_sr
 from ._history import _import_pyplot
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+# The docstring text every plot here shares (filled in by fill_doc).
+_DOC = {
+    "clip": """\
+y : ndarray of shape (n_samples,)
+    One clip.
+sr : int
+    Its sample rate in Hz.""",
+    "ax": """\
+ax : matplotlib Axes, default=None
+    Where to draw; None makes a new figure.""",
+    "returns_ax": """\
+Returns
+-------
+ax : matplotlib Axes""",
+}
 
 
 def _axes(ax, what, figsize=(6, 3)):
@@ -23,28 +49,22 @@ def _clip(y, what):
     return y
 
 
-def plot_waveform(y, sr, ax=None, *, title=None):
+@fill_doc(**_DOC)
+def plot_waveform(y: ArrayLike, sr: int, ax: Axes | None = None, *, title: str | None = None
+                  ) -> Axes:
     """Plot a clip's samples against time, as the tutorial's first look at the data.
 
     Parameters
     ----------
-    y : ndarray of shape (n_samples,)
-        One clip.
-    sr : int
-        Its sample rate in Hz.
-    ax : matplotlib Axes, default=None
-        Where to draw; None makes a new figure.
+    %(clip)s
+    %(ax)s
     title : str, default=None
         Axes title (e.g. the word).
 
-    Returns
-    -------
-    ax : matplotlib Axes
+    %(returns_ax)s
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> import numpy as np
     >>> from skspeech.plotting import plot_waveform
     >>> ax = plot_waveform(np.sin(np.arange(8000) / 5), 8000, title="tone")
@@ -61,17 +81,15 @@ def plot_waveform(y, sr, ax=None, *, title=None):
     return ax
 
 
-def plot_spectrogram(y, sr, ax=None, *, n_fft=None, hop_length=None, title=None):
+@fill_doc(**_DOC)
+def plot_spectrogram(y: ArrayLike, sr: int, ax: Axes | None = None, *, n_fft: int | None = None,
+                     hop_length: int | None = None, title: str | None = None) -> Axes:
     """Plot a clip's log-power spectrogram (dB), time across, frequency up.
 
     Parameters
     ----------
-    y : ndarray of shape (n_samples,)
-        One clip.
-    sr : int
-        Its sample rate in Hz.
-    ax : matplotlib Axes, default=None
-        Where to draw; None makes a new figure.
+    %(clip)s
+    %(ax)s
     n_fft : int, default=None
         FFT size; None is the power of two nearest 25 ms.
     hop_length : int, default=None
@@ -86,8 +104,6 @@ def plot_spectrogram(y, sr, ax=None, *, n_fft=None, hop_length=None, title=None)
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> import numpy as np
     >>> from skspeech.plotting import plot_spectrogram
     >>> t = np.arange(8000) / 8000
@@ -116,7 +132,9 @@ def plot_spectrogram(y, sr, ax=None, *, n_fft=None, hop_length=None, title=None)
     return ax
 
 
-def plot_features(frames, ax=None, *, hop_length=0.01, title=None, label="MFCC"):
+@fill_doc(**_DOC)
+def plot_features(frames: ArrayLike, ax: Axes | None = None, *, hop_length: float = 0.01,
+                  title: str | None = None, label: str = "MFCC") -> Axes:
     """Plot feature frames (MFCC or log-mel) as an image: time across, coefficient up.
 
     Parameters
@@ -124,8 +142,7 @@ def plot_features(frames, ax=None, *, hop_length=0.01, title=None, label="MFCC")
     frames : ndarray of shape (n_frames, n_coeffs)
         One clip's frames, time-major as skspeech's transformers give them
         (e.g. ``MFCC(sr=sr).fit_transform(x[None])[0]``).
-    ax : matplotlib Axes, default=None
-        Where to draw; None makes a new figure.
+    %(ax)s
     hop_length : float, default=0.01
         Seconds between frames, for the time axis.
     title : str, default=None
@@ -133,14 +150,10 @@ def plot_features(frames, ax=None, *, hop_length=0.01, title=None, label="MFCC")
     label : str, default="MFCC"
         Name of the coefficients (y-axis label).
 
-    Returns
-    -------
-    ax : matplotlib Axes
+    %(returns_ax)s
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> import numpy as np
     >>> from skspeech.features import MFCC
     >>> from skspeech.plotting import plot_features
@@ -163,7 +176,9 @@ def plot_features(frames, ax=None, *, hop_length=0.01, title=None, label="MFCC")
     return ax
 
 
-def plot_durations(X, sr, ax=None, *, bins=30):
+@fill_doc(**_DOC)
+def plot_durations(X: Sequence[ArrayLike] | np.ndarray, sr: int, ax: Axes | None = None, *,
+                   bins: int = 30) -> Axes:
     """Histogram of clip durations in seconds, to choose a padding length.
 
     Parameters
@@ -172,19 +187,14 @@ def plot_durations(X, sr, ax=None, *, bins=30):
         The clips.
     sr : int
         Their sample rate in Hz.
-    ax : matplotlib Axes, default=None
-        Where to draw; None makes a new figure.
+    %(ax)s
     bins : int, default=30
         Histogram bins.
 
-    Returns
-    -------
-    ax : matplotlib Axes
+    %(returns_ax)s
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> import numpy as np
     >>> from skspeech.plotting import plot_durations
     >>> ax = plot_durations([np.zeros(n) for n in (4000, 6000, 8000)], 8000, bins=3)
@@ -204,24 +214,20 @@ def plot_durations(X, sr, ax=None, *, bins=30):
     return ax
 
 
-def plot_class_counts(y, ax=None):
+@fill_doc(**_DOC)
+def plot_class_counts(y: ArrayLike, ax: Axes | None = None) -> Axes:
     """Bar chart of clips per word, to spot unbalanced classes.
 
     Parameters
     ----------
     y : array-like of shape (n_clips,)
         The labels.
-    ax : matplotlib Axes, default=None
-        Where to draw; None makes a new figure.
+    %(ax)s
 
-    Returns
-    -------
-    ax : matplotlib Axes
+    %(returns_ax)s
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> from skspeech.plotting import plot_class_counts
     >>> ax = plot_class_counts(["yes", "no", "yes"])
     >>> [int(p.get_height()) for p in ax.patches]
@@ -239,29 +245,27 @@ def plot_class_counts(y, ax=None):
     return ax
 
 
-def plot_confusion_matrix(y_true, y_pred, ax=None, *, labels=None, normalize=False):
+@fill_doc(**_DOC)
+def plot_confusion_matrix(y_true: ArrayLike, y_pred: ArrayLike, ax: Axes | None = None, *,
+                          labels: Sequence[str] | None = None, normalize: bool = False
+                          ) -> Axes:
     """Confusion matrix as an image with counts: true word down, predicted across.
 
     Parameters
     ----------
     y_true, y_pred : array-like of shape (n_clips,)
         True and predicted words.
-    ax : matplotlib Axes, default=None
-        Where to draw; None makes a new figure.
+    %(ax)s
     labels : list of str, default=None
         Words in display order; None: sorted words of both.
     normalize : bool, default=False
         Show each row as fractions of the true word's clips (recall on the
         diagonal).
 
-    Returns
-    -------
-    ax : matplotlib Axes
+    %(returns_ax)s
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> from skspeech.plotting import plot_confusion_matrix
     >>> ax = plot_confusion_matrix(["yes", "no", "no"], ["yes", "yes", "no"])
     >>> ax.images[0].get_array().tolist()

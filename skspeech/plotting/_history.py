@@ -1,7 +1,16 @@
 """Training curves of the Keras networks in a fitted model."""
 
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from sklearn.base import BaseEstimator
 
 _LABELS = {"loss": "loss", "accuracy": "accuracy"}
 
@@ -43,7 +52,8 @@ def _find_histories(estimator):
     )
 
 
-def plot_history(estimator, ax=None, *, metrics=("loss", "accuracy")):
+def plot_history(estimator: BaseEstimator, ax: Axes | np.ndarray | None = None, *,
+                 metrics: str | Sequence[str] = ("loss", "accuracy")) -> Axes | np.ndarray:
     """Plot training and validation curves per epoch, as the tutorial does.
 
     One panel per metric, with the training curve, the validation curve (when
@@ -87,8 +97,6 @@ def plot_history(estimator, ax=None, *, metrics=("loss", "accuracy")):
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> from types import SimpleNamespace
     >>> from skspeech.plotting import plot_history
     >>> fitted = SimpleNamespace(history_={"loss": [1.0, 0.6, 0.5], "val_loss": [1.1, 0.8, 0.9],

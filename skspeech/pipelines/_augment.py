@@ -1,14 +1,26 @@
 """Fit-only waveform copies around a recipe, shared by hmm_pipeline and kws_pipeline."""
 
+from __future__ import annotations
 
-def check_augment(augment):
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
+    from sklearn.base import BaseEstimator
+
+    from ..augment import AugmentedClassifier
+
+
+def check_augment(augment: bool) -> None:
     """Refuse an ``augment`` that is not a bool."""
     if augment not in (True, False):
         raise ValueError(f"augment must be True (train on the clips plus perturbed copies) or "
                          f"False (on the clips as they are); got {augment!r}.")
 
 
-def with_copies(pipeline, *, sr, n_copies, random_state, **augmenter):
+def with_copies(pipeline: BaseEstimator, *, sr: int, n_copies: int,
+                random_state: int | np.random.RandomState | None, **augmenter: Any
+                ) -> BaseEstimator | AugmentedClassifier:
     """``pipeline`` trained on each clip plus ``n_copies`` perturbed copies.
 
     An :class:`~skspeech.augment.AugmentedClassifier` around ``pipeline``

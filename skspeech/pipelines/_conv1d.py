@@ -1,6 +1,14 @@
 """Conv1D network recipes: the tutorial's raw-waveform net and smaller nets on frames."""
 
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .._docstrings import fill_doc
 from .._validation import check_sr
+from ._docs import network_doc
 from ._pipeline import SpeechPipeline
 
 _FEATURES = ("raw", "mfcc", "logmel")
@@ -17,9 +25,13 @@ _FRAMES_NET = dict(filters=(32, 64), kernel_sizes=5, pool_size=2, dropout=0.2,
                    input_normalization=True)
 
 
-def conv1d_pipeline(features="mfcc", sr=16000, *, target_sr=None, duration=1.0, n_mfcc=13,
-                    n_mels=26, cmvn=False, epochs=100, batch_size=32, patience=10,
-                    random_state=None, verbose=0, **network):
+@fill_doc(**network_doc(epochs=100, batch_size=32))
+def conv1d_pipeline(features: str = "mfcc", sr: int = 16000, *, target_sr: int | None = None,
+                    duration: float = 1.0, n_mfcc: int = 13, n_mels: int = 26,
+                    cmvn: bool = False, epochs: int = 100, batch_size: int = 32,
+                    patience: int | None = 10,
+                    random_state: int | np.random.RandomState | None = None, verbose: int = 0,
+                    **network: Any) -> SpeechPipeline:
     """Build an unfitted Conv1D network pipeline from waveforms to words.
 
     ``features="raw"`` is the TensorFlow tutorial's recipe: Resampler to
@@ -38,8 +50,7 @@ def conv1d_pipeline(features="mfcc", sr=16000, *, target_sr=None, duration=1.0, 
     ----------
     features : {"mfcc", "logmel", "raw"}, default="mfcc"
         What the network reads.
-    sr : int, default=16000
-        Sample rate of the clips given to ``fit`` and ``predict``, in Hz.
+    %(sr)s
     target_sr : int, default=None
         Resample to this rate first. None means 8000 for ``"raw"`` (the
         tutorial) and ``sr`` itself for frames.
@@ -58,16 +69,7 @@ def conv1d_pipeline(features="mfcc", sr=16000, *, target_sr=None, duration=1.0, 
         normalisation cancels a fixed channel (microphone) difference but
         also counts the padding frames, which cost accuracy with log-mel on
         FSDD (:doc:`/user_guide`).
-    epochs : int, default=100
-        Maximum training epochs (early stopping usually ends sooner).
-    batch_size : int, default=32
-        Clips per gradient step.
-    patience : int or None, default=10
-        Epochs without a lower validation loss before stopping.
-    random_state : int, RandomState instance or None, default=None
-        Seed for repeatable training.
-    verbose : int, default=0
-        1 shows a progress bar over epochs.
+    %(training)s
     **network
         Other :class:`~skspeech.models.Conv1DClassifier` parameters; they
         override the recipe's network (e.g. ``filters=(16, 32)``).
@@ -79,10 +81,7 @@ def conv1d_pipeline(features="mfcc", sr=16000, *, target_sr=None, duration=1.0, 
         unused steps are ``"passthrough"``. Tune the network with e.g.
         ``set_params(conv1d__learning_rate=3e-4)``.
 
-    Raises
-    ------
-    ImportError
-        If TensorFlow, Keras or scikeras is missing (the ``keras`` extra).
+    %(needs_keras)s
 
     See Also
     --------

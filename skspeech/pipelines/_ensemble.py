@@ -1,11 +1,22 @@
 """The HMM, keyword-spotting and SVM recipes voting together: the recipe for voices never heard."""
 
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
 from numbers import Integral
+from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.utils import check_random_state
 
+from .._docstrings import fill_doc
 from .._validation import check_sr
+from ._docs import RECIPE_DOC
+
+if TYPE_CHECKING:
+    from ..models import GeometricVotingClassifier
 
 # The networks that vote: wider than kws_pipeline's default (which is sized for a 64 KB
 # int8 file), since an ensemble with an HMM and an SVM is never exported to TFLite; they
@@ -19,9 +30,15 @@ _ENSEMBLE_NETWORK = {"stem_filters": 64, "filters": (64, 64, 64, 64), "shortcut"
 _ENSEMBLE_NETWORK_2D = {"conv": "2d", "tempo": None}
 
 
-def ensemble_pipeline(sr=16000, *, target_sr=None, duration=1.0, hmm=True, svm=True,
-                      hmm_scale=4.0, n_networks=2, weights=None, augment=True, noise=None,
-                      epochs=60, n_jobs=None, random_state=None, verbose=0):
+@fill_doc(**RECIPE_DOC)
+def ensemble_pipeline(sr: int = 16000, *, target_sr: int | None = None, duration: float = 1.0,
+                      hmm: bool = True, svm: bool = True, hmm_scale: float = 4.0,
+                      n_networks: int = 2, weights: ArrayLike | None = None,
+                      augment: bool = True,
+                      noise: Sequence[ArrayLike | str | os.PathLike] | None = None,
+                      epochs: int = 60, n_jobs: int | None = None,
+                      random_state: int | np.random.RandomState | None = None, verbose: int = 0
+                      ) -> GeometricVotingClassifier:
     """Build an unfitted HMM + keyword-spotting networks + SVM ensemble from waveforms to words.
 
     Three recipes fitted on the same clips vote by the weighted geometric
@@ -61,9 +78,7 @@ def ensemble_pipeline(sr=16000, *, target_sr=None, duration=1.0, hmm=True, svm=T
 
     Parameters
     ----------
-    sr : int, default=16000
-        Sample rate of the clips given to ``fit`` and ``predict``, in Hz
-        (8000 for the Free Spoken Digit Dataset).
+    %(sr)s
     target_sr : int, default=None
         Every member resamples to this rate first; None keeps ``sr``.
     duration : float, default=1.0

@@ -1,14 +1,31 @@
 """MFCC sequences + one hidden Markov model per word: the classic isolated-word recogniser."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from .._docstrings import fill_doc
 from .._validation import check_sr
 from ._augment import check_augment, with_copies
+from ._docs import RECIPE_DOC
 from ._pipeline import SpeechPipeline
 
+if TYPE_CHECKING:
+    from ..augment import AugmentedClassifier
 
-def hmm_pipeline(sr=16000, *, target_sr=None, n_mfcc=13, deltas=2, cmvn=None, n_states=8,
-                 n_mix=1, covariance_type="diag", topology="left-right", n_iter=20, tol=0.01,
-                 min_covar=1e-3, class_prior=None, augment=True, n_jobs=None, random_state=None,
-                 verbose=0):
+
+@fill_doc(**RECIPE_DOC)
+def hmm_pipeline(sr: int = 16000, *, target_sr: int | None = None, n_mfcc: int = 13,
+                 deltas: int = 2, cmvn: str | None = None, n_states: int = 8, n_mix: int = 1,
+                 covariance_type: str = "diag", topology: str = "left-right", n_iter: int = 20,
+                 tol: float = 0.01, min_covar: float = 1e-3,
+                 class_prior: str | ArrayLike | None = None, augment: bool = True,
+                 n_jobs: int | None = None,
+                 random_state: int | np.random.RandomState | None = None, verbose: int = 0
+                 ) -> SpeechPipeline | AugmentedClassifier:
     """Build an unfitted HMM recipe from waveforms to words.
 
     Resampler -> MFCC -> Deltas -> CMVN -> HMMClassifier, trained by default
@@ -21,11 +38,8 @@ def hmm_pipeline(sr=16000, *, target_sr=None, n_mfcc=13, deltas=2, cmvn=None, n_
 
     Parameters
     ----------
-    sr : int, default=16000
-        Sample rate of the clips given to ``fit`` and ``predict``, in Hz
-        (8000 for the Free Spoken Digit Dataset).
-    target_sr : int, default=None
-        Resample to this rate first; None keeps ``sr``.
+    %(sr)s
+    %(target_sr)s
     n_mfcc : int, default=13
         Cepstral coefficients per frame (c0 is the log frame energy).
     deltas : {0, 1, 2}, default=2

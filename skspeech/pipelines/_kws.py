@@ -1,19 +1,36 @@
 """Keyword-spotting recipe: log-mel frames -> a small residual separable-convolution network."""
 
-from numbers import Integral
+from __future__ import annotations
 
+import os
+from collections.abc import Sequence
+from numbers import Integral
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.preprocessing import FunctionTransformer
 
+from .._docstrings import fill_doc
 from .._validation import check_sr
 from ..features._frame_functions import _check_top_db, cepstra, relative_log_level
 from ._augment import check_augment, with_copies
+from ._docs import network_doc
 from ._pipeline import SpeechPipeline
 
+if TYPE_CHECKING:
+    from ..augment import AugmentedClassifier
 
-def kws_pipeline(sr=16000, *, target_sr=None, duration=1.0, n_mels=40, top_db=80.0,
-                 n_ceps=None, cmvn=True, conv="1d", augment=True, n_copies=2, tempo=(0.8, 1.25),
-                 noise=None, epochs=60, batch_size=64, patience=10, random_state=None, verbose=0,
-                 **network):
+
+@fill_doc(**network_doc(epochs=60, batch_size=64))
+def kws_pipeline(sr: int = 16000, *, target_sr: int | None = None, duration: float = 1.0,
+                 n_mels: int = 40, top_db: float | None = 80.0, n_ceps: int | None = None,
+                 cmvn: bool = True, conv: str = "1d", augment: bool = True, n_copies: int = 2,
+                 tempo: tuple[float, float] | None = (0.8, 1.25),
+                 noise: Sequence[ArrayLike | str | os.PathLike] | None = None, epochs: int = 60,
+                 batch_size: int = 64, patience: int | None = 10,
+                 random_state: int | np.random.RandomState | None = None, verbose: int = 0,
+                 **network: Any) -> SpeechPipeline | AugmentedClassifier:
     """Build an unfitted keyword-spotting pipeline from waveforms to words.
 
     Resampler -> PadTrim (``duration``) -> LogMelSpectrogram (``n_mels``
@@ -32,10 +49,8 @@ def kws_pipeline(sr=16000, *, target_sr=None, duration=1.0, n_mels=40, top_db=80
 
     Parameters
     ----------
-    sr : int, default=16000
-        Sample rate of the clips given to ``fit`` and ``predict``, in Hz.
-    target_sr : int, default=None
-        Resample to this rate first; None keeps ``sr``.
+    %(sr)s
+    %(target_sr)s
     duration : float, default=1.0
         Pad (with silence) or trim every clip to this many seconds.
     n_mels : int, default=40
@@ -82,16 +97,7 @@ def kws_pipeline(sr=16000, *, target_sr=None, duration=1.0, n_mels=40, top_db=80
         Speech Commands recipe does, e.g.
         :func:`~skspeech.datasets.background_noise`; None mixes in
         generated white, pink or brown noise instead.
-    epochs : int, default=60
-        Maximum training epochs (early stopping usually ends sooner).
-    batch_size : int, default=64
-        Clips per gradient step.
-    patience : int or None, default=10
-        Epochs without a lower validation loss before stopping.
-    random_state : int, RandomState instance or None, default=None
-        Seed for repeatable training.
-    verbose : int, default=0
-        1 shows a progress bar over epochs.
+    %(training)s
     **network
         Other :class:`~skspeech.models.KWSClassifier` parameters
         (e.g. ``stem_filters=32, filters=(32, 32, 32, 32)``; ``strides``
@@ -108,10 +114,7 @@ def kws_pipeline(sr=16000, *, target_sr=None, duration=1.0, n_mels=40, top_db=80
         ``estimator``: ``estimator__kws__learning_rate``, and the copies'
         settings ``augmenter__eq`` etc.).
 
-    Raises
-    ------
-    ImportError
-        If TensorFlow, Keras or scikeras is missing (the ``keras`` extra).
+    %(needs_keras)s
 
     See Also
     --------

@@ -1,5 +1,12 @@
 """The recipes' Pipeline: scikit-learn's, plus a check that its steps agree on the sample rate."""
 
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.pipeline import Pipeline
 from sklearn.utils.metaestimators import available_if
 
@@ -61,7 +68,8 @@ class SpeechPipeline(Pipeline):
     ValueError: The model's steps disagree on the sample rate: step 'mfcc' (MFCC) expects ...
     """
 
-    def fit(self, X, y=None, **params):
+    def fit(self, X: ArrayLike | Sequence[ArrayLike], y: ArrayLike | None = None,
+            **params: Any) -> SpeechPipeline:
         """Fit the steps, after checking that the steps agree on the sample rate."""
         _check_rates(self)
         if is_lazy(X):  # clips read batch by batch (AudioFiles): see _streamed
@@ -69,7 +77,7 @@ class SpeechPipeline(Pipeline):
         return super().fit(X, y, **params)
 
     @available_if(_final_estimator_has("predict"))
-    def predict(self, X, **params):
+    def predict(self, X: ArrayLike | Sequence[ArrayLike], **params: Any) -> np.ndarray:
         """Pipeline.predict, after checking that the steps agree on the sample rate."""
         _check_rates(self)
         if is_lazy(X):
@@ -77,7 +85,7 @@ class SpeechPipeline(Pipeline):
         return super().predict(X, **params)
 
     @available_if(_final_estimator_has("predict_proba"))
-    def predict_proba(self, X, **params):
+    def predict_proba(self, X: ArrayLike | Sequence[ArrayLike], **params: Any) -> np.ndarray:
         """Pipeline.predict_proba, after checking that the steps agree on the sample rate."""
         _check_rates(self)
         if is_lazy(X):
@@ -85,7 +93,7 @@ class SpeechPipeline(Pipeline):
         return super().predict_proba(X, **params)
 
     @available_if(_final_estimator_has("predict_log_proba"))
-    def predict_log_proba(self, X, **params):
+    def predict_log_proba(self, X: ArrayLike | Sequence[ArrayLike], **params: Any) -> np.ndarray:
         """Pipeline.predict_log_proba, after checking that the steps agree on the sample rate."""
         _check_rates(self)
         if is_lazy(X):
@@ -93,7 +101,7 @@ class SpeechPipeline(Pipeline):
         return super().predict_log_proba(X, **params)
 
     @available_if(_final_estimator_has("decision_function"))
-    def decision_function(self, X, **params):
+    def decision_function(self, X: ArrayLike | Sequence[ArrayLike], **params: Any) -> np.ndarray:
         """Pipeline.decision_function, after checking that the steps agree on the sample rate."""
         _check_rates(self)
         if is_lazy(X):
@@ -101,7 +109,8 @@ class SpeechPipeline(Pipeline):
         return super().decision_function(X, **params)
 
     @available_if(_final_estimator_has("score"))
-    def score(self, X, y=None, sample_weight=None, **params):
+    def score(self, X: ArrayLike | Sequence[ArrayLike], y: ArrayLike | None = None,
+              sample_weight: ArrayLike | None = None, **params: Any) -> float:
         """Pipeline.score, after checking that the steps agree on the sample rate."""
         _check_rates(self)
         if is_lazy(X) and not params:

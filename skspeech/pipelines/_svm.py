@@ -1,16 +1,24 @@
 """MFCC statistics + support vector machine: the fast, strong classic recipe."""
 
+from __future__ import annotations
+
+from collections.abc import Sequence
+
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
+from .._docstrings import fill_doc
 from .._validation import check_sr
+from ._docs import RECIPE_DOC
 from ._pipeline import SpeechPipeline
 
 
-def svm_pipeline(sr=16000, *, target_sr=None, duration=None, n_mfcc=13, deltas=1,
-                 stats=("mean", "std", "min", "max"), C=10.0, gamma="scale",
-                 probability=True):
+@fill_doc(**RECIPE_DOC)
+def svm_pipeline(sr: int = 16000, *, target_sr: int | None = None, duration: float | None = None,
+                 n_mfcc: int = 13, deltas: int = 1,
+                 stats: Sequence[str] = ("mean", "std", "min", "max"), C: float = 10.0,
+                 gamma: str | float = "scale", probability: bool = True) -> SpeechPipeline:
     """Build an unfitted SVM pipeline from waveforms to words.
 
     Resampler -> PadTrim -> MFCC -> Deltas -> FrameStats -> StandardScaler -> SVC.
@@ -21,10 +29,8 @@ def svm_pipeline(sr=16000, *, target_sr=None, duration=None, n_mfcc=13, deltas=1
 
     Parameters
     ----------
-    sr : int, default=16000
-        Sample rate of the clips given to ``fit`` and ``predict``, in Hz.
-    target_sr : int, default=None
-        Resample to this rate first; None keeps ``sr``.
+    %(sr)s
+    %(target_sr)s
     duration : float, default=None
         Pad or trim every clip to this many seconds. None (recommended) keeps
         each clip's length: statistics are pooled over real frames only, while

@@ -1,6 +1,6 @@
 """Ready-made recipes: unfitted scikit-learn Pipelines from waveform to word."""
 
-from .._lazy import lazy_getattr
+from .._lazy import lazy_attach
 
 _LAZY = {
     "svm_pipeline": "._svm",
@@ -11,9 +11,4 @@ _LAZY = {
     "SpeechPipeline": "._pipeline",
 }
 
-__all__ = sorted(_LAZY)
-__getattr__ = lazy_getattr(__name__, _LAZY)
-
-
-def __dir__():
-    return __all__
+__getattr__, __dir__, __all__ = lazy_attach(__name__, _LAZY)

@@ -5,16 +5,8 @@ from pathlib import Path
 import numpy as np
 
 from ..metrics import NON_COMMANDS
+from . import _training_data as training_data
 from ._labels import is_command, listing, non_commands_of
-from ._train import (
-    _DATA_HELP,
-    add_data_arguments,
-    data_choice,
-    load_data,
-    note,
-    report_skipped,
-    say_for,
-)
 
 HELP = ("Score a model file on labelled data: accuracy, false accepts and false rejects "
         "(for models with _unknown_/_silence_), per-word precision/recall, confusions.")
@@ -25,10 +17,10 @@ def add_parser(sub):
         " Clips that cannot be read are listed on stderr (file and reason) and left out; "
         "the others are scored, and the exit code is then 1."))
     p.add_argument("model", type=Path, help="a model file from skspeech train (trusted only)")
-    p.add_argument("data", help=_DATA_HELP.replace("training", "test"))
+    p.add_argument("data", help=training_data._DATA_HELP.replace("training", "test"))
     p.add_argument("--plot", type=Path, default=None, metavar="PNG",
                    help="also draw the confusion matrix into this PNG file (needs matplotlib)")
-    add_data_arguments(p, subset_default="test")
+    training_data.add_data_arguments(p, subset_default="test")
     return p
 
 
@@ -91,11 +83,11 @@ def run(args):
 
     from .. import load_model
 
-    say = say_for(args)
+    say = training_data.say_for(args)
     model, meta = load_model(args.model, return_metadata=True)
     classes = [str(c) for c in meta["classes"]]
     rejects = non_commands_of(classes)
-    choice = data_choice(args.data, classes, note=note)
+    choice = training_data.data_choice(args.data, classes, note=training_data.note)
     only = None
     if args.words:
         if rejects:  # load the model's words (the rest of the folder is _unknown_), keep these
@@ -107,10 +99,11 @@ def run(args):
         else:
             choice["words"] = args.words
     say(f"Loading {args.data} ...")
-    data = load_data(args.data, subset=args.subset, sr=args.sr or meta.get("sr"),
-                     n_voices=args.n_voices, seed=args.seed + 1, verbose=not args.quiet,
-                     on_error="skip", **choice)
-    report_skipped("evaluate", data.skipped)  # scored without them; exit code 1 at the end
+    data = training_data.load_data(args.data, subset=args.subset, sr=args.sr or meta.get("sr"),
+                                   n_voices=args.n_voices, seed=args.seed + 1,
+                                   verbose=not args.quiet, on_error="skip", **choice)
+    # scored without the clips that cannot be read; exit code 1 at the end
+    training_data.report_skipped("evaluate", data.skipped)
     X, y, sr, what = data.X, np.asarray(data.y).astype(str), data.sr, data.what
     if meta.get("sr") and sr != meta["sr"]:
         raise ValueError(f"The data is at {sr} Hz but the model expects {meta['sr']} Hz; "
@@ -122,8 +115,8 @@ def run(args):
     unseen_rejects = [c for c in unseen if not is_command(c)]
     if unseen_rejects:  # e.g. _silence_ clips for a model that only knows _unknown_
         keep = ~np.isin(y, unseen_rejects)
-        note(f"the model has no {listing(unseen_rejects)} class: left out "
-             f"{int((~keep).sum())} such clips.")
+        training_data.note(f"the model has no {listing(unseen_rejects)} class: left out "
+                           f"{int((~keep).sum())} such clips.")
         X, y = _take(X, keep), y[keep]
         unseen = [c for c in unseen if is_command(c)]
     if unseen:

@@ -31,13 +31,7 @@ def lazy_attach(package: str, names: dict[str, str]
 
     As ``lazy_loader.attach`` (scientific Python's SPEC 1): a subpackage's
     ``__init__`` is then ``__getattr__, __dir__, __all__ = lazy_attach(__name__, _LAZY)``.
-
-    Parameters
-    ----------
-    package : str
-        The package's ``__name__``.
-    names : dict of str to str
-        Public name -> private module (relative, e.g. ``"._hmm"``).
+    The parameters are :func:`lazy_getattr`'s.
     """
     public = sorted(names)
 

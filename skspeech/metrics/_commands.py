@@ -1,6 +1,11 @@
 """False accepts and false rejects of a recogniser with "no command" classes."""
 
+from __future__ import annotations
+
+from collections.abc import Sequence
+
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.utils.validation import check_consistent_length, column_or_1d
 
 __all__ = ["NON_COMMANDS", "command_error_rates"]
@@ -18,7 +23,8 @@ def _labels(y, name):
     return y.astype(str)
 
 
-def command_error_rates(y_true, y_pred, *, non_commands=NON_COMMANDS):
+def command_error_rates(y_true: ArrayLike, y_pred: ArrayLike, *,
+                        non_commands: Sequence[str] = NON_COMMANDS) -> dict[str, float]:
     """Accuracy, false-accept, false-reject and wrong-word rates of command predictions.
 
     A keyword spotter errs in three ways, and they cost differently: it

@@ -1,11 +1,15 @@
 """Leave-one-speaker-out and grouped k-fold scores, by the speaker ids the loaders return."""
 
+from __future__ import annotations
+
 import time
+from collections.abc import Sequence
 from numbers import Integral
 
 import numpy as np
 from joblib import Parallel, delayed
-from sklearn.base import clone
+from numpy.typing import ArrayLike
+from sklearn.base import BaseEstimator, clone
 from sklearn.model_selection import GroupKFold, LeaveOneGroupOut
 from sklearn.utils import Bunch, _safe_indexing
 from sklearn.utils.validation import check_consistent_length, column_or_1d
@@ -32,7 +36,8 @@ def _check_speakers(speakers):
     return speakers
 
 
-def speaker_cv(speakers, n_splits=None):
+def speaker_cv(speakers: ArrayLike, n_splits: int | None = None
+               ) -> LeaveOneGroupOut | GroupKFold:
     """Splitter and groups for a speaker-independent protocol.
 
     Parameters
@@ -96,8 +101,9 @@ def _fit_and_score(estimator, X, y, train, test, scoring_name):
     return estimator, float(np.mean(pred == y_test)), fit_time, score_time
 
 
-def speaker_cv_score(estimator, X, y, speakers, *, n_splits=None, n_jobs=None,
-                     return_estimator=False):
+def speaker_cv_score(estimator: BaseEstimator, X: Sequence[ArrayLike] | np.ndarray,
+                     y: ArrayLike, speakers: ArrayLike, *, n_splits: int | None = None,
+                     n_jobs: int | None = None, return_estimator: bool = False) -> Bunch:
     """Accuracy on speakers never heard in training, one fold at a time.
 
     Every fold trains a clone of ``estimator`` on the clips of the other

@@ -1,13 +1,20 @@
 """Scoring a listener as keyword spotters are scored: a long stream with known words, hits,
 false alarms per hour and detection delay."""
 
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
 from numbers import Real
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.utils import Bunch, check_random_state
 
 from .._validation import check_sr
+
+if TYPE_CHECKING:
+    from ._listener import Detection
 
 _FRAME = 0.01  # seconds per level frame, for the extent of a word in its clip
 _FADE = 0.005  # seconds of raised-cosine fade at the edges of clips and noise excerpts
@@ -100,9 +107,16 @@ def _noise_bed(noise, n, sr, levels_db, segment, rng):
     return bed
 
 
-def make_command_stream(clips, labels, *, sr, commands=None, noise=None, noise_db=-50.0,
-                        noise_segment=(5.0, 20.0), gain_db=0.0, gap=(1.0, 3.0), lead=3.0,
-                        top_db=25.0, shuffle=True, random_state=None):
+def make_command_stream(clips: Sequence[ArrayLike] | np.ndarray, labels: ArrayLike, *, sr: int,
+                        commands: Sequence[str] | None = None,
+                        noise: Sequence[ArrayLike] | None = None,
+                        noise_db: float | tuple[float, float] = -50.0,
+                        noise_segment: tuple[float, float] = (5.0, 20.0),
+                        gain_db: float | tuple[float, float] = 0.0,
+                        gap: float | tuple[float, float] = (1.0, 3.0), lead: float = 3.0,
+                        top_db: float = 25.0, shuffle: bool = True,
+                        random_state: int | np.random.RandomState | None = None
+                        ) -> tuple[np.ndarray, list[StreamEvent]]:
     """Build a long test stream of words at known times over background noise.
 
     Each clip is added once (in a random order with ``shuffle``) at its own
@@ -288,7 +302,9 @@ def _as_detections(detections):
     return out
 
 
-def score_detections(detections, events, *, duration, tolerance=0.5):
+def score_detections(detections: Iterable[Detection | tuple],
+                     events: Iterable[StreamEvent | tuple], *, duration: float,
+                     tolerance: float = 0.5) -> Bunch:
     """Hit rate, false alarms per hour and delay of detections against the true words.
 
     A detection is a **hit** when it names the command of a command event

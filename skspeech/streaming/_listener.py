@@ -1,12 +1,19 @@
 """A sliding window over an audio stream, gated by energy, classified by a fitted pipeline."""
 
+from __future__ import annotations
+
 from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
 from numbers import Integral, Real
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._validation import as_float_audio
+
+if TYPE_CHECKING:
+    from sklearn.base import BaseEstimator
 
 _FRAME = 0.01  # seconds per energy frame
 # threshold="auto" (see CommandListener): from benchmarks/bench_streaming.py's curves
@@ -85,7 +92,7 @@ def _is_network(est):
     return is_keras_classifier(est) or type(est).__name__ == "TFLiteModel"
 
 
-def auto_threshold(model):
+def auto_threshold(model: BaseEstimator) -> float:
     """The threshold ``threshold="auto"`` gives a model.
 
     ``NETWORK_THRESHOLD`` for a neural network (a Keras classifier of
@@ -205,9 +212,11 @@ class CommandListener:
     [(2.2, 'high')]
     """
 
-    def __init__(self, model, sr, *, window=1.0, hop=0.1, threshold="auto", smoothing=3,
-                 gate_db=12.0, min_level_db=-55.0, min_sound=0.1, refractory=None,
-                 ignore=_IGNORE):
+    def __init__(self, model: BaseEstimator, sr: int, *, window: float = 1.0, hop: float = 0.1,
+                 threshold: float | str | dict[str, float] = "auto", smoothing: int = 3,
+                 gate_db: float = 12.0, min_level_db: float = -55.0,
+                 min_sound: float = 0.1, refractory: float | None = None,
+                 ignore: Sequence[str] = _IGNORE) -> None:
         self.model = model
         self.sr = sr
         self.window = window
@@ -271,7 +280,7 @@ class CommandListener:
         self.reset()
         self._started = True
 
-    def reset(self):
+    def reset(self) -> None:
         """Forget the audio, the noise floor and the last detection."""
         self._buf = np.zeros(0, dtype=np.float32)
         self._t0 = 0  # stream sample index of _buf[0]
@@ -288,7 +297,7 @@ class CommandListener:
         power = np.mean(np.square(frames, dtype=np.float64), axis=1)
         return 10 * np.log10(power + 1e-12)
 
-    def process(self, block):
+    def process(self, block: ArrayLike) -> list[Detection]:
         """Add a block of samples; return the commands detected (a list of :class:`Detection`)."""
         if not self._started:
             self._start()
@@ -347,14 +356,15 @@ class CommandListener:
         return Detection(round(t, 3), self._classes[k], float(mean[k]),
                          round(start + self._n_win / self._sr, 3))
 
-    def flush(self):
+    def flush(self) -> list[Detection]:
         """Feed one window of silence so that a command at the very end is heard."""
         if not self._started:
             self._start()
         return self.process(np.zeros(self._n_win, dtype=np.float32))
 
 
-def listen(model, blocks, *, sr=None, **options):
+def listen(model: BaseEstimator, blocks: Iterable[ArrayLike], *, sr: int | None = None,
+           **options: Any) -> Iterator[Detection]:
     """Yield the commands a model recognises in an iterable of audio blocks.
 
     Parameters

@@ -1,7 +1,10 @@
 """Audio sources for the listener: a file played as a stream, and the microphone."""
 
+from __future__ import annotations
+
 import os
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -49,7 +52,8 @@ class FileStream:
     ([2000, 2000, 2000, 2000], 8000)
     """
 
-    def __init__(self, path, *, sr=None, block_duration=0.1, realtime=False):
+    def __init__(self, path: str | os.PathLike, *, sr: int | None = None,
+                 block_duration: float = 0.1, realtime: bool = False) -> None:
         from ..io import read_audio
 
         path = Path(os.path.expanduser(os.fspath(path)))
@@ -61,7 +65,7 @@ class FileStream:
         self.realtime = realtime
         self.duration = len(self.samples) / self.sr
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[np.ndarray]:
         start = time.perf_counter()
         for i in range(0, len(self.samples), self.block_size):
             if self.realtime:
@@ -101,7 +105,8 @@ class MicrophoneStream:
     ...     print(d)
     """
 
-    def __init__(self, *, sr=16000, block_duration=0.1, device=None, max_duration=None):
+    def __init__(self, *, sr: int = 16000, block_duration: float = 0.1,
+                 device: int | str | None = None, max_duration: float | None = None) -> None:
         self.sr = check_sr(sr)
         self.block_size = _block_size(block_duration, self.sr)
         self.device = device
@@ -121,7 +126,7 @@ class MicrophoneStream:
                               f"brew install portaudio.") from exc
         return sounddevice
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[np.ndarray]:
         sd = self._sounddevice()
         try:
             sd.check_input_settings(device=self.device, channels=1, samplerate=self.sr,

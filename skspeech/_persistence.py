@@ -5,16 +5,22 @@
    it**: load only files you made yourself or got from someone you trust.
 """
 
+from __future__ import annotations
+
 import datetime
 import os
 import pickle
 import sys
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 # model_sr is documented here (docs/bad_input.rst); _steps is imported by the CLI
 from ._inspection import is_keras_classifier, model_sr  # noqa: F401
 from ._inspection import steps as _steps
+
+if TYPE_CHECKING:
+    from sklearn.base import BaseEstimator
 
 _FORMAT = "skspeech-model"
 _FORMAT_VERSION = 1
@@ -41,7 +47,7 @@ def _versions(uses_tensorflow):
             "tensorflow": tf_version}
 
 
-def check_model_sr(estimator, sr, *, what="sr"):
+def check_model_sr(estimator: BaseEstimator, sr: int, *, what: str = "sr") -> int:
     """Raise when ``sr`` is not the rate the model was made for.
 
     Parameters
@@ -105,7 +111,8 @@ def _check_path(path, what):
     return Path(os.path.expanduser(os.fspath(path)))
 
 
-def save_model(path, estimator, *, force=False, sr=None, extra=None):
+def save_model(path: str | os.PathLike, estimator: BaseEstimator, *, force: bool = False,
+               sr: int | None = None, extra: dict[str, Any] | None = None) -> Path:
     """Save a fitted classifier with its metadata to a joblib file.
 
     The file holds the estimator and a dictionary of metadata: the versions of
@@ -292,7 +299,7 @@ def _pid_alive(pid):
     return True
 
 
-def remove_stale_temporaries(path):
+def remove_stale_temporaries(path: str | os.PathLike) -> list[Path]:
     """Remove ``.<name>.tmp-<pid>`` files left next to ``path`` by killed saves.
 
     A save writes a hidden temporary file and renames it; a process killed
@@ -326,7 +333,8 @@ def remove_stale_temporaries(path):
     return removed
 
 
-def load_model(path, *, return_metadata=False):
+def load_model(path: str | os.PathLike, *, return_metadata: bool = False
+               ) -> BaseEstimator | tuple[BaseEstimator, dict[str, Any]]:
     """Load a model saved by :func:`save_model`.
 
     .. warning::

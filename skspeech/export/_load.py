@@ -1,15 +1,21 @@
 """Open an export folder (or one of its .tflite files), or a model file, as a model."""
 
+from __future__ import annotations
+
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ._runtime import SETTINGS, TFLiteModel, read_settings
+
+if TYPE_CHECKING:
+    from sklearn.base import BaseEstimator
 
 _VARIANTS = ("float", "int8")
 _DEFAULT_FILES = {"float": "model_float.tflite", "int8": "model_int8.tflite"}
 
 
-def is_export(path):
+def is_export(path: str | os.PathLike) -> bool:
     """Whether ``path`` is an export folder (with ``frontend.json``) or a ``.tflite`` file."""
     path = Path(os.path.expanduser(os.fspath(path)))
     if path.is_dir():
@@ -32,7 +38,9 @@ def _tflite_file(folder, variant):
     return folder / files[variant]
 
 
-def load_exported(path, *, variant=None, runtime=None, return_metadata=False):
+def load_exported(path: str | os.PathLike, *, variant: str | None = None,
+                  runtime: str | None = None, return_metadata: bool = False
+                  ) -> TFLiteModel | tuple[TFLiteModel, dict[str, Any]]:
     """Open an export folder (or a ``.tflite`` file of one) as a :class:`TFLiteModel`.
 
     Needs no TensorFlow and no pickle: LiteRT (``pip install
@@ -101,7 +109,9 @@ def load_exported(path, *, variant=None, runtime=None, return_metadata=False):
     return model, meta
 
 
-def load_model_or_export(path, *, variant=None, return_metadata=False):
+def load_model_or_export(path: str | os.PathLike, *, variant: str | None = None,
+                         return_metadata: bool = False
+                         ) -> BaseEstimator | TFLiteModel | tuple[Any, dict[str, Any]]:
     """A model file (:func:`skspeech.load_model`) or an export folder (:func:`load_exported`).
 
     What the command line (``skspeech predict``, ``listen``) and apps call

@@ -5,12 +5,17 @@ Importing this module imports neither TensorFlow nor LiteRT; a
 falls back to ``tf.lite`` when LiteRT is not installed.
 """
 
+from __future__ import annotations
+
 import json
 import os
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from . import _frontend
 
@@ -121,7 +126,8 @@ class TFLiteModel:
     array(['yes', 'stop'], dtype='<U4')
     """
 
-    def __init__(self, path, pipeline=None, *, runtime=None, num_threads=1):
+    def __init__(self, path: str | os.PathLike, pipeline: None = None, *,
+                 runtime: str | None = None, num_threads: int = 1) -> None:
         path = Path(os.path.expanduser(os.fspath(path)))
         if path.is_dir():
             raise IsADirectoryError(f"{str(path)!r} is a folder; give a .tflite file in it, or "
@@ -159,7 +165,7 @@ class TFLiteModel:
     def __repr__(self):
         return f"TFLiteModel({str(self.path)!r})"
 
-    def get_params(self, deep=True):
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
         """``{"path", "sr"}``: where skspeech's rate checks (e.g. in
         :class:`~skspeech.streaming.CommandListener`) read the model's rate."""
         return {"path": str(self.path), "sr": self.sr}
@@ -171,7 +177,7 @@ class TFLiteModel:
                              f"{self.sr} Hz (skspeech.io.read_audio(path, sr={self.sr}) "
                              f"resamples).")
 
-    def features(self, X):
+    def features(self, X: ArrayLike | Sequence[ArrayLike]) -> np.ndarray:
         """The network's input for clips: the front end of ``frontend.json``.
 
         Parameters
@@ -205,7 +211,7 @@ class TFLiteModel:
                              f"{want}.{hint}")
         return F.reshape(len(F), *want)
 
-    def predict_features_proba(self, features):
+    def predict_features_proba(self, features: ArrayLike) -> np.ndarray:
         """Probabilities for features of shape ``(n_clips, *input_shape[1:])``."""
         F = self._as_input(features, "features")
         out = np.empty((len(F), len(self.classes_)))
@@ -223,7 +229,8 @@ class TFLiteModel:
             out[i] = y
         return out
 
-    def predict_proba(self, X, *, sr=None):
+    def predict_proba(self, X: ArrayLike | Sequence[ArrayLike], *, sr: int | None = None
+                      ) -> np.ndarray:
         """Probability of each word for clips, columns in ``classes_`` order.
 
         Parameters
@@ -241,6 +248,6 @@ class TFLiteModel:
         self._check_sr(sr)
         return self.predict_features_proba(self.features(X))
 
-    def predict(self, X, *, sr=None):
+    def predict(self, X: ArrayLike | Sequence[ArrayLike], *, sr: int | None = None) -> np.ndarray:
         """The word for each clip (see :meth:`predict_proba`)."""
         return self.classes_[np.argmax(self.predict_proba(X, sr=sr), axis=1)]

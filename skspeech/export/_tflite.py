@@ -6,16 +6,24 @@ feeds them to the network. Only the network as it predicts is exported:
 training-only layers (SpecAugment, Dropout) leave no op in the files.
 """
 
+from __future__ import annotations
+
 import json
 import os
 import tempfile
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._frontend import describe
 from ._runtime import make_interpreter
+
+if TYPE_CHECKING:
+    from sklearn.base import BaseEstimator
 
 _FILES = {"float": "model_float.tflite", "int8": "model_int8.tflite",
           "settings": "frontend.json"}
@@ -162,8 +170,10 @@ def _quant(detail):
             "zero_point": int(zero)}
 
 
-def export_tflite(model, output_dir, *, representative=None, int8=True,
-                  n_representative=300, strip_names=True, force=False):
+def export_tflite(model: BaseEstimator, output_dir: str | os.PathLike, *,
+                  representative: ArrayLike | Sequence[ArrayLike] | None = None,
+                  int8: bool = True, n_representative: int = 300, strip_names: bool = True,
+                  force: bool = False) -> dict[str, Any]:
     """Export a fitted Conv1D or KWS pipeline's network to TensorFlow Lite.
 
     Writes three files into ``output_dir``: ``model_float.tflite`` (float32,

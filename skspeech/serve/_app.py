@@ -11,9 +11,12 @@ with the filter that reads files for training (:func:`skspeech.io.read_audio`).
 Bodies are read into memory up to the limit; nothing is written to disk.
 """
 
+from __future__ import annotations
+
 import json
 import warnings
 from importlib import resources
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 import numpy as np
@@ -27,6 +30,11 @@ from ._audio import (
     pcm_from_bytes,
 )
 from ._model import detection_json, listen_clip, make_listener, predict_clip
+
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
+
+    from ._model import ServedModel
 
 _STATIC = {"app.js": "text/javascript", "style.css": "text/css",
            "capture-worklet.js": "text/javascript", "favicon.svg": "image/svg+xml"}
@@ -80,8 +88,8 @@ async def _read_body(request, limit):
     return b"".join(chunks)
 
 
-def create_app(served, *, host="127.0.0.1", max_upload_mb=10.0, max_seconds=30.0,
-               threshold="auto"):
+def create_app(served: ServedModel, *, host: str = "127.0.0.1", max_upload_mb: float = 10.0,
+               max_seconds: float = 30.0, threshold: float | str = "auto") -> Starlette:
     """The ASGI application that serves ``served`` (a :class:`ServedModel`).
 
     Parameters

@@ -3,10 +3,13 @@
 Everything is decoded in memory: nothing the page sends is written to disk.
 """
 
+from __future__ import annotations
+
 import io
 from math import gcd
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ..exceptions import InvalidAudioError
 
@@ -103,7 +106,7 @@ class StreamResampler:
     True
     """
 
-    def __init__(self, orig_sr, target_sr):
+    def __init__(self, orig_sr: int, target_sr: int) -> None:
         from scipy.signal import firwin
 
         g = gcd(int(orig_sr), int(target_sr))
@@ -135,7 +138,7 @@ class StreamResampler:
         self._j = j_end
         return y
 
-    def process(self, block):
+    def process(self, block: ArrayLike) -> np.ndarray:
         """Add input samples; return the output samples now complete (float32)."""
         block = np.asarray(block, dtype=np.float64).ravel()
         if self.up == self.down:
@@ -152,7 +155,7 @@ class StreamResampler:
         self._k0 += drop
         return y.astype(np.float32)
 
-    def flush(self):
+    def flush(self) -> np.ndarray:
         """The last output samples (zeros after the end, as resample_poly pads)."""
         if self.up == self.down:
             return np.zeros(0, dtype=np.float32)

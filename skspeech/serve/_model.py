@@ -1,11 +1,16 @@
 """The served model: loaded once, from the path given on the command line; its answers."""
 
+from __future__ import annotations
+
+import os
 import threading
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._inspection import clip_seconds
 from ..cli._labels import commands_of, is_command, non_commands_of, shown
@@ -48,7 +53,7 @@ class ServedModel:
     metadata: dict = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def info(self):
+    def info(self) -> dict[str, Any]:
         """What the page shows about the model (JSON-ready)."""
         meta = self.metadata
         return {"file": self.path.name, "words": commands_of(self.classes),
@@ -59,7 +64,7 @@ class ServedModel:
                 "versions": meta.get("versions", {})}
 
 
-def load_served_model(path):
+def load_served_model(path: str | os.PathLike) -> ServedModel:
     """Load the model ``skspeech serve`` answers with: the one place the server loads one.
 
     Parameters
@@ -129,7 +134,8 @@ def _loudest(levels, w):
     return first, first + float(np.sum(part * np.arange(w)) / part.sum()) + 0.5
 
 
-def word_window(x, sr, window, *, clip_length=None, gate_db=12.0, min_level_db=-55.0):
+def word_window(x: ArrayLike, sr: int, window: float, *, clip_length: float | None = None,
+                gate_db: float = 12.0, min_level_db: float = -55.0) -> tuple[int, int]:
     """``(start, stop)``: the part of a recording or file the model hears, in samples.
 
     The sound is found as :class:`~skspeech.streaming.CommandListener` finds
@@ -177,7 +183,7 @@ def word_window(x, sr, window, *, clip_length=None, gate_db=12.0, min_level_db=-
     return int(a) * frame, int(b) * frame
 
 
-def predict_clip(served, x):
+def predict_clip(served: ServedModel, x: ArrayLike) -> dict[str, Any]:
     """Every word's probability for one clip at the model's rate (JSON-ready).
 
     Returns the word, the label shown ("no command" for ``_unknown_`` and

@@ -1,6 +1,10 @@
 """Start the server: load the model once, warn about a public address, run uvicorn."""
 
+from __future__ import annotations
+
+import os
 import sys
+from typing import TextIO
 
 from ._app import create_app, is_loopback
 
@@ -15,8 +19,10 @@ def host_warning(host, port):
             f"Upload, or --certfile/--keyfile.")
 
 
-def serve(model, *, host="127.0.0.1", port=8000, max_upload_mb=10.0, max_seconds=30.0,
-          threshold="auto", certfile=None, keyfile=None, log=None):
+def serve(model: str | os.PathLike, *, host: str = "127.0.0.1", port: int = 8000,
+          max_upload_mb: float = 10.0, max_seconds: float = 30.0,
+          threshold: float | str = "auto", certfile: str | None = None,
+          keyfile: str | None = None, log: TextIO | None = None) -> None:
     """Serve a model file's page until Ctrl+C (see ``skspeech serve --help``).
 
     Parameters

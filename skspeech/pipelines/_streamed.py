@@ -67,7 +67,7 @@ class TransformedClips(LazyClips):
         return len(self.source)
 
     @property
-    def sr(self):
+    def sr(self) -> int | None:
         return getattr(self.source, "sr", None)
 
     def transform_batch(self, clips: Any) -> Any:

@@ -183,11 +183,12 @@ def test_cli_predicts_and_listens_from_an_export_folder_without_tensorflow(expor
     wav = tmp_path / "stream.wav"
     write_audio(wav, stream, test.sr)
     stream = read_audio(wav, sr=test.sr)[0]  # as listen reads it: 16-bit
-    listener = CommandListener(model, test.sr, window=1.0, threshold=0.6)  # listen's
+    listener = CommandListener(model, test.sr, window=1.0, threshold=0.6)  # as listen's below
     keras = [d for i in range(0, len(stream), 800) for d in listener.process(stream[i:i + 800])]
     keras += listener.flush()
     assert len(keras) >= 3
-    out = run_child(no_tf_env, cli, "listen", str(folder), "--file", str(wav), "--quiet")
+    out = run_child(no_tf_env, cli, "listen", str(folder), "--file", str(wav), "--quiet",
+                    "--threshold", "0.6")
     lines = [line.split() for line in out.splitlines() if line.strip()]
     assert [(t, w) for t, _, w, _ in lines] == [(f"{d.time:.2f}", d.word) for d in keras]
 

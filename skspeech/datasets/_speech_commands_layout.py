@@ -7,9 +7,8 @@ import re
 import warnings
 from pathlib import Path
 
-import numpy as np
-
 from ..exceptions import InvalidAudioError
+from ..io._audio import mono_clip
 
 TEN_WORDS = ("yes", "no", "up", "down", "left", "right", "on", "off", "stop", "go")
 SILENCE = "_silence_"
@@ -227,14 +226,7 @@ def _read_window(path, start, n, file_sr, sr, dtype):
         y = sf.read(path, start=start, frames=n, dtype="float64", always_2d=True)[0]
     except (sf.LibsndfileError, RuntimeError, TypeError, ValueError) as exc:
         raise InvalidAudioError(f"Cannot read {str(path)!r} as audio: {exc}.") from exc
-    y = y.mean(axis=1)
-    if not np.isfinite(y).all():
-        raise InvalidAudioError(f"{str(path)!r} contains NaN or infinite samples.")
-    if sr is not None and sr != file_sr:
-        from ..preprocessing._resample import resample
-
-        y = resample(y, file_sr, sr)
-    return y.astype(dtype, copy=False)
+    return mono_clip(y, path, file_sr, sr, dtype)
 
 
 def _out_len(n, file_sr, sr):

@@ -142,6 +142,24 @@ def read_audio(path, *, sr=None, mono=True, dtype="float32"):
     return np.ascontiguousarray(y, dtype=dtype), int(file_sr)
 
 
+def mono_clip(y, path, file_sr, sr, dtype):
+    """Frames read from ``path``, shape (n_frames, n_channels), as one clip.
+
+    Mono (the channels averaged), checked finite, resampled from ``file_sr``
+    to ``sr`` (None keeps it) and cast to ``dtype``: what every reader of a
+    stretch of a file (:class:`~skspeech.io.AudioFiles` windows, Speech
+    Commands silence windows) does after reading its samples.
+    """
+    y = y.mean(axis=1)
+    if not np.isfinite(y).all():
+        raise InvalidAudioError(f"{str(path)!r} contains NaN or infinite samples.")
+    if sr is not None and sr != file_sr:
+        from ..preprocessing._resample import resample
+
+        y = resample(y, file_sr, sr)
+    return y.astype(dtype, copy=False)
+
+
 def write_audio(path, y, sr, *, subtype=None, overwrite=False):
     """Write samples to an audio file; the format follows the file's extension.
 

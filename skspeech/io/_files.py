@@ -10,6 +10,7 @@ import numpy as np
 
 from .._validation import check_sr
 from ..exceptions import InvalidAudioError
+from ._audio import mono_clip
 from ._clips import LazyClips, _as_indices
 
 __all__ = ["AudioFiles"]
@@ -181,11 +182,4 @@ def _read_window(path: str, offset: float, duration: float | None, sr: int | Non
         raise InvalidAudioError(f"Cannot read {path!r} as audio: {exc}.") from exc
     if not len(y):
         raise InvalidAudioError(f"{path!r} holds no samples from offset={offset:g} s.")
-    y = y.mean(axis=1)
-    if not np.isfinite(y).all():
-        raise InvalidAudioError(f"{path!r} contains NaN or infinite samples.")
-    if sr is not None and sr != file_sr:
-        from ..preprocessing._resample import resample
-
-        y = resample(y, file_sr, sr)
-    return y.astype(dtype, copy=False)
+    return mono_clip(y, path, file_sr, sr, dtype)

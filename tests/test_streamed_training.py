@@ -264,6 +264,7 @@ def test_skspeech_train_resumes_an_interrupted_run(tmp_path, monkeypatch, capsys
     folder = tmp_path / "kws.joblib.checkpoint"
     assert f"The checkpoint in {folder} keeps the epochs done" in err
     assert json.loads((folder / "state.json").read_text())["epoch"] == 1
+    assert (folder / "features.f16").is_file()  # the clips' features, for the next epochs
     assert not out.exists()
     monkeypatch.setattr(TrainingCheckpoint, "on_epoch_end", save)
     assert main(argv) == 1  # a fresh run would throw the checkpoint away: refused

@@ -72,7 +72,8 @@ def attach(model, folder, *, resume, fingerprint, quiet):
 
     path, net = _network(model)
     callbacks = list(net.callbacks or [])
-    callbacks.append(TrainingCheckpoint(folder, resume=resume, fingerprint=fingerprint))
+    callbacks.append(TrainingCheckpoint(folder, resume=resume, fingerprint=fingerprint,
+                                        cache_features=True))
     callbacks.append(ClipProgress(net.batch_size, show=not quiet))
     params = {f"{path}__callbacks": callbacks}
     if not quiet:  # the bar per epoch replaces the bar over epochs

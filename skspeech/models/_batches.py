@@ -271,6 +271,18 @@ def _split(est, X: LazyClips, y_int: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return np.flatnonzero(~in_val), np.flatnonzero(in_val & ~is_copy)
 
 
+def data_workers() -> int:
+    """Threads preparing training batches: ``SKSPEECH_DATA_WORKERS`` (default 1, which
+    prepares them in one background thread while the network trains)."""
+    import os
+
+    value = os.environ.get("SKSPEECH_DATA_WORKERS", "1")
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"SKSPEECH_DATA_WORKERS must be a whole number >= 1 (threads that "
+                         f"prepare training batches); got {value!r}.")
+    return int(value)
+
+
 def _cache_folder(est):
     """The folder of a TrainingCheckpoint among the fit's callbacks that caches features."""
     from ._checkpoint import TrainingCheckpoint
@@ -327,7 +339,7 @@ def streamed_training_data(est, X: LazyClips, y, sample_weight, *, validate: boo
     if folder is not None:
         cache = FeatureCache(folder / "features.f16", len(X), est.X_shape_[1:])
     common = dict(batch_size=est.batch_size, sample_weight=sample_weight, prepare=prepare,
-                  cache=cache)
+                  cache=cache, workers=data_workers())
     batches = ClipBatches(X, y, train, shuffle=True, seed=seed, fresh=True,
                           initial_epoch=initial_epoch, **common)
     validation = None if val is None else ClipBatches(X, y, val, shuffle=False, seed=seed,

@@ -35,7 +35,10 @@ included) after the first batch (which also traces the network), over the
 time they took.
 
 Run: ``python benchmarks/bench_scale.py [--sizes 1000 10000 100000] [--data DIR]
-[--out docs/benchmarks/scale.txt] [--plot docs/benchmarks/scale.png]``.
+[--results docs/benchmarks/scale.json] [--out docs/benchmarks/scale.txt]
+[--plot docs/benchmarks/scale.png]`` (about 40 minutes on the 2-core machine;
+with ``--results`` the measurements are kept after each run, a run already in
+the file is not repeated, and the table and plot are made from the file).
 """
 
 import os
@@ -51,6 +54,8 @@ import tempfile  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 DEV = ROOT.parent / "shared" / "data" / "speech_commands_dev"
@@ -177,8 +182,11 @@ else:
     t0 = time.perf_counter()
     net.fit(F, y)
     fitted = [c for c in net.callbacks if isinstance(c, ClipProgress)][0]
-    out = dict(fit_s=time.perf_counter() - t0, n_trained=fitted.clips[0],
-               clips_per_s=fitted.rates[0])
+    # Keras tells the bar its batches, not its clips: count the last batch as it is
+    n_val = max(int(np.ceil(net.validation_fraction * len(y))), len(np.unique(y)))
+    n_train, counted = len(y) - n_val, fitted.clips[0]
+    rate = fitted.rates[0] * (n_train - net.batch_size) / (counted - net.batch_size)
+    out = dict(fit_s=time.perf_counter() - t0, n_trained=n_train, clips_per_s=rate)
 out["n_clips"] = len(y)
 print("RESULT " + json.dumps(out))
 """
@@ -201,6 +209,9 @@ def main(argv=None):
     p.add_argument("--plot", type=Path, default=None, help="plot memory against clips here")
     p.add_argument("--results", type=Path, default=None,
                    help="JSON file of the measurements (read to re-plot, written after each)")
+    p.add_argument("--repeat", type=int, default=1,
+                   help="runs of each mode and size, interleaved (the table gives the median "
+                        "clips/s and the range: the shared machine's load varies)")
     p.add_argument("--modes", nargs="+", default=["streamed", "streamed-noaug",
                                                   "streamed-cached", "features", "recipe"])
     args = p.parse_args(argv)
@@ -209,25 +220,26 @@ def main(argv=None):
     results = []
     if args.results and args.results.is_file():
         results = json.loads(args.results.read_text())
-    done = {(r["size"], r["mode"]) for r in results}
+    done = {(r["size"], r["mode"], r.get("rep", 0)) for r in results}
     for size in args.sizes:
+        todo = [(m, k) for k in range(args.repeat) for m in args.modes if (size, m, k) not in done
+                and not (m in ("features", "recipe") and size > args.memory_max)]
+        if not todo:
+            continue
         with tempfile.TemporaryDirectory(prefix="bench_scale_") as tmp:
             t0 = time.perf_counter()
             folder = make_folder(Path(tmp) / "data", size, args.data)
             print(f"{size} links in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
-            for mode in args.modes:
-                if (size, mode) in done or (mode in ("features", "recipe")
-                                            and size > args.memory_max):
-                    continue
+            for mode, k in todo:
                 print(f"  {mode} ...", file=sys.stderr, flush=True)
                 if mode.startswith("streamed"):
                     r = streamed(folder, tmp, augment=mode == "streamed",
                                  epochs=2 if mode == "streamed-cached" else 1)
                 else:
                     r = in_memory(folder, mode)
-                r.update(size=size, mode=mode, load=os.getloadavg()[0])
+                r.update(size=size, mode=mode, rep=k, load=os.getloadavg()[0])
                 results.append(r)
-                print(f"    {_row(r)}", file=sys.stderr, flush=True)
+                print(f"    {_row([r])}", file=sys.stderr, flush=True)
                 if args.results:
                     args.results.write_text(json.dumps(results, indent=1))
     text = table(results)
@@ -243,25 +255,40 @@ _NAMES = {"streamed": "streamed (skspeech train)", "streamed-noaug": "streamed, 
           "features": "features in memory", "recipe": "recipe in memory (before)"}
 
 
-def _row(r):
-    cps = "-" if r.get("clips_per_s") is None else f"{r['clips_per_s']:.0f}"
-    return (f"{r['size']:>7,} {_NAMES[r['mode']]:<28} {r['n_clips']:>7,} "
-            f"{r['rss'] / 2 ** 30:>7.2f} {cps:>8} {r['fit_s']:>8.0f} {r['load']:>5.1f}")
+def _row(runs):
+    """One line of the table from the runs of one mode and size."""
+    r = runs[0]
+    rates = sorted(x["clips_per_s"] for x in runs if x.get("clips_per_s") is not None)
+    if not rates:
+        cps = "-"
+    elif len(rates) == 1:
+        cps = f"{rates[0]:.0f}"
+    else:
+        cps = f"{np.median(rates):.0f} ({rates[0]:.0f}-{rates[-1]:.0f})"
+    rss = max(x["rss"] for x in runs) / 2 ** 30
+    fit = np.median([x["fit_s"] for x in runs])
+    load = np.median([x["load"] for x in runs])
+    return (f"{r['size']:>7,} {_NAMES[r['mode']]:<28} {r['n_clips']:>7,} {rss:>7.2f} "
+            f"{cps:>17} {fit:>6.0f} {load:>5.1f} {len(runs):>4}")
 
 
 def table(results):
-    head = (f"{'links':>7} {'run':<28} {'clips':>7} {'GB peak':>7} {'clips/s':>8} "
-            f"{'fit s':>8} {'load':>5}")
-    lines = [head, "-" * len(head)] + [_row(r) for r in sorted(
-        results, key=lambda r: (r["size"], list(_NAMES).index(r["mode"])))]
     import textwrap
 
+    head = (f"{'links':>7} {'run':<28} {'clips':>7} {'GB peak':>7} {'clips/s (range)':>17} "
+            f"{'fit s':>6} {'load':>5} {'runs':>4}")
+    groups = {}
+    for r in results:
+        groups.setdefault((r["size"], r["mode"]), []).append(r)
+    keys = sorted(groups, key=lambda k: (k[0], list(_NAMES).index(k[1])))
+    lines = [head, "-" * len(head)] + [_row(groups[k]) for k in keys]
     notes = [""] + textwrap.wrap(
         "links: clips in the folder; clips: the training subset's clips (12-class task, "
         "_silence_ included, the rare _unknown_ words repeated); GB peak: peak resident memory "
-        "of the run's process tree (GiB); clips/s: clips the network trained on per second of "
-        "its epoch after the first batch (augmented copies included); fit s: the whole fit; "
-        "load: load average of the 2-core machine (shared with other jobs) when the run "
+        "of the run's process tree (GiB, the largest of the runs); clips/s: clips the network "
+        "trained on per second of its epoch after the first batch (augmented copies "
+        "included), the median of the runs and their range; fit s: the whole fit (median); "
+        "load: load average of the 2-core machine (shared with other jobs) when the runs "
         "ended.", 88)
     return "\n".join(lines + notes) + "\n"
 
@@ -275,7 +302,11 @@ def plot(results, path):
     fig, ax = plt.subplots(figsize=(6, 3.6))
     for mode, style in (("streamed", "o-"), ("streamed-noaug", "s--"),
                         ("streamed-cached", "d:"), ("features", "^:"), ("recipe", "x-")):
-        rows = sorted((r["size"], r["rss"] / 2 ** 30) for r in results if r["mode"] == mode)
+        peak = {}
+        for r in results:
+            if r["mode"] == mode:
+                peak[r["size"]] = max(peak.get(r["size"], 0), r["rss"] / 2 ** 30)
+        rows = sorted(peak.items())
         if rows:
             ax.plot(*zip(*rows), style, label=_NAMES[mode])
     ax.axhline(2.5, color="grey", lw=0.8, ls="--")
@@ -283,7 +314,7 @@ def plot(results, path):
     ax.set_xscale("log")
     ax.set_xlabel("clips in the folder")
     ax.set_ylabel("peak memory (GiB)")
-    ax.set_title("Training the KWS network for one epoch")
+    ax.set_title("skspeech train --model kws: peak memory")
     ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=120)

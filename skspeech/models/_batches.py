@@ -217,7 +217,6 @@ class ClipBatches(keras.utils.PyDataset):
         return X, self.y[idx], self.sample_weight[idx]
 
 
-
 class _EpochClock(keras.callbacks.Callback):
     """Tells the training batches which epoch Keras is in (also when a run resumes)."""
 

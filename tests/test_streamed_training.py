@@ -299,3 +299,15 @@ def test_warnings_of_a_batch_say_where_the_batch_starts(commands, tmp_path, monk
                                                  r": .*Index 2: constant"):
         pred = model.predict(test)
     assert pred.shape == (11,)
+
+
+def test_the_callbacks_pickle_without_the_network(tmp_path):
+    keras = pytest.importorskip("keras")
+    from skspeech.models._checkpoint import ClipProgress, TrainingCheckpoint
+
+    net = keras.Sequential([keras.Input((300,)), keras.layers.Dense(300)])
+    for callback in (ClipProgress(8), TrainingCheckpoint(tmp_path, fingerprint={"a": 1})):
+        callback.set_model(net)  # what fit leaves behind: the model would be pickled again
+        back = pickle.loads(pickle.dumps(callback))
+        assert len(pickle.dumps(callback)) < 2000 and back._model is None
+    assert back.fingerprint == {"a": 1} and back.directory == tmp_path

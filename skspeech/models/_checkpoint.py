@@ -27,6 +27,17 @@ def _replace_json(path: Path, data: dict) -> None:
     os.replace(tmp, path)
 
 
+def _light_state(callback, drop=()):
+    """A callback's ``__dict__`` for pickling: without the network it was last used with (it
+    would be saved a second time, with the optimizer's state) and live objects."""
+    state = dict(vars(callback))
+    for key in drop:
+        state.pop(key, None)
+    if "_model" in state:
+        state["_model"] = None
+    return state
+
+
 class TrainingCheckpoint(keras.callbacks.Callback):
     """Save the training state at the end of every epoch, and resume from it.
 
@@ -75,6 +86,11 @@ class TrainingCheckpoint(keras.callbacks.Callback):
         self.stopper = None
         self._history = {}
         self._stopper_state = None
+
+    def __getstate__(self):
+        state = _light_state(self, drop=("stopper",))
+        state.update(stopper=None, _stopper_state=None, _history={})
+        return state
 
     # --- resume --------------------------------------------------------------
 
@@ -206,6 +222,11 @@ class ClipProgress(keras.callbacks.Callback):
         self.file = file
         self.seconds, self.clips, self.rates = [], [], []
         self._bar = None
+
+    def __getstate__(self):
+        state = _light_state(self)
+        state["_bar"] = None
+        return state
 
     def _epoch_clips(self):
         params = self.params or {}

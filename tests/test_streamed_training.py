@@ -279,6 +279,7 @@ def test_skspeech_train_resumes_an_interrupted_run(tmp_path, monkeypatch, capsys
     model, meta = load_model(out, return_metadata=True)
     net = model[-1]
     assert len(net.history_["loss"]) == 2  # the epoch before the interruption, and one more
+    assert net.callbacks is None  # the saved model keeps no checkpoint to write into
     assert meta["training"]["clips_per_epoch"] > 0 and meta["training"]["clips_per_second"] > 0
     assert main(["train", str(root), "--resume", "-o", str(tmp_path / "s.joblib")]) == 1
     assert "--resume continues an interrupted training of --model kws" in \

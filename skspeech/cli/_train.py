@@ -376,6 +376,7 @@ def run(args):
               "fit_seconds": round(fit_s, 1), "train_accuracy": round(float(train_acc), 4)}
     if checkpoint is not None:
         report.update(streamed.epoch_report(model))
+        streamed.detach(model)
     save_model(out, model, force=args.force, sr=sr, extra={"training": report})
     streamed.remove_checkpoint(checkpoint)
     speed = (f" ({report['clips_per_second']:,.0f} clips/s)" if report.get("clips_per_second")

@@ -111,6 +111,22 @@ def epoch_report(model):
             round(sum(bar.clips) / sum(bar.seconds), 1)}
 
 
+def detach(model):
+    """Take the checkpoint and the bar out of the fitted network's ``callbacks`` (and the
+    recipe's), so that the saved model does not write into the checkpoint's folder later."""
+    from ..augment import AugmentedClassifier
+    from ..models._checkpoint import ClipProgress, TrainingCheckpoint
+
+    nets = [_network(model)[1]]
+    if isinstance(model, AugmentedClassifier) and hasattr(model, "estimator_"):
+        nets.append(_network(model.estimator)[1])
+    for net in nets:
+        kept = [cb for cb in net.callbacks or []
+                if not isinstance(cb, (TrainingCheckpoint, ClipProgress))]
+        net.set_params(callbacks=kept or None)
+    return model
+
+
 def remove_checkpoint(folder):
     """Delete the checkpoint once the model is saved."""
     if folder is not None and folder.is_dir():

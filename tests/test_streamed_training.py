@@ -235,6 +235,18 @@ def test_a_checkpoint_caches_the_features_of_the_clips_themselves(commands, tmp_
     features = _kws(augment=False)[:-1].fit(X, y).transform(X)
     np.testing.assert_allclose(cache[:30], features, atol=2e-2, rtol=2e-3)
     assert not cache[30:].any()
+    # "all": each copy drawn once (epoch None) and its features kept too
+    model.set_params(estimator__kws__callbacks=[TrainingCheckpoint(folder, cache_features="all")])
+    model.fit(files, y)
+    filled = json.loads((folder / "features.f16.json").read_text())["filled"]
+    cache = np.fromfile(folder / "features.f16", dtype=np.float16).reshape(60, 49, 20)
+    net = model.estimator_[-1]
+    copies, _ = augment_lazily(files, y, model.augmenter)
+    fixed = TransformedClips(copies, model.estimator_.steps[:-1]).read(np.arange(30, 60))
+    # every row but the copies of the 3 validation clips, which are never read
+    assert len(filled) == 57 and len(net.history_["loss"]) == 2
+    rows = [i for i in filled if i >= 30]
+    np.testing.assert_allclose(cache[rows], fixed[np.array(rows) - 30], atol=2e-2, rtol=2e-3)
 
 
 # -- skspeech train -----------------------------------------------------------------------
@@ -284,6 +296,8 @@ def test_skspeech_train_resumes_an_interrupted_run(tmp_path, monkeypatch, capsys
     assert main(["train", str(root), "--resume", "-o", str(tmp_path / "s.joblib")]) == 1
     assert "--resume continues an interrupted training of --model kws" in \
         capsys.readouterr().err
+    assert main(["train", str(root), "--fixed-copies", "-o", str(tmp_path / "s.joblib")]) == 1
+    assert "--fixed-copies applies to --model kws" in capsys.readouterr().err
 
 
 def test_warnings_of_a_batch_say_where_the_batch_starts(commands, tmp_path, monkeypatch):

@@ -91,6 +91,11 @@ def add_parser(sub):
                    help="kws, kws2d, conv1d: continue an interrupted run from its checkpoint "
                         "(OUTPUT.checkpoint/, saved at the end of every epoch and deleted "
                         "once the model is saved); give the same data and options")
+    p.add_argument("--fixed-copies", action="store_true",
+                   help="kws, kws2d, conv1d: draw each clip's augmented copies once and reuse "
+                        "them every epoch, with their features kept in the checkpoint (as "
+                        "training in memory did; faster from the second epoch); by default "
+                        "every epoch draws fresh copies")
     p.add_argument("--skip-unreadable", action="store_true",
                    help="leave out clips that cannot be read (each is listed on stderr, and "
                         "the exit code is 1) instead of stopping at the first")
@@ -353,7 +358,8 @@ def run(args):
     t0 = time.perf_counter()
     if checkpoint is not None:  # a network: clips read in batches, a checkpoint every epoch
         streamed.attach(model, checkpoint, resume=args.resume, quiet=args.quiet,
-                        fingerprint=streamed.fingerprint(args, data, classes))
+                        fingerprint=streamed.fingerprint(args, data, classes),
+                        cache="all" if args.fixed_copies else True)
         try:
             streamed.fit(model, X, y, say)
         except KeyboardInterrupt:

@@ -27,6 +27,10 @@ def check_resume(args, out):
     checkpoint (unless ``--force``, which deletes it). Returns the checkpoint folder or None."""
     resume = getattr(args, "resume", False)
     if args.model not in NETWORK_MODELS:
+        if getattr(args, "fixed_copies", False):
+            raise ValueError(f"--fixed-copies applies to --model {' or '.join(NETWORK_MODELS)} "
+                             f"(trained from clips read in batches), not to --model "
+                             f"{args.model}; drop it.")
         if resume:
             raise ValueError(f"--resume continues an interrupted training of --model "
                              f"{' or '.join(NETWORK_MODELS)}, which save a checkpoint every "
@@ -54,7 +58,7 @@ def fingerprint(args, data, classes):
             "n_clips": int(len(data.y)), "sr": int(data.sr), "model": args.model,
             "augment": args.augment, "noise": args.noise, "epochs": args.epochs,
             "duration": args.duration, "features": args.features, "filters": args.filters,
-            "seed": args.seed}
+            "fixed_copies": getattr(args, "fixed_copies", False), "seed": args.seed}
 
 
 def _network(model):
@@ -65,15 +69,16 @@ def _network(model):
     return found[0]
 
 
-def attach(model, folder, *, resume, fingerprint, quiet):
+def attach(model, folder, *, resume, fingerprint, quiet, cache=True):
     """Give the recipe's network a checkpoint callback and, unless ``quiet``, a progress
-    bar over the clips of each epoch; returns the model."""
+    bar over the clips of each epoch; returns the model. ``cache``: the checkpoint's
+    ``cache_features``."""
     from ..models._checkpoint import ClipProgress, TrainingCheckpoint
 
     path, net = _network(model)
     callbacks = list(net.callbacks or [])
     callbacks.append(TrainingCheckpoint(folder, resume=resume, fingerprint=fingerprint,
-                                        cache_features=True))
+                                        cache_features=cache))
     callbacks.append(ClipProgress(net.batch_size, show=not quiet))
     params = {f"{path}__callbacks": callbacks}
     if not quiet:  # the bar per epoch replaces the bar over epochs

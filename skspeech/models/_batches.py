@@ -145,8 +145,9 @@ class ClipBatches(keras.utils.PyDataset):
     workers : int
         Threads preparing batches; 1 prepares them in one background thread.
     cache : FeatureCache or None
-        Where the inputs of clips that are no augmented copies are kept after
-        their first computation.
+        Where the inputs that are the same every epoch are kept after their
+        first computation: the clips that are no augmented copies and, when
+        ``fresh`` is False, the copies too.
     """
 
     def __init__(self, clips: LazyClips, y: np.ndarray, indices: np.ndarray, *,
@@ -166,7 +167,9 @@ class ClipBatches(keras.utils.PyDataset):
         self.prepare = prepare
         self.epoch = int(initial_epoch)
         self.cache = cache
-        self._fixed = None if cache is None else ~clips.origins()[1]  # the same every epoch
+        # what is the same every epoch: the clips themselves, and copies when not fresh
+        self._fixed = None if cache is None else (
+            ~clips.origins()[1] if fresh else np.ones(len(clips), dtype=bool))
         self._order_epoch, self._order = None, None
 
     def __len__(self) -> int:
@@ -283,7 +286,7 @@ def data_workers() -> int:
 
 
 def _cache_folder(est):
-    """The folder of a TrainingCheckpoint among the fit's callbacks that caches features."""
+    """The TrainingCheckpoint among the fit's callbacks that caches features, or None."""
     from ._checkpoint import TrainingCheckpoint
 
     for cb in getattr(est, "_fit_callbacks", None) or []:
@@ -291,7 +294,7 @@ def _cache_folder(est):
             if not cb.resume:  # a fresh run computes its features afresh
                 for name in ("features.f16", "features.f16.json"):
                     (cb.directory / name).unlink(missing_ok=True)
-            return cb.directory
+            return cb
     return None
 
 
@@ -334,12 +337,14 @@ def streamed_training_data(est, X: LazyClips, y, sample_weight, *, validate: boo
     else:
         train, val = np.arange(len(X)), None
     cache = None
-    folder = _cache_folder(est)
-    if folder is not None:
-        cache = FeatureCache(folder / "features.f16", len(X), est.X_shape_[1:])
+    checkpoint = _cache_folder(est)
+    if checkpoint is not None:
+        cache = FeatureCache(checkpoint.directory / "features.f16", len(X), est.X_shape_[1:])
+    # cache_features="all": each copy drawn once and reused, as the recipe in memory does
+    fresh = checkpoint is None or checkpoint.cache_features != "all"
     common = dict(batch_size=est.batch_size, sample_weight=sample_weight, prepare=prepare,
                   cache=cache, workers=data_workers())
-    batches = ClipBatches(X, y, train, shuffle=True, seed=seed, fresh=True,
+    batches = ClipBatches(X, y, train, shuffle=True, seed=seed, fresh=fresh,
                           initial_epoch=initial_epoch, **common)
     validation = None if val is None else ClipBatches(X, y, val, shuffle=False, seed=seed,
                                                       fresh=False, **common)

@@ -60,12 +60,15 @@ class TrainingCheckpoint(keras.callbacks.Callback):
     fingerprint : dict, default=None
         What the run is (data, model, seed...): a checkpoint made with
         another fingerprint is refused on resume.
-    cache_features : bool, default=False
+    cache_features : bool or "all", default=False
         A network trained on clips read in batches also keeps, in
         ``features.f16`` here, the inputs of the clips that are no augmented
         copies (float16: 7.8 KB per one-second clip of log-mel frames), so
         that later epochs, and a resumed run, read them instead of computing
-        them again.
+        them again. ``"all"`` keeps the augmented copies' too: each copy is
+        then drawn once, in the first epoch, and reused (the augmentation of
+        the recipe in memory, at about its speed from the second epoch)
+        instead of drawn afresh every epoch.
 
     Attributes
     ----------

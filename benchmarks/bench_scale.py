@@ -17,6 +17,9 @@ sampled every 50 ms with psutil) counts only that run:
 ``streamed, no augmentation``
     The same with ``--no-augment``: the input pipeline's cost without the
     copies' perturbations.
+``streamed, --fixed-copies, epoch 2``
+    ``--fixed-copies --epochs 2``: copies drawn once, as in memory, their
+    features cached with the clips'; clips/s of the second epoch.
 ``streamed, no augmentation, epoch 2``
     ``--no-augment --epochs 2``, clips/s of the second epoch, which reads the
     features the first one cached in the checkpoint (float16 rows on disk).
@@ -125,11 +128,11 @@ def run_child(cmd, timeout=None):
     return rss, time.perf_counter() - t0, out, err
 
 
-def streamed(folder, workdir, augment=True, epochs=1):
+def streamed(folder, workdir, augment=True, epochs=1, fixed=False):
     model = Path(workdir) / "model.joblib"
     cmd = [sys.executable, "-m", "skspeech", "train", str(folder), "--model", "kws",
            "--epochs", str(epochs), "-o", str(model), "--force", "--quiet",
-           "--augment" if augment else "--no-augment"]
+           "--augment" if augment else "--no-augment"] + (["--fixed-copies"] if fixed else [])
     rss, wall, out, _ = run_child(cmd)
     report = _report_of(model)
     rate = report.get("clips_per_second") if epochs == 1 else \
@@ -213,7 +216,8 @@ def main(argv=None):
                    help="runs of each mode and size, interleaved (the table gives the median "
                         "clips/s and the range: the shared machine's load varies)")
     p.add_argument("--modes", nargs="+", default=["streamed", "streamed-noaug",
-                                                  "streamed-cached", "features", "recipe"])
+                                                  "streamed-cached", "streamed-fixed",
+                                                  "features", "recipe"])
     args = p.parse_args(argv)
     if not args.data.is_dir():
         sys.exit(f"No Speech Commands clips at {args.data}; pass --data.")
@@ -233,8 +237,9 @@ def main(argv=None):
             for mode, k in todo:
                 print(f"  {mode} ...", file=sys.stderr, flush=True)
                 if mode.startswith("streamed"):
-                    r = streamed(folder, tmp, augment=mode == "streamed",
-                                 epochs=2 if mode == "streamed-cached" else 1)
+                    r = streamed(folder, tmp, augment=mode in ("streamed", "streamed-fixed"),
+                                 epochs=1 if mode in ("streamed", "streamed-noaug") else 2,
+                                 fixed=mode == "streamed-fixed")
                 else:
                     r = in_memory(folder, mode)
                 r.update(size=size, mode=mode, rep=k, load=os.getloadavg()[0])
@@ -252,6 +257,7 @@ def main(argv=None):
 
 _NAMES = {"streamed": "streamed (skspeech train)", "streamed-noaug": "streamed, --no-augment",
           "streamed-cached": "streamed, no aug., epoch 2",
+          "streamed-fixed": "streamed, fixed copies, ep.2",
           "features": "features in memory", "recipe": "recipe in memory (before)"}
 
 
@@ -301,7 +307,8 @@ def plot(results, path):
 
     fig, ax = plt.subplots(figsize=(6, 3.6))
     for mode, style in (("streamed", "o-"), ("streamed-noaug", "s--"),
-                        ("streamed-cached", "d:"), ("features", "^:"), ("recipe", "x-")):
+                        ("streamed-cached", "d:"), ("streamed-fixed", "v-."),
+                        ("features", "^:"), ("recipe", "x-")):
         peak = {}
         for r in results:
             if r["mode"] == mode:

@@ -1,11 +1,11 @@
 """WaveAugmenter: random shift, noise at an SNR, speed, tempo, pitch and gain on waveforms."""
 
 import os
+from functools import lru_cache
 from numbers import Integral, Real
 
 import numpy as np
 import scipy.fft
-from scipy.signal import resample_poly
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
@@ -38,7 +38,9 @@ def _change_rate(x, factor):
         return x
     up = 100
     down = int(round(up * factor))
-    return resample_poly(x, up, down).astype(np.float32)
+    from ..preprocessing._resample import polyphase
+
+    return polyphase(x, up, down).astype(np.float32)
 
 
 def _stretch(x, factor, frame):
@@ -81,6 +83,14 @@ def _fit_length(x, n):
     return np.concatenate([x, np.zeros(n - len(x), x.dtype)])
 
 
+@lru_cache(maxsize=32)
+def _eq_grid(n_fft, sr, n_bands):
+    """Log frequencies of an ``n_fft`` spectrum (clipped to the anchors) and of the anchors."""
+    freqs = np.fft.rfftfreq(n_fft, 1.0 / sr)
+    anchors = np.geomspace(100.0, sr / 2.0, n_bands)
+    return np.log(np.clip(freqs, anchors[0], anchors[-1])), np.log(anchors)
+
+
 def _random_eq(x, sr, gain_range, rng, n_bands=6):
     """Colour ``x`` as a random microphone would: a smooth, zero-phase gain curve.
 
@@ -93,10 +103,9 @@ def _random_eq(x, sr, gain_range, rng, n_bands=6):
     if n < 2:
         return x
     n_fft = scipy.fft.next_fast_len(n + min(n, 512), real=True)
-    freqs = np.fft.rfftfreq(n_fft, 1.0 / sr)
-    anchors = np.geomspace(100.0, sr / 2.0, n_bands)
+    log_freqs, log_anchors = _eq_grid(n_fft, sr, n_bands)
     gains = rng.uniform(*gain_range, size=n_bands)
-    curve = np.interp(np.log(np.clip(freqs, anchors[0], anchors[-1])), np.log(anchors), gains)
+    curve = np.interp(log_freqs, log_anchors, gains)
     spec = scipy.fft.rfft(x, n_fft) * (10.0 ** (curve / 20.0))
     return scipy.fft.irfft(spec, n_fft)[:n].astype(np.float32)
 

@@ -57,8 +57,7 @@ def _stretch(x, factor, frame):
     n_frames = max(1, int(round((len(x) / factor - frame) / hop)) + 1)
     win = np.hanning(frame).astype(np.float32)
     xp = np.concatenate([np.zeros(tol, x.dtype), x, np.zeros(2 * frame + 2 * tol, x.dtype)])
-    out = np.zeros(hop * (n_frames - 1) + frame, np.float32)
-    norm = np.zeros_like(out)
+    starts = np.empty(n_frames, dtype=np.intp)
     prev = None
     for i in range(n_frames):
         nominal = int(round(i * hop * factor)) + tol
@@ -69,10 +68,22 @@ def _stretch(x, factor, frame):
             region = xp[nominal - tol:nominal + tol + frame]
             corr = np.correlate(region, target, mode="valid")
             start = nominal - tol + int(np.argmax(corr))
-        seg = xp[start:start + frame]
-        out[i * hop:i * hop + frame] += seg * win
-        norm[i * hop:i * hop + frame] += win
-        prev = start
+        starts[i] = prev = start
+    if frame == 2 * hop:  # overlap-add at once: frame i covers hops i and i + 1
+        segs = xp[starts[:, None] + np.arange(frame)] * win
+        out = np.zeros((n_frames + 1, hop), np.float32)
+        norm = np.zeros_like(out)
+        out[:-1] += segs[:, :hop]
+        out[1:] += segs[:, hop:]
+        norm[:-1] += win[:hop]
+        norm[1:] += win[hop:]
+        out, norm = out.ravel(), norm.ravel()
+    else:  # an odd frame reaches one sample into a third hop
+        out = np.zeros(hop * (n_frames - 1) + frame, np.float32)
+        norm = np.zeros_like(out)
+        for i, start in enumerate(starts):
+            out[i * hop:i * hop + frame] += xp[start:start + frame] * win
+            norm[i * hop:i * hop + frame] += win
     return out / np.maximum(norm, 1e-3)
 
 

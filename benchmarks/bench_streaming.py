@@ -38,7 +38,8 @@ than 5 false alarms per hour, each with its hit rate per word and the words that
 
 Run: ``python benchmarks/bench_streaming.py [path] [--model PATH|svm] [--minutes 30]
 [--thresholds 0.5,0.6,...] [--smoothing 1,2,3] [--seed 0] [--out docs/benchmarks/streaming.txt]
-[--plot docs/benchmarks/streaming.png]`` (default path ``../shared/data/speech_commands_dev``).
+[--plot docs/benchmarks/streaming.png] [--save-model FILE]`` (default path
+``../shared/data/speech_commands_dev``).
 """
 
 import os
@@ -48,6 +49,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import argparse  # noqa: E402
 import inspect  # noqa: E402
+import sys  # noqa: E402
 import time  # noqa: E402
 import warnings  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -285,12 +287,17 @@ def main(argv=None):
                         help="smoothing (windows averaged) swept")
     parser.add_argument("--out", default=None, help="also write the printout to this file")
     parser.add_argument("--plot", default=None, help="save the curves to this PNG")
+    parser.add_argument("--save-model", default=None,
+                        help="save the model trained here to this file (a later run can sweep "
+                             "other settings with --model FILE instead of training again)")
     args = parser.parse_args(argv)
     thresholds = [float(t) for t in args.thresholds.split(",")]
     smoothing = [int(s) for s in args.smoothing.split(",")]
     if not Path(args.path).is_dir():
         print(f"No Speech Commands folder at {args.path}: nothing to measure.")
         return
+    if args.save_model and Path(args.save_model).exists():  # before training, not after
+        sys.exit(f"--save-model {args.save_model} exists; choose a new file name.")
     lines = []
 
     def say(text=""):
@@ -325,6 +332,11 @@ def main(argv=None):
     if args.model in (None, "svm", "kws"):
         model_name = args.model or "kws"
         model, about = train_model(args.path, model_name, args.seed)
+        if args.save_model:
+            from skspeech import save_model
+
+            save_model(args.save_model, model)  # refuses to replace an existing file
+            about += f", saved to {args.save_model}"
     else:
         model_name = Path(args.model).name
         from skspeech import load_model

@@ -285,7 +285,7 @@ def data_workers() -> int:
     return int(value)
 
 
-def _cache_folder(est):
+def _caching_checkpoint(est):
     """The TrainingCheckpoint among the fit's callbacks that caches features, or None."""
     from ._checkpoint import TrainingCheckpoint
 
@@ -337,7 +337,7 @@ def streamed_training_data(est, X: LazyClips, y, sample_weight, *, validate: boo
     else:
         train, val = np.arange(len(X)), None
     cache = None
-    checkpoint = _cache_folder(est)
+    checkpoint = _caching_checkpoint(est)
     if checkpoint is not None:
         cache = FeatureCache(checkpoint.directory / "features.f16", len(X), est.X_shape_[1:])
     # cache_features="all": each copy drawn once and reused, as the recipe in memory does

@@ -107,7 +107,7 @@ class StreamResampler:
     """
 
     def __init__(self, orig_sr: int, target_sr: int) -> None:
-        from scipy.signal import firwin
+        from ..preprocessing._resample import _lowpass
 
         g = gcd(int(orig_sr), int(target_sr))
         self.up, self.down = int(target_sr) // g, int(orig_sr) // g
@@ -119,7 +119,7 @@ class StreamResampler:
         self._j = 0  # next output index
         if self.up == self.down:  # same rate: samples pass through
             return
-        h = firwin(2 * self.half_len + 1, 1.0 / max_rate, window=("kaiser", 5.0)) * self.up
+        h = _lowpass(self.up, self.down, "<f8") * self.up  # resample_poly's own filter
         n_taps = -(-len(h) // self.up)
         # bank[p, i] = h[p + i * up]: the taps that meet x[k_max - i] for phase p
         self._bank = np.zeros((self.up, n_taps))

@@ -17,6 +17,9 @@ sampled every 50 ms with psutil) counts only that run:
 ``streamed, no augmentation``
     The same with ``--no-augment``: the input pipeline's cost without the
     copies' perturbations.
+``streamed, 2 processes`` and ``streamed, no aug., 2 proc.``
+    The same two with ``SKSPEECH_DATA_PROCESSES=2``: batches prepared in two
+    worker processes instead of a background thread.
 ``streamed, --fixed-copies, epoch 2``
     ``--fixed-copies --epochs 2``: copies drawn once, as in memory, their
     features cached with the clips'; clips/s of the second epoch.
@@ -61,16 +64,24 @@ from pathlib import Path  # noqa: E402
 import numpy as np  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
+#: Worker processes of the ``-proc`` modes (SKSPEECH_DATA_PROCESSES).
+PROCESSES = 2
 DEV = ROOT.parent / "shared" / "data" / "speech_commands_dev"
 
 
 class TreePeak:
-    """Peak resident memory of a process and its children, sampled in a thread."""
+    """Peak resident memory of a process and its children, sampled in a thread.
+
+    ``peak`` sums their resident set sizes (RSS); ``peak_pss`` their
+    proportional set sizes (PSS: a page shared by k processes counts 1/k in
+    each), which does not count twice what forked worker processes share
+    with their parent.
+    """
 
     def __init__(self, pid, interval=0.05):
         import psutil
 
-        self.proc, self.peak, self.interval = psutil.Process(pid), 0, interval
+        self.proc, self.peak, self.peak_pss, self.interval = psutil.Process(pid), 0, 0, interval
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -81,13 +92,16 @@ class TreePeak:
         while not self._stop.is_set():
             try:
                 procs = [self.proc] + self.proc.children(recursive=True)
-                total = 0
+                total = total_pss = 0
                 for p in procs:
                     try:
-                        total += p.memory_info().rss
+                        info = p.memory_full_info()
+                        total += info.rss
+                        total_pss += getattr(info, "pss", info.rss)
                     except psutil.Error:
                         pass
                 self.peak = max(self.peak, total)
+                self.peak_pss = max(self.peak_pss, total_pss)
             except psutil.Error:
                 return
             time.sleep(self.interval)
@@ -115,29 +129,31 @@ def make_folder(folder, n_clips, source=DEV):
     return folder
 
 
-def run_child(cmd, timeout=None):
-    """Run ``cmd``; return (peak RSS in bytes, wall seconds, stdout, stderr)."""
+def run_child(cmd, timeout=None, env=None):
+    """Run ``cmd`` (``env``: variables to add); return (peak memory: RSS and PSS in bytes,
+    wall seconds, stdout, stderr)."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            cwd=ROOT)
+                            cwd=ROOT, env=dict(os.environ, **(env or {})))
     peak = TreePeak(proc.pid)
     out, err = proc.communicate(timeout=timeout)
-    rss = peak.stop()
+    rss = {"rss": peak.stop(), "pss": peak.peak_pss}
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(map(str, cmd))} failed ({proc.returncode}):\n{err[-3000:]}")
     return rss, time.perf_counter() - t0, out, err
 
 
-def streamed(folder, workdir, augment=True, epochs=1, fixed=False):
+def streamed(folder, workdir, augment=True, epochs=1, fixed=False, processes=0):
     model = Path(workdir) / "model.joblib"
     cmd = [sys.executable, "-m", "skspeech", "train", str(folder), "--model", "kws",
            "--epochs", str(epochs), "-o", str(model), "--force", "--quiet",
            "--augment" if augment else "--no-augment"] + (["--fixed-copies"] if fixed else [])
-    rss, wall, out, _ = run_child(cmd)
+    env = {"SKSPEECH_DATA_PROCESSES": str(processes)}
+    rss, wall, out, _ = run_child(cmd, env=env)
     report = _report_of(model)
     rate = report.get("clips_per_second") if epochs == 1 else \
         report.get("epoch_clips_per_second", [None])[-1]  # the last epoch: cached features
-    return dict(rss=rss, wall=wall, clips_per_s=rate,
+    return dict(**rss, wall=wall, clips_per_s=rate,
                 n_trained=report.get("clips_per_epoch"), fit_s=report.get("fit_seconds"),
                 n_clips=report.get("n_clips"), accuracy=report.get("train_accuracy"))
 
@@ -199,7 +215,7 @@ def in_memory(folder, mode):
     rss, wall, out, _ = run_child([sys.executable, "-c", _IN_MEMORY, str(folder), mode])
     result = json.loads(next(line for line in out.splitlines()
                              if line.startswith("RESULT "))[7:])
-    return dict(rss=rss, wall=wall, **result)
+    return dict(**rss, wall=wall, **result)
 
 
 def main(argv=None):
@@ -237,9 +253,11 @@ def main(argv=None):
             for mode, k in todo:
                 print(f"  {mode} ...", file=sys.stderr, flush=True)
                 if mode.startswith("streamed"):
-                    r = streamed(folder, tmp, augment=mode in ("streamed", "streamed-fixed"),
-                                 epochs=1 if mode in ("streamed", "streamed-noaug") else 2,
-                                 fixed=mode == "streamed-fixed")
+                    base = mode.removesuffix("-proc")
+                    r = streamed(folder, tmp, augment=base in ("streamed", "streamed-fixed"),
+                                 epochs=1 if base in ("streamed", "streamed-noaug") else 2,
+                                 fixed=base == "streamed-fixed",
+                                 processes=PROCESSES if mode.endswith("-proc") else 0)
                 else:
                     r = in_memory(folder, mode)
                 r.update(size=size, mode=mode, rep=k, load=os.getloadavg()[0])
@@ -255,45 +273,61 @@ def main(argv=None):
         plot(results, args.plot)
 
 
-_NAMES = {"streamed": "streamed (skspeech train)", "streamed-noaug": "streamed, --no-augment",
+_NAMES = {"streamed": "streamed (skspeech train)", "streamed-proc": "streamed, 2 processes",
+          "streamed-noaug": "streamed, --no-augment",
+          "streamed-noaug-proc": "streamed, no aug., 2 proc.",
           "streamed-cached": "streamed, no aug., epoch 2",
           "streamed-fixed": "streamed, fixed copies, ep.2",
           "features": "features in memory", "recipe": "recipe in memory (before)"}
 
 
-def _row(runs):
-    """One line of the table from the runs of one mode and size."""
+def _rates(runs):
+    return sorted(x["clips_per_s"] for x in runs if x.get("clips_per_s") is not None)
+
+
+def _row(runs, reference=None):
+    """One line of the table from the runs of one mode and size (``reference``: the median
+    clips/s of the network on features in memory at that size)."""
     r = runs[0]
-    rates = sorted(x["clips_per_s"] for x in runs if x.get("clips_per_s") is not None)
+    rates = _rates(runs)
     if not rates:
         cps = "-"
     elif len(rates) == 1:
         cps = f"{rates[0]:.0f}"
     else:
         cps = f"{np.median(rates):.0f} ({rates[0]:.0f}-{rates[-1]:.0f})"
+    ratio = f"{np.median(rates) / reference:.0%}" if rates and reference else "-"
     rss = max(x["rss"] for x in runs) / 2 ** 30
+    pss = [x["pss"] for x in runs if x.get("pss")]
+    pss = f"{max(pss) / 2 ** 30:.2f}" if pss else "-"
     fit = np.median([x["fit_s"] for x in runs])
     load = np.median([x["load"] for x in runs])
-    return (f"{r['size']:>7,} {_NAMES[r['mode']]:<28} {r['n_clips']:>7,} {rss:>7.2f} "
-            f"{cps:>17} {fit:>6.0f} {load:>5.1f} {len(runs):>4}")
+    return (f"{r['size']:>7,} {_NAMES[r['mode']]:<28} {r['n_clips']:>7,} {rss:>7.2f} {pss:>6} "
+            f"{cps:>17} {ratio:>5} {fit:>6.0f} {load:>5.1f} {len(runs):>4}")
 
 
 def table(results):
     import textwrap
 
-    head = (f"{'links':>7} {'run':<28} {'clips':>7} {'GB peak':>7} {'clips/s (range)':>17} "
-            f"{'fit s':>6} {'load':>5} {'runs':>4}")
+    head = (f"{'links':>7} {'run':<28} {'clips':>7} {'GB peak':>7} {'PSS':>6} "
+            f"{'clips/s (range)':>17} {'/mem.':>5} {'fit s':>6} {'load':>5} {'runs':>4}")
     groups = {}
     for r in results:
         groups.setdefault((r["size"], r["mode"]), []).append(r)
     keys = sorted(groups, key=lambda k: (k[0], list(_NAMES).index(k[1])))
-    lines = [head, "-" * len(head)] + [_row(groups[k]) for k in keys]
+    reference = {size: np.median(_rates(runs)) for (size, mode), runs in groups.items()
+                 if mode == "features" and _rates(runs)}
+    lines = [head, "-" * len(head)] + [_row(groups[k], reference.get(k[0])) for k in keys]
     notes = [""] + textwrap.wrap(
         "links: clips in the folder; clips: the training subset's clips (12-class task, "
         "_silence_ included, the rare _unknown_ words repeated); GB peak: peak resident memory "
-        "of the run's process tree (GiB, the largest of the runs); clips/s: clips the network "
+        "of the run's process tree (GiB, the largest of the runs; PSS: the same counting a "
+        "page shared by k processes 1/k in each, where worker processes share their "
+        "parent's pages); clips/s: clips the network "
         "trained on per second of its epoch after the first batch (augmented copies "
-        "included), the median of the runs and their range; fit s: the whole fit (median); "
+        "included), the median of the runs and their range; /mem.: that median over the "
+        "median of the network on features in memory at the same size; fit s: the whole "
+        "fit (median); "
         "load: load average of the 2-core machine (shared with other jobs) when the runs "
         "ended.", 88)
     return "\n".join(lines + notes) + "\n"
@@ -306,7 +340,7 @@ def plot(results, path):
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(6, 3.6))
-    for mode, style in (("streamed", "o-"), ("streamed-noaug", "s--"),
+    for mode, style in (("streamed", "o-"), ("streamed-proc", "o--"), ("streamed-noaug", "s--"),
                         ("streamed-cached", "d:"), ("streamed-fixed", "v-."),
                         ("features", "^:"), ("recipe", "x-")):
         peak = {}

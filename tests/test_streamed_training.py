@@ -249,6 +249,54 @@ def test_a_checkpoint_caches_the_features_of_the_clips_themselves(commands, tmp_
     np.testing.assert_allclose(cache[rows], fixed[np.array(rows) - 30], atol=2e-2, rtol=2e-3)
 
 
+@pytest.mark.slow
+def test_worker_processes_prepare_the_batches_threads_prepare(commands, tmp_path, monkeypatch):
+    from skspeech.models._checkpoint import TrainingCheckpoint
+
+    _, y, files = commands
+    runs = {}
+    for kind, env in [("threads", "0"), ("processes", "2")]:
+        monkeypatch.setenv("SKSPEECH_DATA_PROCESSES", env)
+        folder = tmp_path / kind
+        model = _kws(epochs=3, batch_size=16, n_copies=1, patience=None)
+        model.set_params(estimator__kws__callbacks=[
+            TrainingCheckpoint(folder, cache_features=True)])
+        net = model.fit(files, y).estimator_[-1]
+        filled = json.loads((folder / "features.f16.json").read_text())["filled"]
+        cache = np.fromfile(folder / "features.f16", dtype=np.float16)
+        runs[kind] = net.history_, filled, cache
+    (h_thr, filled_thr, cache_thr), (h_proc, filled_proc, cache_proc) = runs.values()
+    # the same fresh copies each epoch, the same batches in the same order: the same losses
+    for key in ("loss", "val_loss"):
+        np.testing.assert_allclose(h_proc[key], h_thr[key], rtol=1e-6)
+    # the rows the worker processes computed are known to the main process and kept
+    assert filled_proc == filled_thr == list(range(30))
+    np.testing.assert_array_equal(cache_proc, cache_thr)
+
+
+@pytest.mark.parametrize("name, value", [("SKSPEECH_DATA_PROCESSES", "two"),
+                                         ("SKSPEECH_DATA_PROCESSES", "-1"),
+                                         ("SKSPEECH_DATA_WORKERS", "0")])
+def test_bad_data_worker_settings_are_named(monkeypatch, name, value):
+    pytest.importorskip("scikeras")
+    from skspeech.models._batches import data_workers
+
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ValueError, match=f"{name} must be a whole number"):
+        data_workers()
+
+
+def test_data_workers_are_threads_unless_processes_are_asked_for(monkeypatch):
+    pytest.importorskip("scikeras")
+    from skspeech.models._batches import data_workers
+
+    monkeypatch.delenv("SKSPEECH_DATA_PROCESSES", raising=False)
+    monkeypatch.setenv("SKSPEECH_DATA_WORKERS", "3")
+    assert data_workers() == (3, False)
+    monkeypatch.setenv("SKSPEECH_DATA_PROCESSES", "2")
+    assert data_workers() == (2, True)
+
+
 # -- skspeech train -----------------------------------------------------------------------
 @pytest.mark.slow
 def test_skspeech_train_resumes_an_interrupted_run(tmp_path, monkeypatch, capsys):

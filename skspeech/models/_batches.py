@@ -7,7 +7,7 @@ trains from :class:`ClipBatches`: a ``keras.utils.PyDataset`` whose
 ``__getitem__`` reads one batch of clips, draws their augmentation for the
 current epoch and runs the Pipeline's fitted front end on them. Keras
 prepares the next batches while the network trains on this one (a
-background thread, or ``workers`` threads). Memory holds the list of clips,
+background thread, ``workers`` threads, or worker processes). Memory holds the list of clips,
 the batches in the queue and the network; nothing that grows with the data
 but the names and labels.
 
@@ -39,8 +39,12 @@ class FeatureCache:
     shape, 2 bytes a value; 7.8 KB per one-second clip of 98 x 40 log-mel
     frames), later epochs read it back. Rows are read and written with
     positional file I/O, so they stay in the operating system's file cache
-    and out of the process's memory; which rows are filled is saved beside
-    the file at the end of each epoch, so a resumed run reuses them.
+    and out of the process's memory. Which rows are filled is kept in a
+    small shared file mapping (``<path>.filling``, one byte a row), so that
+    worker processes preparing batches mark the rows they write where the
+    main process and the other workers see them; :meth:`save` (the main
+    process, at the end of each epoch) records them beside the file, so a
+    resumed run reuses them.
 
     Parameters
     ----------
@@ -54,27 +58,55 @@ class FeatureCache:
 
     def __init__(self, path, n_clips: int, shape: tuple):
         import json
-        import os
-        import threading
         from pathlib import Path
 
         self.path = Path(path)
         self.n_clips, self.shape = int(n_clips), tuple(int(d) for d in shape)
         self.row_bytes = int(np.prod(self.shape)) * 2
-        self._lock = threading.Lock()
         meta = self.path.with_name(self.path.name + ".json")
         layout = {"n_clips": self.n_clips, "shape": list(self.shape), "dtype": "float16"}
-        self.filled = np.zeros(self.n_clips, dtype=bool)
+        saved = []
         if meta.is_file() and self.path.is_file() and json.loads(
                 meta.read_text()).get("layout") == layout:
-            saved = json.loads(meta.read_text())
-            self.filled[np.asarray(saved["filled"], dtype=np.intp)] = True
+            saved = json.loads(meta.read_text())["filled"]
         else:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with open(self.path, "wb") as f:
                 f.truncate(self.n_clips * self.row_bytes)
         self._meta, self._layout = meta, layout
+        filling = self._filling_path()
+        filling.unlink(missing_ok=True)  # only what a saved epoch recorded counts
+        np.lib.format.open_memmap(filling, mode="w+", dtype=np.uint8,
+                                  shape=(max(self.n_clips, 1),))[
+            np.asarray(saved, dtype=np.intp)] = 1
+        self._open()
+
+    def _filling_path(self):
+        return self.path.with_name(self.path.name + ".filling")
+
+    def _open(self) -> None:
+        import os
+
         self._fd = os.open(self.path, os.O_RDWR)
+        self._filled = np.load(self._filling_path(), mmap_mode="r+")
+
+    def __getstate__(self):  # a worker process started by pickling reopens the files
+        state = self.__dict__.copy()
+        state["_fd"] = state["_filled"] = None
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._open()
+
+    @property
+    def filled(self) -> np.ndarray:
+        """Whether each row is filled (bool, a copy)."""
+        return self._filled[:self.n_clips].astype(bool)
+
+    def is_filled(self, idx: np.ndarray) -> np.ndarray:
+        """Whether rows ``idx`` are filled."""
+        return self._filled[np.asarray(idx, dtype=np.intp)].astype(bool)
 
     def get(self, idx: np.ndarray) -> np.ndarray:
         """The rows ``idx`` (all filled), as float32."""
@@ -87,20 +119,20 @@ class FeatureCache:
         return out.astype(np.float32)
 
     def put(self, idx: np.ndarray, values: np.ndarray) -> None:
-        """Write rows ``idx``."""
+        """Write rows ``idx`` and mark them filled."""
         import os
 
         values = np.ascontiguousarray(values, dtype=np.float16)
         for i, row in zip(idx, values):
             os.pwrite(self._fd, row.tobytes(), int(i) * self.row_bytes)
-        with self._lock:
-            self.filled[idx] = True
+        self._filled[np.asarray(idx, dtype=np.intp)] = 1
 
     def save(self) -> None:
-        """Record which rows are filled (beside the file)."""
+        """Record which rows are filled (beside the file), once their rows are on disk."""
         import json
         import os
 
+        os.fsync(self._fd)
         tmp = self._meta.with_name(self._meta.name + ".tmp")
         tmp.write_text(json.dumps({"layout": self._layout,
                                    "filled": np.flatnonzero(self.filled).tolist()}))
@@ -112,6 +144,7 @@ class FeatureCache:
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
+        self._filled = None
 
 
 class ClipBatches(keras.utils.PyDataset):
@@ -143,7 +176,13 @@ class ClipBatches(keras.utils.PyDataset):
         ``epoch`` as each epoch begins (a resumed run goes on with the draws
         of its epochs).
     workers : int
-        Threads preparing batches; 1 prepares them in one background thread.
+        Threads (or processes) preparing batches; 1 prepares them in one
+        background thread.
+    processes : bool
+        Prepare batches in ``workers`` worker processes instead of threads
+        (Keras's ``use_multiprocessing``): the reading, augmentation and
+        front end, which hold Python's interpreter lock in threads, then run
+        on more than one core.
     cache : FeatureCache or None
         Where the inputs that are the same every epoch are kept after their
         first computation: the clips that are no augmented copies and, when
@@ -153,8 +192,9 @@ class ClipBatches(keras.utils.PyDataset):
     def __init__(self, clips: LazyClips, y: np.ndarray, indices: np.ndarray, *,
                  batch_size: int, shuffle: bool, seed: int, fresh: bool,
                  sample_weight: np.ndarray | None = None, prepare=None, initial_epoch: int = 0,
-                 workers: int = 1, max_queue_size: int = 8, cache: FeatureCache | None = None):
-        super().__init__(workers=workers, use_multiprocessing=False,
+                 workers: int = 1, processes: bool = False, max_queue_size: int = 8,
+                 cache: FeatureCache | None = None):
+        super().__init__(workers=workers, use_multiprocessing=processes,
                          max_queue_size=max_queue_size)
         self.clips = clips
         self.y = np.asarray(y)
@@ -180,7 +220,7 @@ class ClipBatches(keras.utils.PyDataset):
         return len(self)
 
     def _read_cached(self, idx: np.ndarray, epoch: int) -> np.ndarray:
-        cached = self._fixed[idx] & self.cache.filled[idx]
+        cached = self._fixed[idx] & self.cache.is_filled(idx)
         todo = np.flatnonzero(~cached)
         X = np.empty((len(idx),) + self.cache.shape, dtype=np.float32)
         if cached.any():
@@ -273,16 +313,27 @@ def _split(est, X: LazyClips, y_int: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return np.flatnonzero(~in_val), np.flatnonzero(in_val & ~is_copy)
 
 
-def data_workers() -> int:
-    """Threads preparing training batches: ``SKSPEECH_DATA_WORKERS`` (default 1, which
-    prepares them in one background thread while the network trains)."""
+def data_workers() -> tuple[int, bool]:
+    """``(workers, processes)``: what prepares the training batches while the network trains.
+
+    ``SKSPEECH_DATA_PROCESSES=N`` (N >= 1): N worker processes, which use
+    more than one core; otherwise ``SKSPEECH_DATA_WORKERS`` threads (default
+    1: one background thread).
+    """
     import os
 
-    value = os.environ.get("SKSPEECH_DATA_WORKERS", "1")
-    if not value.isdigit() or int(value) < 1:
-        raise ValueError(f"SKSPEECH_DATA_WORKERS must be a whole number >= 1 (threads that "
-                         f"prepare training batches); got {value!r}.")
-    return int(value)
+    def read(name, default, least):
+        value = os.environ.get(name, default).strip()
+        if not value.isdigit() or int(value) < least:
+            what = "threads" if name.endswith("WORKERS") else "worker processes (0: threads)"
+            raise ValueError(f"{name} must be a whole number >= {least} ({what} that prepare "
+                             f"training batches); got {value!r}.")
+        return int(value)
+
+    processes = read("SKSPEECH_DATA_PROCESSES", "0", 0)
+    if processes:
+        return processes, True
+    return read("SKSPEECH_DATA_WORKERS", "1", 1), False
 
 
 def _caching_checkpoint(est):
@@ -292,7 +343,7 @@ def _caching_checkpoint(est):
     for cb in getattr(est, "_fit_callbacks", None) or []:
         if isinstance(cb, TrainingCheckpoint) and cb.cache_features:
             if not cb.resume:  # a fresh run computes its features afresh
-                for name in ("features.f16", "features.f16.json"):
+                for name in ("features.f16", "features.f16.json", "features.f16.filling"):
                     (cb.directory / name).unlink(missing_ok=True)
             return cb
     return None
@@ -342,8 +393,9 @@ def streamed_training_data(est, X: LazyClips, y, sample_weight, *, validate: boo
         cache = FeatureCache(checkpoint.directory / "features.f16", len(X), est.X_shape_[1:])
     # cache_features="all": each copy drawn once and reused, as the recipe in memory does
     fresh = checkpoint is None or checkpoint.cache_features != "all"
+    workers, processes = data_workers()
     common = dict(batch_size=est.batch_size, sample_weight=sample_weight, prepare=prepare,
-                  cache=cache, workers=data_workers())
+                  cache=cache, workers=workers, processes=processes)
     batches = ClipBatches(X, y, train, shuffle=True, seed=seed, fresh=fresh,
                           initial_epoch=initial_epoch, **common)
     validation = None if val is None else ClipBatches(X, y, val, shuffle=False, seed=seed,

@@ -10,16 +10,18 @@ recordings are linked too (``_silence_`` and the augmentation's noise). Then,
 each in a fresh process whose peak resident memory (the whole process tree,
 sampled every 50 ms with psutil) counts only that run:
 
-``streamed``
-    ``skspeech train FOLDER --model kws --epochs 1``: the 12-class task on the
-    training subset, read lazily, 2 fresh augmented copies of each clip per
-    epoch, features computed batch by batch by the recipe's own front end.
-``streamed, no augmentation``
+``streamed, 1 thread``
+    ``skspeech train FOLDER --model kws --epochs 1`` with
+    ``SKSPEECH_DATA_PROCESSES=0``: the 12-class task on the training subset,
+    read lazily, 2 fresh augmented copies of each clip per epoch, features
+    computed batch by batch by the recipe's own front end, the batches
+    prepared in one background thread.
+``streamed, no aug., 1 thread``
     The same with ``--no-augment``: the input pipeline's cost without the
     copies' perturbations.
 ``streamed, 2 processes`` and ``streamed, no aug., 2 proc.``
-    The same two with ``SKSPEECH_DATA_PROCESSES=2``: batches prepared in two
-    worker processes instead of a background thread.
+    The same two with ``SKSPEECH_DATA_PROCESSES=2`` (what ``skspeech train``
+    does by default on Linux): batches prepared in two worker processes.
 ``streamed, --fixed-copies, epoch 2``
     ``--fixed-copies --epochs 2``: copies drawn once, as in memory, their
     features cached with the clips'; clips/s of the second epoch.
@@ -273,8 +275,8 @@ def main(argv=None):
         plot(results, args.plot)
 
 
-_NAMES = {"streamed": "streamed (skspeech train)", "streamed-proc": "streamed, 2 processes",
-          "streamed-noaug": "streamed, --no-augment",
+_NAMES = {"streamed": "streamed, 1 thread", "streamed-proc": "streamed, 2 processes",
+          "streamed-noaug": "streamed, no aug., 1 thread",
           "streamed-noaug-proc": "streamed, no aug., 2 proc.",
           "streamed-cached": "streamed, no aug., epoch 2",
           "streamed-fixed": "streamed, fixed copies, ep.2",

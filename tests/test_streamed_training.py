@@ -374,3 +374,27 @@ def test_the_callbacks_pickle_without_the_network(tmp_path):
         back = pickle.loads(pickle.dumps(callback))
         assert len(pickle.dumps(callback)) < 2000 and back._model is None
     assert back.fingerprint == {"a": 1} and back.directory == tmp_path
+
+
+def test_skspeech_train_prepares_batches_in_processes_unless_told(monkeypatch):
+    pytest.importorskip("scikeras")
+    import multiprocessing
+    import os
+
+    from skspeech.cli import _train_stream
+    from skspeech.models._batches import default_processes
+
+    forks = (multiprocessing.get_start_method(allow_none=True)
+             or multiprocessing.get_all_start_methods()[0]) == "fork"
+    assert default_processes() == (2 if forks and os.cpu_count() >= 2 else 0)
+    model, seen = _kws(), []
+    model.set_params(estimator__kws__callbacks=[])
+    monkeypatch.setattr(type(model), "fit", lambda self, X, y: seen.append(
+        os.environ.get("SKSPEECH_DATA_PROCESSES")) or self)
+    monkeypatch.delenv("SKSPEECH_DATA_PROCESSES", raising=False)
+    _train_stream.fit(model, None, None, say=print)
+    assert seen == [str(default_processes())]
+    assert "SKSPEECH_DATA_PROCESSES" not in os.environ  # set for the fit only
+    monkeypatch.setenv("SKSPEECH_DATA_PROCESSES", "0")  # the user's choice wins
+    _train_stream.fit(model, None, None, say=print)
+    assert seen[-1] == "0"

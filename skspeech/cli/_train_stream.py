@@ -87,7 +87,12 @@ def attach(model, folder, *, resume, fingerprint, quiet, cache=True):
 
 
 def fit(model, X, y, say):
-    """Fit, saying when a run resumes; returns the fitted model."""
+    """Fit, saying when a run resumes; returns the fitted model. The batches are prepared in
+    worker processes (:func:`~skspeech.models._batches.default_processes`) unless
+    ``SKSPEECH_DATA_PROCESSES`` says otherwise."""
+    import os
+
+    from ..models._batches import default_processes
     from ..models._checkpoint import TrainingCheckpoint
 
     _, net = _network(model)
@@ -95,7 +100,14 @@ def fit(model, X, y, say):
     if saved and saved[0].resume:
         say(f"Resuming from the checkpoint in {saved[0].directory} after epoch "
             f"{saved[0].saved_epochs()}")
-    return model.fit(X, y)
+    name = "SKSPEECH_DATA_PROCESSES"
+    if name in os.environ:
+        return model.fit(X, y)
+    os.environ[name] = str(default_processes())
+    try:
+        return model.fit(X, y)
+    finally:
+        del os.environ[name]
 
 
 def epoch_report(model):

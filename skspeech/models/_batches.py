@@ -336,6 +336,18 @@ def data_workers() -> tuple[int, bool]:
     return read("SKSPEECH_DATA_WORKERS", "1", 1), False
 
 
+def default_processes() -> int:
+    """Worker processes ``skspeech train`` prepares batches in when ``SKSPEECH_DATA_PROCESSES``
+    is not set: 2 where new processes start by forking (Linux up to Python 3.13) on a machine
+    of two cores or more, else 0 (one background thread)."""
+    import multiprocessing
+    import os
+
+    method = (multiprocessing.get_start_method(allow_none=True)
+              or multiprocessing.get_all_start_methods()[0])
+    return 2 if method == "fork" and (os.cpu_count() or 1) >= 2 else 0
+
+
 def _caching_checkpoint(est):
     """The TrainingCheckpoint among the fit's callbacks that caches features, or None."""
     from ._checkpoint import TrainingCheckpoint

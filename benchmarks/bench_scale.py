@@ -38,6 +38,10 @@ sampled every 50 ms with psutil) counts only that run:
     features of all of them, then the network (the path before streaming;
     N <= ``--memory-max`` only: it needs about 0.4 MB per clip).
 
+Each streamed mode with ``-proc`` at the end of its name (``--modes``) runs
+with two worker processes instead (``streamed-cached-proc``,
+``streamed-fixed-proc``).
+
 clips/s counts the clips the network trained on in its epoch (copies
 included) after the first batch (which also traces the network), over the
 time they took.
@@ -280,6 +284,8 @@ _NAMES = {"streamed": "streamed, 1 thread", "streamed-proc": "streamed, 2 proces
           "streamed-noaug-proc": "streamed, no aug., 2 proc.",
           "streamed-cached": "streamed, no aug., epoch 2",
           "streamed-fixed": "streamed, fixed copies, ep.2",
+          "streamed-cached-proc": "no aug., epoch 2, 2 proc.",
+          "streamed-fixed-proc": "fixed copies, ep.2, 2 proc.",
           "features": "features in memory", "recipe": "recipe in memory (before)"}
 
 

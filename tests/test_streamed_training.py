@@ -376,7 +376,7 @@ def test_the_callbacks_pickle_without_the_network(tmp_path):
     assert back.fingerprint == {"a": 1} and back.directory == tmp_path
 
 
-def test_skspeech_train_prepares_batches_in_processes_unless_told(monkeypatch):
+def test_skspeech_train_prepares_fresh_copies_in_processes_unless_told(monkeypatch):
     pytest.importorskip("scikeras")
     import multiprocessing
     import os
@@ -395,6 +395,8 @@ def test_skspeech_train_prepares_batches_in_processes_unless_told(monkeypatch):
     _train_stream.fit(model, None, None, say=print)
     assert seen == [str(default_processes())]
     assert "SKSPEECH_DATA_PROCESSES" not in os.environ  # set for the fit only
-    monkeypatch.setenv("SKSPEECH_DATA_PROCESSES", "0")  # the user's choice wins
-    _train_stream.fit(model, None, None, say=print)
-    assert seen[-1] == "0"
+    _train_stream.fit(model, None, None, say=print, fresh_copies=False)
+    assert seen[-1] == "0"  # cached features: a thread reads them as fast
+    monkeypatch.setenv("SKSPEECH_DATA_PROCESSES", "3")  # the user's choice wins
+    _train_stream.fit(model, None, None, say=print, fresh_copies=False)
+    assert seen[-1] == "3"

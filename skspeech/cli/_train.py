@@ -361,7 +361,7 @@ def run(args):
                         fingerprint=streamed.fingerprint(args, data, classes),
                         cache="all" if args.fixed_copies else True)
         try:
-            streamed.fit(model, X, y, say)
+            streamed.fit(model, X, y, say, fresh_copies=augmented and not args.fixed_copies)
         except KeyboardInterrupt:
             print(f"The checkpoint in {checkpoint} keeps the epochs done; continue with the "
                   "same command and --resume.", file=sys.stderr)

@@ -86,10 +86,16 @@ def attach(model, folder, *, resume, fingerprint, quiet, cache=True):
     return model.set_params(**params)
 
 
-def fit(model, X, y, say):
-    """Fit, saying when a run resumes; returns the fitted model. The batches are prepared in
-    worker processes (:func:`~skspeech.models._batches.default_processes`) unless
-    ``SKSPEECH_DATA_PROCESSES`` says otherwise."""
+def fit(model, X, y, say, fresh_copies=True):
+    """Fit, saying when a run resumes; returns the fitted model.
+
+    With ``fresh_copies`` (augmented copies drawn anew every epoch, whose
+    features every epoch computes) the batches are prepared in worker
+    processes (:func:`~skspeech.models._batches.default_processes`), else in
+    a thread (from the second epoch the features are the checkpoint's
+    cache, which a thread reads as fast without sending the batches between
+    processes); ``SKSPEECH_DATA_PROCESSES`` overrides both.
+    """
     import os
 
     from ..models._batches import default_processes
@@ -103,7 +109,7 @@ def fit(model, X, y, say):
     name = "SKSPEECH_DATA_PROCESSES"
     if name in os.environ:
         return model.fit(X, y)
-    os.environ[name] = str(default_processes())
+    os.environ[name] = str(default_processes() if fresh_copies else 0)
     try:
         return model.fit(X, y)
     finally:

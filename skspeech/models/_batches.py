@@ -7,9 +7,10 @@ trains from :class:`ClipBatches`: a ``keras.utils.PyDataset`` whose
 ``__getitem__`` reads one batch of clips, draws their augmentation for the
 current epoch and runs the Pipeline's fitted front end on them. Keras
 prepares the next batches while the network trains on this one (a
-background thread, ``workers`` threads, or worker processes). Memory holds the list of clips,
-the batches in the queue and the network; nothing that grows with the data
-but the names and labels.
+background thread, ``workers`` threads, or worker processes: see
+:func:`data_workers`). Memory holds the list of clips, the batches in the
+queue and the network; nothing that grows with the data but the names and
+labels.
 
 Importing this module imports Keras.
 """

@@ -66,11 +66,11 @@ class FeatureCache:
         self.row_bytes = int(np.prod(self.shape)) * 2
         meta = self.path.with_name(self.path.name + ".json")
         layout = {"n_clips": self.n_clips, "shape": list(self.shape), "dtype": "float16"}
-        saved = []
-        if meta.is_file() and self.path.is_file() and json.loads(
-                meta.read_text()).get("layout") == layout:
-            saved = json.loads(meta.read_text())["filled"]
+        record = json.loads(meta.read_text()) if meta.is_file() else {}
+        if self.path.is_file() and record.get("layout") == layout:
+            saved = record["filled"]
         else:
+            saved = []
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with open(self.path, "wb") as f:
                 f.truncate(self.n_clips * self.row_bytes)

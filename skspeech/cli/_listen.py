@@ -32,7 +32,7 @@ def add_parser(sub):
                    help="--file: play at real speed instead of as fast as possible")
     p.add_argument("--threshold", type=float, default=None,
                    help="minimum smoothed probability to report a command (default: by the "
-                        "kind of model: 0.998 for a network, whose probabilities are sharp, "
+                        "kind of model: 0.999 for a network, whose probabilities are sharp, "
                         "0.6 for the others)")
     p.add_argument("--word-threshold", nargs="+", default=(), metavar="WORD=P",
                    help="per-word thresholds, e.g. stop=0.5 go=0.8")

@@ -25,7 +25,7 @@ def add_parser(sub):
                    help="longest recording or file accepted, in seconds (default: 30)")
     p.add_argument("--threshold", type=float, default=None,
                    help="live: minimum smoothed probability to report a command (default: by "
-                        "the kind of model, 0.998 for a network, 0.6 for the others)")
+                        "the kind of model, 0.999 for a network, 0.6 for the others)")
     p.add_argument("--certfile", default=None,
                    help="TLS certificate (with --keyfile): serve over HTTPS, which browsers "
                         "need to give the microphone to a page that is not on localhost")

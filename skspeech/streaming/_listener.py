@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 _FRAME = 0.01  # seconds per energy frame
 # threshold="auto" (see CommandListener): from benchmarks/bench_streaming.py's curves
-NETWORK_THRESHOLD = 0.998
+NETWORK_THRESHOLD = 0.999
 OTHER_THRESHOLD = 0.6
 _IGNORE = ("_silence_", "_unknown_", "_noise_", "_background_noise_")
 
@@ -163,7 +163,7 @@ class CommandListener:
     threshold : float, dict of str to float, or "auto", default="auto"
         Minimum smoothed probability to report a word; a dict gives per-word
         thresholds (words missing from it use the "auto" one). "auto" takes
-        :func:`auto_threshold`: 0.998 for a neural network, 0.6 for other
+        :func:`auto_threshold`: 0.999 for a neural network, 0.6 for other
         models.
     smoothing : int, default=3
         Windows averaged.

@@ -209,8 +209,8 @@ class KWSClassifier(_KerasClassifierBase):
     mean). Waveform augmentation (noise, speed, gain) is fit-only too: see
     :class:`~skspeech.augment.AugmentedClassifier`.
 
-    Training (stratified validation split, early stopping, best weights
-    restored, ``random_state``, fast predict, pickling) is that of every
+    Training (stratified validation split, best weights restored,
+    ``random_state``, fast predict, pickling) is that of every
     Keras classifier of skspeech, as described for
     :class:`~skspeech.models.Conv1DClassifier`.
 
@@ -261,12 +261,18 @@ class KWSClassifier(_KerasClassifierBase):
     batch_size : int, default=64
         Clips per gradient step.
     epochs : int, default=60
-        Maximum number of passes over the training split.
+        Number of passes over the training split (the length of the
+        learning-rate schedule).
     validation_fraction : float or None, default=0.1
-        Stratified validation split for early stopping; None trains for
-        ``epochs`` epochs on every clip.
-    patience : int or None, default=10
-        Stop after this many epochs without a lower validation loss.
+        Stratified validation split for early stopping and the best epoch;
+        None trains for ``epochs`` epochs on every clip.
+    patience : int or None, default=None
+        Stop after this many epochs without a lower validation loss. None
+        runs the whole schedule (the best epoch's weights are still restored):
+        stopping early cuts a cosine schedule short while its steps are
+        still large (on Speech Commands, one network stopped at epoch 35 of
+        60 scored 94.9 % against 95.5 % trained to the end, and raised twice
+        the false alarms in a stream).
     restore_best_weights : bool, default=True
         End with the weights of the best validation epoch.
     class_weight : dict, "balanced" or None, default=None
@@ -340,7 +346,7 @@ class KWSClassifier(_KerasClassifierBase):
                  strides=(1, 2, 1, 2), dropout=0.2, time_shift=0.1, freq_masks=2,
                  freq_mask_width=0.15, time_masks=2, time_mask_width=0.1, freq_warp=0.0,
                  shortcut="pool", optimizer="adam", learning_rate=3e-3, lr_schedule="cosine",
-                 batch_size=64, epochs=60, validation_fraction=0.1, patience=10,
+                 batch_size=64, epochs=60, validation_fraction=0.1, patience=None,
                  restore_best_weights=True, class_weight=None, callbacks=None, warm_start=False,
                  random_state=None, verbose=0):
         self.stem_filters = stem_filters

@@ -168,7 +168,7 @@ restore_best_weights, class_weight, callbacks, warm_start, random_state, verbose
                  strides=(1, 2, 1, 2), dropout=0.2, time_shift=0.1, freq_masks=2,
                  freq_mask_width=0.15, time_masks=2, time_mask_width=0.1, freq_warp=0.0,
                  optimizer="adam", learning_rate=3e-3, lr_schedule="cosine", batch_size=64,
-                 epochs=60, validation_fraction=0.1, patience=10, restore_best_weights=True,
+                 epochs=60, validation_fraction=0.1, patience=None, restore_best_weights=True,
                  class_weight=None, callbacks=None, warm_start=False, random_state=None,
                  verbose=0):
         self.stem_filters = stem_filters

@@ -111,7 +111,7 @@ def ensemble_pipeline(sr: int = 16000, *, target_sr: int | None = None, duration
         Background-noise recordings the networks' waveform copies mix in
         (see :func:`kws_pipeline`); None mixes in generated noise.
     epochs : int, default=60
-        The network's maximum epochs (early stopping usually ends sooner).
+        The networks' training epochs (the length of their learning-rate schedule).
     n_jobs : int, default=None
         Fit the recipes in parallel (joblib processes); None means one
         after the other.

@@ -22,13 +22,13 @@ if TYPE_CHECKING:
     from ..augment import AugmentedClassifier
 
 
-@fill_doc(**network_doc(epochs=60, batch_size=64))
+@fill_doc(**network_doc(epochs=60, batch_size=64, patience=None))
 def kws_pipeline(sr: int = 16000, *, target_sr: int | None = None, duration: float = 1.0,
                  n_mels: int = 40, top_db: float | None = 80.0, n_ceps: int | None = None,
                  cmvn: bool = True, conv: str = "1d", augment: bool = True, n_copies: int = 2,
                  tempo: tuple[float, float] | None = (0.8, 1.25),
                  noise: Sequence[ArrayLike | str | os.PathLike] | None = None, epochs: int = 60,
-                 batch_size: int = 64, patience: int | None = 10,
+                 batch_size: int = 64, patience: int | None = None,
                  random_state: int | np.random.RandomState | None = None, verbose: int = 0,
                  **network: Any) -> SpeechPipeline | AugmentedClassifier:
     """Build an unfitted keyword-spotting pipeline from waveforms to words.

@@ -243,27 +243,38 @@ def test_cosine_schedule_lowers_the_learning_rate_to_zero():
         KWSClassifier(lr_schedule="step").fit(X, y)
 
 
+class _RecordWeights(keras.callbacks.Callback):
+    def on_train_begin(self, logs=None):
+        self.weights = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.weights.append(np.concatenate([w.ravel() for w in self.model.get_weights()]))
+
+
 def test_default_runs_the_whole_schedule_and_keeps_the_best_epoch():
     # Random labels: the validation loss soon rises. patience=3 stops early (and cuts the
     # cosine schedule short); the default (patience=None) runs every epoch, then restores
     # the best one's weights.
-    rng = np.random.default_rng(0)
-    X = rng.standard_normal((60, 10, 4)).astype("float32")
-    y = rng.choice(["a", "b"], size=60)
-    net = dict(stem_filters=4, filters=(4,), strides=1, epochs=25, learning_rate=0.03,
-               validation_fraction=0.25, random_state=0)
     from skspeech.models import KWS2DClassifier
 
     assert KWSClassifier().patience is None and KWS2DClassifier().patience is None
     assert kws_pipeline(augment=False)[-1].patience is None
-    whole = KWSClassifier(**net).fit(X, y)
-    assert len(whole.history_["loss"]) == 25
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((60, 10, 4)).astype("float32")
+    y = rng.choice(["a", "b"], size=60)
+    net = dict(stem_filters=4, filters=(4,), strides=1, epochs=25, learning_rate=0.03,
+               dropout=0.0, time_shift=0.0, freq_masks=0, time_masks=0,
+               validation_fraction=0.25, random_state=0)
+    recorder = _RecordWeights()
+    whole = KWSClassifier(callbacks=[recorder], **net).fit(X, y)
+    assert len(whole.history_["loss"]) == len(recorder.weights) == 25
     best = int(np.argmin(whole.history_["val_loss"]))
     assert whole.best_epoch_ == best < 24
+    final = np.concatenate([w.ravel() for w in whole.model_.get_weights()])
+    np.testing.assert_array_equal(final, recorder.weights[best])
+    assert not np.array_equal(final, recorder.weights[-1])
     stopped = KWSClassifier(patience=3, **net).fit(X, y)
-    n_stopped = len(stopped.history_["loss"])
-    assert n_stopped == stopped.best_epoch_ + 1 + 3 < 25
-    # (restoring the best epoch's weights is tested for every Keras classifier in test_conv1d)
+    assert len(stopped.history_["loss"]) == stopped.best_epoch_ + 1 + 3 < 25
 
 
 def test_integer_parameters_may_be_numpy_integers():

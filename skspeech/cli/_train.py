@@ -77,9 +77,9 @@ def add_parser(sub):
     g.add_argument("--features", choices=("mfcc", "logmel", "raw"), default=None,
                    help="conv1d: what the network reads (default: mfcc)")
     g.add_argument("--epochs", type=int, default=None,
-                   help="conv1d, kws, kws2d, ensemble: epochs (default: 100 for conv1d, at most: "
-                        "early stopping ends sooner; 60 for the others, the length of their "
-                        "learning-rate schedule)")
+                   help="conv1d, kws, kws2d, ensemble: number of epochs (default: 100 for conv1d, "
+                        "which early stopping usually ends sooner; 60 for the others, all run: "
+                        "the length of their learning-rate schedule)")
     g.add_argument("--duration", type=float, default=None,
                    help="conv1d, kws, kws2d, ensemble: clip length in seconds (default: 1.0)")
     g.add_argument("--filters", type=int, nargs="+", default=None, metavar="N",

@@ -264,8 +264,8 @@ class KWSClassifier(_KerasClassifierBase):
         Number of passes over the training split (the length of the
         learning-rate schedule).
     validation_fraction : float or None, default=0.1
-        Stratified validation split for early stopping and the best epoch;
-        None trains for ``epochs`` epochs on every clip.
+        Stratified validation split to pick the best epoch (and to stop early
+        when ``patience`` is set); None trains on every clip.
     patience : int or None, default=None
         Stop after this many epochs without a lower validation loss. None
         runs the whole schedule (the best epoch's weights are still restored):

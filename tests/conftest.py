@@ -56,6 +56,25 @@ def make_tone_commands(n_per_class=10, sr=8000, classes=("low", "mid", "high"),
     return (X if ragged else np.stack(X)), y
 
 
+def flat_weights(model):
+    """All of a Keras model's weights as one flat array."""
+    return np.concatenate([w.ravel() for w in model.get_weights()])
+
+
+def weight_recorder():
+    """A Keras callback keeping ``flat_weights`` of the model after every epoch (``.weights``)."""
+    import keras
+
+    class RecordWeights(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            self.weights = []
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.weights.append(flat_weights(self.model))
+
+    return RecordWeights()
+
+
 @pytest.fixture
 def tone_commands():
     return make_tone_commands()

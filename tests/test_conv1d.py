@@ -16,7 +16,7 @@ keras = pytest.importorskip("keras")
 pytest.importorskip("scikeras")
 
 import joblib  # noqa: E402
-from conftest import make_tone_commands  # noqa: E402
+from conftest import flat_weights, make_tone_commands, weight_recorder  # noqa: E402
 from sklearn.base import clone, is_classifier  # noqa: E402
 from sklearn.exceptions import NotFittedError  # noqa: E402
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, check_cv  # noqa: E402
@@ -45,10 +45,6 @@ def tones():
 def fitted(tones):
     X, y = tones
     return Conv1DClassifier(**TINY, epochs=15, validation_fraction=None, random_state=0).fit(X, y)
-
-
-def _weights(model):
-    return np.concatenate([w.ravel() for w in model.get_weights()])
 
 
 def _n_classes_in_fold(estimator, X, y):
@@ -185,20 +181,12 @@ def test_network_options(rng):
 
 # --- training -----------------------------------------------------------------
 
-class _RecordWeights(keras.callbacks.Callback):
-    def on_train_begin(self, logs=None):
-        self.weights = []
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.weights.append(_weights(self.model))
-
-
 def test_early_stopping_restores_best_epoch(rng):
     # Random labels: the network memorises the training split and the
     # validation loss soon rises, so training stops before max epochs.
     X = rng.standard_normal((60, 64)).astype(np.float32)
     y = rng.choice(["a", "b"], size=60)
-    recorder = _RecordWeights()
+    recorder = weight_recorder()
     clf = Conv1DClassifier(filters=(8,), kernel_sizes=3, pool_size=2, dropout=0.0,
                            dense_units=(64,), dense_dropout=0.0, learning_rate=0.01,
                            epochs=60, patience=3, validation_fraction=0.25,
@@ -210,7 +198,7 @@ def test_early_stopping_restores_best_epoch(rng):
     best = int(np.argmin(clf.history_["val_loss"]))
     assert clf.best_epoch_ == best
     assert n_epochs == best + 1 + 3  # stopped after `patience` epochs without improvement
-    final = _weights(clf.model_)
+    final = flat_weights(clf.model_)
     np.testing.assert_array_equal(final, recorder.weights[best])
     assert not np.array_equal(final, recorder.weights[-1])
 
@@ -251,10 +239,10 @@ def test_random_state_repeatable(tones):
     assert not tf_config.is_op_determinism_enabled()  # switched on for the fit only
     b = Conv1DClassifier(**params, random_state=1).fit(X, y)
     c = Conv1DClassifier(**params, random_state=2).fit(X, y)
-    np.testing.assert_array_equal(_weights(a.model_), _weights(b.model_))
+    np.testing.assert_array_equal(flat_weights(a.model_), flat_weights(b.model_))
     assert a.history_ == b.history_
     np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
-    assert not np.array_equal(_weights(a.model_), _weights(c.model_))
+    assert not np.array_equal(flat_weights(a.model_), flat_weights(c.model_))
 
 
 def test_random_state_instance_draws_a_seed():
@@ -271,9 +259,9 @@ def test_warm_start_and_partial_fit(tones):
     clf = Conv1DClassifier(**TINY, epochs=2, validation_fraction=None, warm_start=True,
                            random_state=0).fit(X, y)
     model = clf.model_
-    before = _weights(model)
+    before = flat_weights(model)
     clf.fit(X, y)
-    assert clf.model_ is model and not np.array_equal(before, _weights(model))
+    assert clf.model_ is model and not np.array_equal(before, flat_weights(model))
     assert list(clf.classes_) == sorted(CLASSES)  # scikeras leaves None after a warm fit
     with pytest.raises(ValueError, match=r"does not know: \['new'\]; its classes are \['"):
         clf.fit(X[:3], ["new", "zeta", "mid"])

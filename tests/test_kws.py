@@ -7,7 +7,7 @@ keras = pytest.importorskip("keras")
 pytest.importorskip("scikeras")
 
 import joblib  # noqa: E402
-from conftest import make_tone_commands  # noqa: E402
+from conftest import flat_weights, make_tone_commands, weight_recorder  # noqa: E402
 from sklearn.base import clone, is_classifier  # noqa: E402
 from sklearn.utils._param_validation import InvalidParameterError  # noqa: E402
 
@@ -243,14 +243,6 @@ def test_cosine_schedule_lowers_the_learning_rate_to_zero():
         KWSClassifier(lr_schedule="step").fit(X, y)
 
 
-class _RecordWeights(keras.callbacks.Callback):
-    def on_train_begin(self, logs=None):
-        self.weights = []
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.weights.append(np.concatenate([w.ravel() for w in self.model.get_weights()]))
-
-
 def test_default_runs_the_whole_schedule_and_keeps_the_best_epoch():
     # Random labels: the validation loss soon rises. patience=3 stops early (and cuts the
     # cosine schedule short); the default (patience=None) runs every epoch, then restores
@@ -265,12 +257,12 @@ def test_default_runs_the_whole_schedule_and_keeps_the_best_epoch():
     net = dict(stem_filters=4, filters=(4,), strides=1, epochs=25, learning_rate=0.03,
                dropout=0.0, time_shift=0.0, freq_masks=0, time_masks=0,
                validation_fraction=0.25, random_state=0)
-    recorder = _RecordWeights()
+    recorder = weight_recorder()
     whole = KWSClassifier(callbacks=[recorder], **net).fit(X, y)
     assert len(whole.history_["loss"]) == len(recorder.weights) == 25
     best = int(np.argmin(whole.history_["val_loss"]))
     assert whole.best_epoch_ == best < 24
-    final = np.concatenate([w.ravel() for w in whole.model_.get_weights()])
+    final = flat_weights(whole.model_)
     np.testing.assert_array_equal(final, recorder.weights[best])
     assert not np.array_equal(final, recorder.weights[-1])
     stopped = KWSClassifier(patience=3, **net).fit(X, y)

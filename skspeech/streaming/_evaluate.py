@@ -113,6 +113,7 @@ def make_command_stream(clips: Sequence[ArrayLike] | np.ndarray, labels: ArrayLi
                         noise_db: float | tuple[float, float] = -50.0,
                         noise_segment: tuple[float, float] = (5.0, 20.0),
                         gain_db: float | tuple[float, float] = 0.0,
+                        snr_db: float | tuple[float, float] | None = None,
                         gap: float | tuple[float, float] = (1.0, 3.0), lead: float = 3.0,
                         top_db: float = 25.0, shuffle: bool = True,
                         random_state: int | np.random.RandomState | None = None
@@ -151,6 +152,12 @@ def make_command_stream(clips: Sequence[ArrayLike] | np.ndarray, labels: ArrayLi
     gain_db : float or (float, float), default=0.0
         Gain applied to each clip in dB, or a range from which each clip
         draws its gain.
+    snr_db : float or (float, float), default=None
+        Place each clip at this signal-to-noise ratio instead (a range: each
+        clip draws its own): its gain makes the RMS of its word (the loud
+        part, as for the events) this many dB above the RMS of the noise
+        under it. Needs ``noise`` and ``gain_db=0``. None: ``gain_db``
+        decides.
     gap : float or (float, float), default=(1.0, 3.0)
         Seconds from the end of one clip to the start of the next, or a range
         to draw from.
@@ -235,6 +242,14 @@ def make_command_stream(clips: Sequence[ArrayLike] | np.ndarray, labels: ArrayLi
     noise_db = _pair(noise_db, "noise_db", high=0.0, unit="dB")
     segment = _pair(noise_segment, "noise_segment", low=0.01, unit="seconds")
     gain_db = _pair(gain_db, "gain_db", low=-120.0, high=60.0, unit="dB")
+    if snr_db is not None:
+        if noise is None:
+            raise ValueError("snr_db sets each clip's level from the noise under it, but noise "
+                             "is None; pass noise recordings or leave snr_db=None.")
+        if gain_db != (0.0, 0.0):
+            raise ValueError(f"Give gain_db or snr_db, not both: snr_db sets each clip's gain; "
+                             f"got gain_db={gain_db} and snr_db={snr_db!r}.")
+        snr_db = _pair(snr_db, "snr_db", low=-30.0, high=60.0, unit="dB")
     gap = _pair(gap, "gap", low=0.0, unit="seconds")
     lead = _pair(lead, "lead", low=0.0, unit="seconds")[0]
     if not (isinstance(top_db, Real) and top_db > 0):
@@ -244,6 +259,7 @@ def make_command_stream(clips: Sequence[ArrayLike] | np.ndarray, labels: ArrayLi
     order = rng.permutation(len(checked)) if shuffle else np.arange(len(checked))
     gaps = rng.uniform(*gap, size=len(checked))
     gains = 10 ** (rng.uniform(*gain_db, size=len(checked)) / 20)
+    snrs = None if snr_db is None else rng.uniform(*snr_db, size=len(checked))
     n_lead = round(lead * sr)
     starts, pos = [], n_lead
     for k, i in enumerate(order):
@@ -259,8 +275,14 @@ def make_command_stream(clips: Sequence[ArrayLike] | np.ndarray, labels: ArrayLi
     frame = max(1, round(_FRAME * sr))
     fade = round(_FADE * sr)
     events = []
-    for start, i, g in zip(starts, order, gains):
-        x = _fade(checked[i].astype(np.float64) * g, fade)
+    for k, (start, i, g) in enumerate(zip(starts, order, gains)):
+        x = checked[i].astype(np.float64)
+        if snrs is not None:  # the word's RMS snr dB above the noise's under it
+            a, b = _extent(x, frame, float(top_db))
+            word = np.sqrt(np.mean(np.square(x[a:b])))
+            under = np.sqrt(np.mean(np.square(stream[start + a:start + b])))
+            g = 10 ** (snrs[k] / 20) * under / word if word > 0 and under > 0 else 1.0
+        x = _fade(x * g, fade)
         stream[start:start + len(x)] += x
         first, last = _extent(x, frame, float(top_db))
         events.append(StreamEvent(round((start + first) / sr, 6), round((start + last) / sr, 6),

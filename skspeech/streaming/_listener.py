@@ -11,6 +11,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .._validation import as_float_audio
+from ._stored import stored_calibration
 
 if TYPE_CHECKING:
     from sklearn.base import BaseEstimator
@@ -92,9 +93,30 @@ def _is_network(est):
     return is_keras_classifier(est) or type(est).__name__ == "TFLiteModel"
 
 
+def threshold_origin(model: BaseEstimator) -> str:
+    """Where ``threshold="auto"`` takes the model's threshold from, in a few words.
+
+    Examples
+    --------
+    >>> from skspeech.pipelines import svm_pipeline
+    >>> threshold_origin(svm_pipeline())
+    'the default for a model that is not a neural network (not calibrated)'
+    """
+    calibration = stored_calibration(model)
+    if calibration is not None:
+        return (f"calibrated for at most {calibration['max_false_alarms_per_hour']:g} false "
+                f"alarms per hour on {calibration['minutes']:g} min of held-out speech")
+    kind = "a neural network" if auto_threshold(model) == NETWORK_THRESHOLD else \
+        "a model that is not a neural network"
+    return f"the default for {kind} (not calibrated)"
+
+
 def auto_threshold(model: BaseEstimator) -> float:
     """The threshold ``threshold="auto"`` gives a model.
 
+    The threshold calibrated for the model, when it has one
+    (:func:`calibrate_threshold`; ``skspeech train`` calibrates the models
+    it trains on Speech Commands). Otherwise a default for its kind:
     ``NETWORK_THRESHOLD`` for a neural network (a Keras classifier of
     skspeech, an exported :class:`~skspeech.export.TFLiteModel`, or a vote of
     networks only): their probabilities are sharp, so few false alarms need a
@@ -120,6 +142,9 @@ def auto_threshold(model: BaseEstimator) -> float:
     """
     from .._inspection import classifiers
 
+    calibration = stored_calibration(model)
+    if calibration is not None:
+        return float(calibration["threshold"])
     found = classifiers(model) if type(model).__name__ != "TFLiteModel" else [("", model)]
     if found and all(_is_network(clf) for _, clf in found):
         return NETWORK_THRESHOLD
@@ -163,8 +188,9 @@ class CommandListener:
     threshold : float, dict of str to float, or "auto", default="auto"
         Minimum smoothed probability to report a word; a dict gives per-word
         thresholds (words missing from it use the "auto" one). "auto" takes
-        :func:`auto_threshold`: 0.999 for a neural network, 0.6 for other
-        models.
+        :func:`auto_threshold`: the threshold calibrated for the model
+        (:func:`calibrate_threshold`), or for a model without one 0.999 for
+        a neural network and 0.6 for other models.
     smoothing : int, default=3
         Windows averaged.
     gate_db : float, default=12.0

@@ -187,6 +187,12 @@ class WaveAugmenter(BaseEstimator):
         coloured noise.
     noise_prob : float, default=0.8
         Chance that a copy gets noise.
+    generated_noise : float, default=0.0
+        With ``noise`` recordings: the share of the noisy copies that get
+        generated noise instead, of a colour drawn anew each time (power
+        spectrum ``1/f**b``, ``b`` from 0, white, to 2, brown): more kinds of
+        noise than a few recordings hold. Without recordings every noisy
+        copy gets generated noise (white, pink or brown).
     speed : (float, float) or None, default=(0.9, 1.1)
         Range of the speed factor (within 0.25-4).
     tempo : (float, float) or None, default=None
@@ -228,6 +234,7 @@ class WaveAugmenter(BaseEstimator):
         "snr": [tuple, list, None],
         "noise": [list, tuple, None],
         "noise_prob": [Interval(Real, 0, 1, closed="both")],
+        "generated_noise": [Interval(Real, 0, 1, closed="both")],
         "speed": [tuple, list, None],
         "tempo": [tuple, list, None],
         "pitch": [tuple, list, None],
@@ -238,14 +245,15 @@ class WaveAugmenter(BaseEstimator):
     }
 
     def __init__(self, sr=16000, *, n_copies=1, shift=0.1, snr=(5.0, 30.0), noise=None,
-                 noise_prob=0.8, speed=(0.9, 1.1), tempo=None, pitch=None, gain=(-6.0, 6.0),
-                 eq=None, keep_original=True, random_state=None):
+                 noise_prob=0.8, generated_noise=0.0, speed=(0.9, 1.1), tempo=None, pitch=None,
+                 gain=(-6.0, 6.0), eq=None, keep_original=True, random_state=None):
         self.sr = sr
         self.n_copies = n_copies
         self.shift = shift
         self.snr = snr
         self.noise = noise
         self.noise_prob = noise_prob
+        self.generated_noise = generated_noise
         self.speed = speed
         self.tempo = tempo
         self.pitch = pitch
@@ -314,6 +322,8 @@ class WaveAugmenter(BaseEstimator):
         if ranges["snr"] is not None and rng.random() < self.noise_prob:
             if noise is None:
                 nz = _coloured_noise(len(x), float(rng.choice([0.0, 1.0, 2.0])), rng)
+            elif self.generated_noise and rng.random() < self.generated_noise:
+                nz = _coloured_noise(len(x), float(rng.uniform(0.0, 2.0)), rng)
             else:
                 rec = noise[int(rng.integers(len(noise)))]
                 if len(rec) < len(x):

@@ -26,8 +26,10 @@ if TYPE_CHECKING:
 def kws_pipeline(sr: int = 16000, *, target_sr: int | None = None, duration: float = 1.0,
                  n_mels: int = 40, top_db: float | None = 80.0, n_ceps: int | None = None,
                  cmvn: bool = True, conv: str = "1d", augment: bool = True, n_copies: int = 2,
-                 tempo: tuple[float, float] | None = (0.8, 1.25),
-                 noise: Sequence[ArrayLike | str | os.PathLike] | None = None, epochs: int = 60,
+                 tempo: tuple[float, float] | None = (0.8, 1.25), shift: float = 0.1,
+                 noise: Sequence[ArrayLike | str | os.PathLike] | None = None,
+                 snr: tuple[float, float] = (5.0, 30.0), generated_noise: float = 0.0,
+                 epochs: int = 60,
                  batch_size: int = 64, patience: int | None = None,
                  random_state: int | np.random.RandomState | None = None, verbose: int = 0,
                  **network: Any) -> SpeechPipeline | AugmentedClassifier:
@@ -91,12 +93,19 @@ def kws_pipeline(sr: int = 16000, *, target_sr: int | None = None, duration: flo
         Range of the copies' tempo factor (time stretch, pitch kept): people
         speak faster or slower than the training voices. None leaves the
         tempo alone (the speed perturbation, 0.9-1.1, stays).
+    shift : float, default=0.1
+        Largest time shift of the copies, in seconds either way.
     noise : list of ndarray or path, or None, default=None
         Background-noise recordings (arrays at ``sr`` or audio files) that
-        the waveform copies mix in at 5-30 dB SNR (80 % of them), as the
+        the waveform copies mix in at ``snr`` (80 % of them), as the
         Speech Commands recipe does, e.g.
         :func:`~skspeech.datasets.background_noise`; None mixes in
         generated white, pink or brown noise instead.
+    snr : (float, float), default=(5.0, 30.0)
+        Range of the copies' signal-to-noise ratio, in dB.
+    generated_noise : float, default=0.0
+        With ``noise`` recordings, the share of the noisy copies that get
+        generated noise of a random colour instead (white to brown).
     %(training)s
     **network
         Other :class:`~skspeech.models.KWSClassifier` parameters
@@ -181,7 +190,8 @@ def kws_pipeline(sr: int = 16000, *, target_sr: int | None = None, duration: flo
         ("kws", (KWSClassifier if conv == "1d" else KWS2DClassifier)(**net)),
     ])
     model = with_copies(pipeline, sr=sr, n_copies=n_copies if augment else 0,
-                        random_state=random_state, eq=(-8.0, 8.0), tempo=tempo, noise=noise)
+                        random_state=random_state, eq=(-8.0, 8.0), tempo=tempo, noise=noise,
+                        shift=shift, snr=snr, generated_noise=generated_noise)
     if model is not pipeline:
         # a bad tempo fails here, not after the features (noise files are read when fitting)
         model.augmenter._check_ranges(read_files=False)

@@ -32,9 +32,9 @@ def sc_folder(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def svm12(sc_folder, tmp_path_factory):
-    """``skspeech train FOLDER`` with the defaults: the 12-class task, the SVM."""
+    """``skspeech train FOLDER --model svm``: the 12-class task (the default), the SVM."""
     path = tmp_path_factory.mktemp("svm12") / "m.joblib"
-    assert main(["train", str(sc_folder), "-o", str(path), "--quiet"]) == 0
+    assert main(["train", str(sc_folder), "--model", "svm", "-o", str(path), "--quiet"]) == 0
     return path
 
 
@@ -92,7 +92,7 @@ def test_train_on_a_speech_commands_folder_is_the_12_class_task(svm12, capsys):
 
 def test_train_prints_the_classes_and_no_command(sc_folder, tmp_path, capsys):
     path = tmp_path / "m.joblib"
-    assert main(["train", str(sc_folder), "-o", str(path), "--quiet"]) == 0
+    assert main(["train", str(sc_folder), "--model", "svm", "-o", str(path), "--quiet"]) == 0
     out = capsys.readouterr()
     assert ("Trained svm on 112 clips of 10 words (down, go, left, no, off, on, right, stop, "
             "up, yes) + no command (_silence_ 8, _unknown_ 24 clips) at 16000 Hz") in out.out
@@ -104,14 +104,15 @@ def test_train_prints_the_classes_and_no_command(sc_folder, tmp_path, capsys):
 
 def test_train_task_words_and_35(sc_folder, tmp_path, capsys):
     path = tmp_path / "w.joblib"
-    assert main(["train", str(sc_folder), "--task", "words", "-o", str(path), "--quiet"]) == 0
+    assert main(["train", str(sc_folder), "--model", "svm", "--task", "words", "-o", str(path),
+                 "--quiet"]) == 0
     assert "Trained svm on 80 clips of 10 words (down, go, left, no, off, on, right, stop, " \
            "up, yes) at 16000 Hz" in capsys.readouterr().out
     meta = load_model(path, return_metadata=True)[1]
     assert meta["classes"] == sorted(TEN) and meta["training"]["task"] == "words"
 
-    assert main(["train", str(sc_folder), "--task", "35", "-o", str(path), "--force",
-                 "--quiet"]) == 0
+    assert main(["train", str(sc_folder), "--model", "svm", "--task", "35", "-o", str(path),
+                 "--force", "--quiet"]) == 0
     meta = load_model(path, return_metadata=True)[1]
     assert meta["classes"] == sorted(TEN + OTHERS) and meta["training"]["n_clips"] == 104
 
@@ -122,8 +123,8 @@ def test_train_task_words_and_35(sc_folder, tmp_path, capsys):
 
 def test_train_with_words_makes_the_rest_unknown(sc_folder, tmp_path, capsys):
     path = tmp_path / "yn.joblib"
-    assert main(["train", str(sc_folder), "--words", "yes", "no", "-o", str(path),
-                 "--quiet"]) == 0
+    assert main(["train", str(sc_folder), "--model", "svm", "--words", "yes", "no", "-o",
+                 str(path), "--quiet"]) == 0
     assert load_model(path, return_metadata=True)[1]["classes"] == \
         ["_silence_", "_unknown_", "no", "yes"]
     # 16 word clips: ceil(1.6) = 2 clips of _silence_; ceil(3.2) = 4 clips of _unknown_ drawn,
@@ -141,7 +142,8 @@ def test_train_leaves_scarce_words_out_and_says_so(sc_folder, tmp_path, capsys):
             for take in range(2):
                 (root / word / f"{spk}_nohash_{take}.wav").unlink()
     path = tmp_path / "m.joblib"
-    assert main(["train", str(root), "--subset", "all", "-o", str(path), "--quiet"]) == 0
+    assert main(["train", str(root), "--model", "svm", "--subset", "all", "-o", str(path),
+                 "--quiet"]) == 0
     out = capsys.readouterr()
     assert ("Note: on, off, go have few clips in the 'all' subset (on 2, off 2, go 2, "
             "against a median of 16): left out of the words and used as _unknown_ material. "
@@ -153,15 +155,15 @@ def test_train_leaves_scarce_words_out_and_says_so(sc_folder, tmp_path, capsys):
     assert "Trained svm on 204 clips of 7 words" in out.out
     assert "_silence_ 12, _unknown_ 80 clips" in out.out
     # chosen by the user: kept, with a warning
-    assert main(["train", str(root), "--subset", "all", "--words", "yes", "no", "go", "-o",
-                 str(path), "--force", "--quiet"]) == 0
+    assert main(["train", str(root), "--model", "svm", "--subset", "all", "--words", "yes",
+                 "no", "go", "-o", str(path), "--force", "--quiet"]) == 0
     out = capsys.readouterr()
     assert "Note: go has few clips in the 'all' subset (go 2, against a median of 16): " \
            "expect poor recognition." in out.err
     assert "go" in load_model(path, return_metadata=True)[1]["classes"]
     # --task words: left out too, and said so
-    assert main(["train", str(root), "--subset", "all", "--task", "words", "-o", str(path),
-                 "--force", "--quiet"]) == 0
+    assert main(["train", str(root), "--model", "svm", "--subset", "all", "--task", "words",
+                 "-o", str(path), "--force", "--quiet"]) == 0
     assert "left out of the words and not trained." in capsys.readouterr().err
 
 
@@ -169,13 +171,13 @@ def test_train_without_background_noise_trains_the_words(sc_folder, tmp_path, ca
     root = _copy(sc_folder, tmp_path, "quiet")
     shutil.rmtree(root / "_background_noise_")
     path = tmp_path / "m.joblib"
-    assert main(["train", str(root), "-o", str(path), "--quiet"]) == 0
+    assert main(["train", str(root), "--model", "svm", "-o", str(path), "--quiet"]) == 0
     err = capsys.readouterr().err
     assert "has no _background_noise_/ to cut _silence_ clips from: training the words " \
            "only (--task words)." in err
     assert load_model(path, return_metadata=True)[1]["classes"] == sorted(TEN)
-    assert main(["train", str(root), "--task", "12", "-o", str(path), "--force",
-                 "--quiet"]) == 1
+    assert main(["train", str(root), "--model", "svm", "--task", "12", "-o", str(path),
+                 "--force", "--quiet"]) == 1
     assert "--task 12 cannot be built: " in capsys.readouterr().err
 
 
@@ -185,8 +187,8 @@ def test_train_without_background_noise_trains_the_words(sc_folder, tmp_path, ca
     ("fsdd_folder", ("--task", "words"), "--task applies to a Speech Commands folder; FSDD"),
     ("synthetic", ("--model", "kws", "--noise"), ("--noise mixes in a Speech Commands folder's "
                                                  "_background_noise_ recordings; synthetic")),
-    ("sc", ("--noise",), ("--noise applies to --model kws or kws2d or ensemble, not to "
-                         "--model svm")),
+    ("sc", ("--model", "svm", "--noise"), ("--noise applies to --model kws or kws2d or "
+                                           "ensemble, not to --model svm")),
     ("sc", ("--model", "kws", "--noise", "--no-augment"), ("--noise mixes background noise "
                                                           "into the augmented copies, but "
                                                           "--no-augment makes none")),
@@ -356,3 +358,43 @@ def test_listen_prints_no_command(tmp_path, capsys):
     found = re.findall(r"^\s*[\d.]+ s  (no command|\w+)\s+p=", capsys.readouterr().out,
                        re.MULTILINE)
     assert found == ["yes"]
+
+
+def test_train_calibrates_the_listener_on_the_validation_speakers(svm12, sc_folder, tmp_path,
+                                                                  capsys):
+    from skspeech.streaming import auto_threshold
+
+    model, meta = load_model(svm12, return_metadata=True)
+    stored = model.listener_calibration_
+    assert meta["training"]["listener"]["threshold"] == stored["threshold"]
+    assert stored["max_false_alarms_per_hour"] == 2.0 and stored["sr"] == 16000
+    assert auto_threshold(model) == stored["threshold"]
+    # another budget, said on the command line and printed
+    path = tmp_path / "m.joblib"
+    assert main(["train", str(sc_folder), "--model", "svm", "--false-alarms", "500", "-o",
+                 str(path), "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"Listener threshold [\d.]+: calibrated for at most 500 false alarms per "
+                     r"hour on [\d.]+ min of the validation speakers", out), out
+    assert load_model(path).listener_calibration_["max_false_alarms_per_hour"] == 500
+    # --no-calibrate: the default for the kind of model
+    assert main(["train", str(sc_folder), "--model", "svm", "--no-calibrate", "-o", str(path),
+                 "--force", "--quiet"]) == 0
+    assert not hasattr(load_model(path), "listener_calibration_")
+    assert main(["train", str(sc_folder), "--model", "svm", "--no-calibrate", "--false-alarms",
+                 "1", "-o", str(path), "--force", "--quiet"]) == 1
+    assert "--false-alarms sets the budget of the calibration, but --no-calibrate turns it off" \
+        in capsys.readouterr().err
+    # trained on every speaker: none left to calibrate on, and said so
+    assert main(["train", str(sc_folder), "--model", "svm", "--subset", "all", "-o", str(path),
+                 "--force", "--quiet"]) == 0
+    assert "the listener's threshold is not calibrated: the model trained on the 'all' subset" \
+        in capsys.readouterr().err
+    assert not hasattr(load_model(path), "listener_calibration_")
+
+
+def test_train_chooses_the_network_on_speech_commands_and_the_svm_elsewhere():
+    from skspeech.cli._train import DEFAULT_MODELS
+
+    assert build_parser().parse_args(["train", "x"]).model is None  # chosen per kind of data
+    assert DEFAULT_MODELS == {"speech_commands": "kws"}

@@ -170,6 +170,8 @@ def test_listen_file_finds_commands_at_their_times(tmp_path):
           f"false alarms {false_alarms}; detections {found}")
     assert hits == len(truth)
     assert false_alarms == 0  # nothing in the silent and noisy stretches
+    assert ("Threshold 0.6: the default for a model that is not a neural network (not "
+            "calibrated) (--threshold sets another).") in out.stderr
     assert f"hits {len(truth)}/{len(truth)}, misses 0, false alarms 0" in out.stdout
 
 
@@ -328,7 +330,7 @@ def test_train_help_names_kws_and_augment():
 
     parser = build_parser()
     args = parser.parse_args(["train", "synthetic"])
-    assert args.augment is None and args.model == "svm"  # None: each recipe's own default
+    assert args.augment is None and args.model is None  # None: each recipe's own default
     assert parser.parse_args(["train", "x", "--no-augment"]).augment is False
     assert parser.parse_args(["train", "x", "--model", "kws", "--augment"]).augment is True
     out = subprocess.run([sys.executable, "-m", "skspeech", "train", "--help"],
@@ -462,3 +464,23 @@ def test_listen_threshold_is_auto_unless_given_and_fills_unnamed_words():
     assert _thresholds(args(threshold=0.7), ["a", "b"]) == 0.7
     assert _thresholds(args(("a=0.5",), 0.7), ["a", "b"]) == {"a": 0.5, "b": 0.7}
     assert _thresholds(args(("a=0.5",)), ["a", "b"]) == {"a": 0.5}  # b: the automatic one
+
+
+def test_listen_says_which_threshold_it_uses_and_why():
+    from sklearn.dummy import DummyClassifier
+
+    from skspeech.cli._listen import describe_threshold
+
+    model = DummyClassifier().fit([[0], [1]], ["a", "b"])
+    assert describe_threshold(model, 0.7) == "Threshold 0.7 (given with --threshold)."
+    assert describe_threshold(model, "auto") == (
+        "Threshold 0.6: the default for a model that is not a neural network (not calibrated) "
+        "(--threshold sets another).")
+    model.listener_calibration_ = {"threshold": 0.98, "max_false_alarms_per_hour": 2.0,
+                                   "minutes": 91.5}
+    assert describe_threshold(model, "auto") == (
+        "Threshold 0.98: calibrated for at most 2 false alarms per hour on 91.5 min of held-out "
+        "speech (--threshold sets another).")
+    assert describe_threshold(model, {"a": 0.5}) == (
+        "Thresholds: a=0.5 (given); the other words 0.98, calibrated for at most 2 false alarms "
+        "per hour on 91.5 min of held-out speech.")

@@ -341,10 +341,12 @@ def test_skspeech_train_resumes_an_interrupted_run(tmp_path, monkeypatch, capsys
     assert len(net.history_["loss"]) == 2  # the epoch before the interruption, and one more
     assert net.callbacks is None  # the saved model keeps no checkpoint to write into
     assert meta["training"]["clips_per_epoch"] > 0 and meta["training"]["clips_per_second"] > 0
-    assert main(["train", str(root), "--resume", "-o", str(tmp_path / "s.joblib")]) == 1
+    assert main(["train", str(root), "--model", "svm", "--resume", "-o",
+                 str(tmp_path / "s.joblib")]) == 1
     assert "--resume continues an interrupted training of --model kws" in \
         capsys.readouterr().err
-    assert main(["train", str(root), "--fixed-copies", "-o", str(tmp_path / "s.joblib")]) == 1
+    assert main(["train", str(root), "--model", "svm", "--fixed-copies", "-o",
+                 str(tmp_path / "s.joblib")]) == 1
     assert "--fixed-copies applies to --model kws" in capsys.readouterr().err
 
 

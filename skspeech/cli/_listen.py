@@ -31,9 +31,10 @@ def add_parser(sub):
     p.add_argument("--realtime", action="store_true",
                    help="--file: play at real speed instead of as fast as possible")
     p.add_argument("--threshold", type=float, default=None,
-                   help="minimum smoothed probability to report a command (default: by the "
-                        "kind of model: 0.999 for a network, whose probabilities are sharp, "
-                        "0.6 for the others)")
+                   help="minimum smoothed probability to report a command (default: the "
+                        "threshold calibrated for the model by skspeech train, or by the kind "
+                        "of model: 0.999 for a network, whose probabilities are sharp, 0.6 for "
+                        "the others)")
     p.add_argument("--word-threshold", nargs="+", default=(), metavar="WORD=P",
                    help="per-word thresholds, e.g. stop=0.5 go=0.8")
     p.add_argument("--window", type=float, default=None,
@@ -64,6 +65,20 @@ _BACKGROUND = ("_noise_", "_background_noise_")
 def format_detection(d):
     """One detection as listen prints it: time, the command or "no command", probability."""
     return f"{d.time:8.2f} s  {shown(d.word):<12} p={d.probability:.2f}"
+
+
+def describe_threshold(model, threshold):
+    """One line: the threshold a listener uses and where it comes from."""
+    from ..streaming import auto_threshold, threshold_origin
+
+    if isinstance(threshold, dict):
+        named = ", ".join(f"{w}={p:g}" for w, p in threshold.items())
+        return (f"Thresholds: {named} (given); the other words {auto_threshold(model):g}, "
+                f"{threshold_origin(model)}.")
+    if threshold == "auto":
+        return (f"Threshold {auto_threshold(model):g}: {threshold_origin(model)} "
+                f"(--threshold sets another).")
+    return f"Threshold {threshold:g} (given with --threshold)."
 
 
 def _thresholds(args, classes):
@@ -150,8 +165,9 @@ def run(args):
     options = {}
     if rejects and not args.commands_only:  # report them too, printed as "no command"
         options["ignore"] = _BACKGROUND
-    listener = CommandListener(model, sr, window=window, hop=args.hop,
-                               threshold=_thresholds(args, meta["classes"]),
+    threshold = _thresholds(args, meta["classes"])
+    say(describe_threshold(model, threshold))
+    listener = CommandListener(model, sr, window=window, hop=args.hop, threshold=threshold,
                                smoothing=args.smoothing,
                                gate_db=args.gate_db, **options)
     found = []

@@ -25,6 +25,12 @@ from ._training_data import (  # noqa: F401 - also imported from here by evaluat
 )
 
 HELP = "Train a command recogniser and save it to a model file."
+#: The recipe skspeech train fits when --model is not given, per kind of data.
+DEFAULT_MODELS = {"speech_commands": "kws"}
+KIND_NAMES = {"speech_commands": "a Speech Commands folder", "fsdd": "FSDD",
+              "synthetic": "synthetic speech"}
+#: False alarms per hour skspeech train calibrates the listener's threshold for.
+DEFAULT_BUDGET = 2.0
 
 
 def add_parser(sub):
@@ -41,8 +47,10 @@ def add_parser(sub):
                    help="model file to write (default: ./model.joblib)")
     p.add_argument("--force", action="store_true", help="replace --output if it exists")
     p.add_argument("--model", choices=("svm", "conv1d", "hmm", "kws", "kws2d", "ensemble"),
-                   default="svm",
-                   help="svm: MFCC statistics + SVM (fast, default); conv1d: a small "
+                   default=None,
+                   help="default: kws on a Speech Commands folder (the recipe for streams: "
+                        "about 40 minutes on two cores), svm on other data; "
+                        "svm: MFCC statistics + SVM (fast); conv1d: a small "
                         "convolutional network (TensorFlow); hmm: one HMM per word (hmmlearn); "
                         "kws: a small keyword-spotting network (residual separable "
                         "convolutions over time) on log-mel frames (TensorFlow); kws2d: the "
@@ -97,6 +105,16 @@ def add_parser(sub):
                         "them every epoch, with their features kept in the checkpoint (as "
                         "training in memory did; faster from the second epoch); by default "
                         "every epoch draws fresh copies")
+    p.add_argument("--calibrate", action=argparse.BooleanOptionalAction, default=True,
+                   help="Speech Commands folder, 12-class task, trained on the train subset: "
+                        "after training, choose the listener's threshold on a stream of the "
+                        "validation speakers (never trained on) for --false-alarms per hour "
+                        "and keep it in the model file, where listen and serve find it "
+                        "(threshold 'auto'); --no-calibrate keeps the default for the "
+                        "model's kind (default: on)")
+    p.add_argument("--false-alarms", type=float, default=None, metavar="PER_HOUR",
+                   help="the false-alarm budget the listener's threshold is calibrated for "
+                        f"(default: {DEFAULT_BUDGET:g} per hour)")
     p.add_argument("--skip-unreadable", action="store_true",
                    help="leave out clips that cannot be read (each is listed on stderr, and "
                         "the exit code is 1) instead of stopping at the first")
@@ -121,6 +139,13 @@ def _check_options(args):
         if getattr(args, name, None) is not None and args.model not in models:
             raise ValueError(f"{flag} applies to --model {' or '.join(models)}, not to --model "
                              f"{args.model}; drop {flag} or choose that model.")
+    budget = getattr(args, "false_alarms", None)
+    if budget is not None and not (np.isfinite(budget) and budget >= 0):
+        raise ValueError(f"--false-alarms must be a number of false alarms per hour >= 0; "
+                         f"got {budget}.")
+    if budget is not None and not getattr(args, "calibrate", True):
+        raise ValueError("--false-alarms sets the budget of the calibration, but "
+                         "--no-calibrate turns it off; drop one of the two.")
     if args.epochs is not None and args.epochs < 1:
         raise ValueError(f"--epochs must be at least 1; got {args.epochs}.")
     if args.duration is not None and not args.duration > 0:
@@ -307,14 +332,59 @@ def _class_summary(y):
     return text
 
 
+def _calibrate(model, args, kind, data, sr, say):
+    """Calibrate the listener's threshold on the validation speakers; None where it cannot be.
+
+    Only for a model of the 12-class task trained on a Speech Commands folder's train subset:
+    the validation subset's speakers are then never heard in training.
+    """
+    if not getattr(args, "calibrate", True) or kind != "speech_commands" or data.task != "12":
+        return None
+    if args.subset != "train":
+        note(f"the listener's threshold is not calibrated: the model trained on the "
+             f"{args.subset!r} subset, so no validation speaker is left that it never heard "
+             f"(threshold 'auto' keeps the default for its kind).")
+        return None
+    from ..datasets import background_noise, load_speech_commands
+    from ..streaming import calibrate_threshold
+
+    budget = DEFAULT_BUDGET if args.false_alarms is None else args.false_alarms
+    held_out = load_speech_commands(args.data, subset="validation", task="35", sr=sr,
+                                    on_error="skip")
+    commands = [str(c) for c in model.classes_ if is_command(c)]
+    n_cmd = int(np.isin(held_out.word, commands).sum())
+    if n_cmd == 0 or n_cmd == len(held_out.word):
+        note(f"the listener's threshold is not calibrated: the validation subset has "
+             f"{n_cmd} clips of the commands and {len(held_out.word) - n_cmd} of other words, "
+             f"and calibrating needs both (threshold 'auto' keeps the default for the model's "
+             f"kind).")
+        return None
+    noise = background_noise(args.data, subset="validation", sr=sr) or None
+    say(f"Calibrating the listener's threshold for at most {budget:g} false alarms per hour on "
+        f"a stream of the {len(held_out.word)} validation clips (speakers never heard in "
+        f"training) ...")
+    t0 = time.perf_counter()
+    cal = calibrate_threshold(model, list(held_out.data), held_out.word, sr=sr, noise=noise,
+                              max_false_alarms_per_hour=budget, random_state=args.seed)
+    print(f"Listener threshold {cal.threshold:g}: calibrated for at most {budget:g} false alarms "
+          f"per hour on {cal.minutes:g} min of the validation speakers (there {cal.hit_rate:.1%} "
+          f"of {cal.n_commands} commands heard, {cal.false_alarms_per_hour:.1f} false alarms per "
+          f"hour; {time.perf_counter() - t0:.0f} s); listen and serve use it.")
+    return cal
+
+
 def run(args):
     from sklearn.metrics import accuracy_score
 
     from .._persistence import save_model
 
     say = say_for(args)
-    _check_options(args)  # before loading the data
     kind, _ = _resolve(args.data)
+    if args.model is None:
+        args.model = DEFAULT_MODELS.get(kind, "svm")
+        say(f"Model: {args.model} (the default for {KIND_NAMES.get(kind, kind)}; --model svm "
+            f"trains in seconds)")
+    _check_options(args)  # before loading the data
     _check_data_options(args, kind)
     out = Path(os.path.expanduser(args.output))
     if out.exists() and not args.force:  # fail before minutes of training, not after
@@ -384,6 +454,11 @@ def run(args):
     if checkpoint is not None:
         report.update(streamed.epoch_report(model))
         streamed.detach(model)
+    calibration = _calibrate(model, args, kind, data, sr, say)
+    if calibration is not None:
+        report["listener"] = {k: calibration[k] for k in (
+            "threshold", "smoothing", "gate_db", "max_false_alarms_per_hour", "hit_rate",
+            "false_alarms_per_hour", "minutes")}
     save_model(out, model, force=args.force, sr=sr, extra={"training": report})
     streamed.remove_checkpoint(checkpoint)
     speed = (f" ({report['clips_per_second']:,.0f} clips/s)" if report.get("clips_per_second")

@@ -22,6 +22,9 @@ TINY = dict(stem_filters=16, filters=(16, 16), kernel_sizes=5, strides=(1, 2), b
             learning_rate=0.01)
 
 
+X_REP = make_tone_commands(n_per_class=4, sr=8000, random_state=3)[0]
+
+
 @pytest.fixture(scope="module")
 def kws_export(tmp_path_factory):
     """A tiny KWS pipeline (SpecAugment on) fitted on tones, exported to float and int8."""
@@ -283,3 +286,29 @@ def test_load_exported_and_load_model_or_export(kws_export, tmp_path):
         load_model_or_export(path, variant="int8")
     with pytest.raises(IsADirectoryError, match="folder without frontend.json"):
         load_model_or_export(tmp_path)
+
+
+def test_the_calibrated_listener_threshold_travels_with_the_export(kws_export, tmp_path):
+    from skspeech.export import load_exported
+    from skspeech.streaming import auto_threshold, threshold_origin
+    from skspeech.streaming._stored import probe
+
+    model, files, _, _ = kws_export
+    assert "listener" not in json.loads(files["settings"].read_text())  # not calibrated
+    assert auto_threshold(load_exported(files["float"].parent)) == 0.999  # a network's default
+    model.listener_calibration_ = {"threshold": 0.97, "smoothing": 3, "gate_db": 12.0,
+                                   "max_false_alarms_per_hour": 2.0, "hit_rate": 0.9,
+                                   "false_alarms_per_hour": 1.1, "minutes": 90.0, "sr": 8000,
+                                   "probe": [float(p) for p in probe(model, 8000)]}
+    try:
+        out = export_tflite(model, tmp_path / "calibrated", representative=X_REP)
+    finally:
+        del model.listener_calibration_
+    listener = json.loads(out["settings"].read_text())["listener"]
+    assert listener == {"threshold": 0.97, "smoothing": 3, "gate_db": 12.0,
+                        "max_false_alarms_per_hour": 2.0, "hit_rate": 0.9,
+                        "false_alarms_per_hour": 1.1, "minutes": 90.0}
+    for variant in ("float", "int8"):
+        exported = load_exported(out["float"].parent, variant=variant)
+        assert auto_threshold(exported) == 0.97
+        assert threshold_origin(exported).startswith("calibrated for at most 2 false alarms")

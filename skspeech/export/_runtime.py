@@ -151,6 +151,9 @@ class TFLiteModel:
             self._front_error = None
         except ValueError as exc:  # features can still be given to predict_features_proba
             self.steps, self._front_error = [], exc
+        listener = self.settings.get("listener")
+        if isinstance(listener, dict) and "threshold" in listener:  # calibrate_threshold's
+            self.listener_calibration_ = dict(listener)
         self._shape = tuple(self.settings["input_shape"])
         self._interp = make_interpreter(path=path, runtime=runtime, num_threads=num_threads)
         self.runtime = interpreter_class(runtime)[1]

@@ -185,7 +185,11 @@ def export_tflite(model: BaseEstimator, output_dir: str | os.PathLike, *,
     parameters (for :func:`~skspeech.pipelines.kws_pipeline` also the level
     function and per-clip CMVN), the input shape, the words in output order,
     the int8 input/output scales and zero points and the TFLite ops each
-    file uses (what a TFLite Micro op resolver must register).
+    file uses (what a TFLite Micro op resolver must register), and, for a
+    model with a calibrated listener threshold
+    (:func:`~skspeech.streaming.calibrate_threshold`, done by ``skspeech
+    train``), the listener's settings under ``"listener"``, which the loaded
+    export's ``threshold="auto"`` takes.
 
     Only the network is exported, as it predicts: layers that act only in
     training (:class:`~skspeech.models.KWSClassifier`'s SpecAugment masks and
@@ -302,10 +306,24 @@ def export_tflite(model: BaseEstimator, output_dir: str | os.PathLike, *,
         _atomic_write(paths[key], blob)
         sizes[key] = len(blob)
     settings["files"] = {k: paths[k].name for k in blobs}
+    listener = _listener_settings(model)
+    if listener is not None:
+        settings["listener"] = listener
     _atomic_write(paths["settings"], (json.dumps(settings, indent=2, default=_jsonable)
                                       + "\n").encode())
     return {"float": paths["float"], "int8": paths.get("int8"),
             "settings": paths["settings"], "sizes": sizes}
+
+
+def _listener_settings(model):
+    """The model's calibrated listener settings (calibrate_threshold) for frontend.json, or None."""
+    from ..streaming._stored import stored_calibration
+
+    cal = stored_calibration(model)
+    if cal is None:
+        return None
+    return {k: cal[k] for k in ("threshold", "smoothing", "gate_db", "max_false_alarms_per_hour",
+                                "hit_rate", "false_alarms_per_hour", "minutes") if k in cal}
 
 
 def _jsonable(value):

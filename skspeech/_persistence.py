@@ -388,7 +388,9 @@ def load_model(path: str | os.PathLike, *, return_metadata: bool = False
     if not path.exists():
         raise FileNotFoundError(f"No such model file: {str(path)!r}.")
     if path.is_dir():
-        raise IsADirectoryError(f"{str(path)!r} is a folder; give the model file inside it.")
+        raise IsADirectoryError(f"{str(path)!r} is a folder, not a model file; give a model "
+                                f"file (skspeech train -o), or open a folder written by "
+                                f"skspeech export with skspeech.export.load_exported.")
     try:
         payload = joblib.load(path)
     except Exception as exc:

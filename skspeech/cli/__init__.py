@@ -33,6 +33,11 @@ def build_parser():
 
 def main(argv=None):
     """Run ``skspeech`` with ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
+    import os
+
+    # TensorFlow's C++ log: its warnings repeat, with the framework's traceback, errors that
+    # skspeech reports itself (a clip that cannot be read in training); its errors still show
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:

@@ -91,7 +91,9 @@ def add_parser(sub):
     p.add_argument("--resume", action="store_true",
                    help="kws, kws2d, conv1d: continue an interrupted run from its checkpoint "
                         "(OUTPUT.checkpoint/, saved at the end of every epoch and deleted "
-                        "once the model is saved); give the same data and options")
+                        "once the model is saved); give the same data and options. The folder "
+                        "is locked while a run writes it: a second run with the same -o is "
+                        "refused")
     p.add_argument("--fixed-copies", action="store_true",
                    help="kws, kws2d, conv1d: draw each clip's augmented copies once and reuse "
                         "them every epoch, with their features kept in the checkpoint (as "
@@ -99,7 +101,8 @@ def add_parser(sub):
                         "every epoch draws fresh copies")
     p.add_argument("--skip-unreadable", action="store_true",
                    help="leave out clips that cannot be read (each is listed on stderr, and "
-                        "the exit code is 1) instead of stopping at the first")
+                        "the exit code is 1) instead of stopping at the first; for kws, kws2d "
+                        "and conv1d also clips changed or removed while training")
     return p
 
 
@@ -308,9 +311,7 @@ def _class_summary(y):
 
 
 def run(args):
-    from sklearn.metrics import accuracy_score
 
-    from .._persistence import save_model
 
     say = say_for(args)
     _check_options(args)  # before loading the data
@@ -323,11 +324,22 @@ def run(args):
     if not out.parent.is_dir():
         raise FileNotFoundError(f"Cannot write {str(out)!r}: the folder "
                                 f"{str(out.parent)!r} does not exist.")
+    with streamed.checkpoint_lock(args, out):  # one run per checkpoint folder
+        return _train(args, out, say)
+
+
+def _train(args, out, say):
+    """Load, train and save (with the checkpoint folder's lock held, for the networks)."""
+    from sklearn.metrics import accuracy_score
+
+    from .._persistence import save_model
+
     checkpoint = streamed.check_resume(args, out)  # before loading too
     say(f"Loading {args.data} ...")
-    from ..exceptions import InvalidAudioError
+    from ..exceptions import InvalidAudioError, UnreadableClipError
 
     skip = getattr(args, "skip_unreadable", False)
+    skipped_now = []
     try:
         data = load_data(args.data, subset=args.subset, words=args.words, task=args.task,
                          sr=args.sr, n_voices=args.n_voices, seed=args.seed,
@@ -360,13 +372,26 @@ def run(args):
     if checkpoint is not None:  # a network: clips read in batches, a checkpoint every epoch
         streamed.attach(model, checkpoint, resume=args.resume, quiet=args.quiet,
                         fingerprint=streamed.fingerprint(args, data, classes),
-                        cache="all" if args.fixed_copies else True)
+                        cache="all" if args.fixed_copies else True, skip=skip)
         try:
             streamed.fit(model, X, y, say, fresh_copies=augmented and not args.fixed_copies)
         except KeyboardInterrupt:
             print(f"The checkpoint in {checkpoint} keeps the epochs done; continue with the "
                   "same command and --resume.", file=sys.stderr)
             raise
+        except UnreadableClipError as exc:
+            kept = (" The checkpoint keeps the epochs done: restore the file and continue "
+                    "with --resume," if (checkpoint / "state.json").is_file() else
+                    " Restore or fix the file,")
+            raise UnreadableClipError(
+                f"{exc}{kept} or run again with --skip-unreadable to leave out the clips "
+                f"that cannot be read (they are listed).") from None
+        skipped_now = streamed.skipped_in_training(model)
+        for line in skipped_now:
+            print(f"skspeech train: skipped during training: {line}", file=sys.stderr)
+        if skipped_now:
+            print(f"skspeech train: {len(skipped_now)} clip(s) could not be read during "
+                  f"training and were left out; the exit code will be 1.", file=sys.stderr)
     elif args.quiet or args.model == "ensemble":  # the ensemble's members show their own progress
         model.fit(X, y)
     else:
@@ -376,11 +401,20 @@ def run(args):
     fit_s = time.perf_counter() - t0
     if args.model == "svm":
         inner_pipeline(model).set_params(verbose=False)
-    train_acc = accuracy_score(y, model.predict(X))
+    if skipped_now:  # the clips left out in training are not scored either
+        keep = np.array([os.path.isfile(p) for p in X.paths]) if hasattr(X, "paths") else None
+        try:
+            train_acc = (accuracy_score(y, model.predict(X)) if keep is None else
+                         accuracy_score(np.asarray(y)[keep], model.predict(X[keep])))
+        except (InvalidAudioError, OSError):  # changed, not removed: not scored
+            train_acc = float("nan")
+    else:
+        train_acc = accuracy_score(y, model.predict(X))
     report = {"data": data.what, "n_clips": len(y), "model": args.model,
               "task": data.task, "augment": augmented,
               "noise": [Path(f).name for f in noise] if noise else None,
-              "fit_seconds": round(fit_s, 1), "train_accuracy": round(float(train_acc), 4)}
+              "fit_seconds": round(fit_s, 1),
+              "train_accuracy": None if np.isnan(train_acc) else round(float(train_acc), 4)}
     if checkpoint is not None:
         report.update(streamed.epoch_report(model))
         streamed.detach(model)
@@ -392,4 +426,4 @@ def run(args):
           f"in {fit_s:.1f} s{speed}; accuracy on the training clips {train_acc:.1%}.")
     print(f"Model saved to {out} ({out.stat().st_size / 1024:.0f} KB). "
           f"Test it with: skspeech evaluate {out} DATA --subset test")
-    return 1 if data.skipped else 0
+    return 1 if data.skipped or skipped_now else 0

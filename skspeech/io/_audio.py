@@ -393,7 +393,7 @@ def _fspath(path, name):
 
 def _shown(path):
     """A file name for messages, quoted (bytes names as the str Python makes of them)."""
-    return repr(os.fsdecode(path))
+    return repr(str(os.fsdecode(path)))  # str: not np.str_('...')
 
 
 def _format_of(path):

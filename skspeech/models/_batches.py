@@ -22,6 +22,7 @@ import math
 import keras
 import numpy as np
 
+from ..exceptions import UnreadableClipError
 from ..io._clips import LazyClips
 
 __all__ = ["ClipBatches", "check_lazy_input", "streamed_training_data"]
@@ -30,6 +31,32 @@ __all__ = ["ClipBatches", "check_lazy_input", "streamed_training_data"]
 ADAPT_SAMPLE = 2048
 #: Clips read to learn the shape of the network's input.
 SHAPE_SAMPLE = 4
+#: Errors of reading a clip (a file removed, replaced or damaged during training).
+READ_ERRORS = (ValueError, OSError)
+
+
+def unreadable(exc, epoch=None):
+    """An :class:`UnreadableClipError` for an error met reading training clips (one line)."""
+    when = "before training" if epoch is None else f"in epoch {int(epoch) + 1}"
+    reason = " ".join(str(exc).split()) or type(exc).__name__
+    return UnreadableClipError(
+        f"A training clip could not be read {when}: {reason} Was the file changed or removed "
+        f"while training? Restore it, or leave it out of the training data.")
+
+
+def clip_error(exc):
+    """The :class:`UnreadableClipError` behind an error of ``keras.Model.fit``, or None.
+
+    Keras hands a batch's error on inside the framework's own (TensorFlow's
+    "Graph execution error", also from a worker process): only its text
+    travels, so the message is found in it.
+    """
+    import re
+
+    if isinstance(exc, UnreadableClipError):
+        return exc
+    found = re.search(r"UnreadableClipError: (.+)", str(exc))
+    return None if found is None else UnreadableClipError(found.group(1).strip())
 
 
 class FeatureCache:
@@ -66,7 +93,17 @@ class FeatureCache:
         self.row_bytes = int(np.prod(self.shape)) * 2
         meta = self.path.with_name(self.path.name + ".json")
         layout = {"n_clips": self.n_clips, "shape": list(self.shape), "dtype": "float16"}
-        record = json.loads(meta.read_text()) if meta.is_file() else {}
+        try:
+            record = json.loads(meta.read_text(encoding="utf-8")) if meta.is_file() else {}
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            import warnings
+
+            warnings.warn(f"The checkpoint's record of cached features {str(meta)!r} is damaged "
+                          f"({exc}); the features are computed again.", RuntimeWarning,
+                          stacklevel=2)
+            record = {}
+        if not isinstance(record, dict):
+            record = {}
         if self.path.is_file() and record.get("layout") == layout:
             saved = record["filled"]
         else:
@@ -188,13 +225,21 @@ class ClipBatches(keras.utils.PyDataset):
         Where the inputs that are the same every epoch are kept after their
         first computation: the clips that are no augmented copies and, when
         ``fresh`` is False, the copies too.
+    on_error : {"raise", "skip"}, default="raise"
+        A clip that cannot be read (a file changed, removed or damaged during
+        training): raise :class:`~skspeech.exceptions.UnreadableClipError`
+        naming it, or leave it out of its batch and append its line to
+        ``skip_log``.
+    skip_log : path or None
+        The file that lists the clips left out (one line each).
     """
 
     def __init__(self, clips: LazyClips, y: np.ndarray, indices: np.ndarray, *,
                  batch_size: int, shuffle: bool, seed: int, fresh: bool,
                  sample_weight: np.ndarray | None = None, prepare=None, initial_epoch: int = 0,
                  workers: int = 1, processes: bool = False, max_queue_size: int = 8,
-                 cache: FeatureCache | None = None):
+                 cache: FeatureCache | None = None, on_error: str = "raise",
+                 skip_log=None):
         super().__init__(workers=workers, use_multiprocessing=processes,
                          max_queue_size=max_queue_size)
         self.clips = clips
@@ -208,6 +253,8 @@ class ClipBatches(keras.utils.PyDataset):
         self.prepare = prepare
         self.epoch = int(initial_epoch)
         self.cache = cache
+        self.on_error = on_error
+        self.skip_log = skip_log
         # what is the same every epoch: the clips themselves, and copies when not fresh
         self._fixed = None if cache is None else (
             ~clips.origins()[1] if fresh else np.ones(len(clips), dtype=bool))
@@ -220,19 +267,54 @@ class ClipBatches(keras.utils.PyDataset):
     def num_batches(self) -> int:
         return len(self)
 
-    def _read_cached(self, idx: np.ndarray, epoch: int) -> np.ndarray:
+    def _read_clips(self, idx: np.ndarray, epoch: int) -> tuple[np.ndarray, np.ndarray | None]:
+        """The inputs of clips ``idx`` and, when some could not be read and are skipped,
+        which could (their rows of the inputs are zeros); None when all were read."""
+        read_epoch = epoch if self.fresh else None
+        try:
+            return np.asarray(self.clips.read(idx, epoch=read_epoch), dtype=np.float32), None
+        except READ_ERRORS as exc:
+            if self.on_error != "skip":
+                raise unreadable(exc, epoch) from None
+        rows, ok = {}, np.ones(len(idx), dtype=bool)
+        for k, i in enumerate(idx):  # find the clips that cannot be read
+            try:
+                rows[k] = np.asarray(self.clips.read([i], epoch=read_epoch),
+                                     dtype=np.float32)[0]
+            except READ_ERRORS as exc:
+                ok[k] = False
+                self._log_skipped(exc)
+        if not rows:
+            raise unreadable(f"none of the {len(idx)} clips of a batch could be read; "
+                             f"is the data folder still there?", epoch)
+        shape = next(iter(rows.values())).shape
+        X = np.zeros((len(idx),) + shape, dtype=np.float32)
+        for k, row in rows.items():
+            X[k] = row
+        return X, ok
+
+    def _log_skipped(self, exc):
+        line = " ".join(str(exc).split()) or type(exc).__name__
+        if self.skip_log is not None:
+            with open(self.skip_log, "a", encoding="utf-8", errors="backslashreplace") as f:
+                f.write(line + "\n")  # one short append: whole lines from every worker
+
+    def _read_cached(self, idx: np.ndarray, epoch: int) -> tuple[np.ndarray, np.ndarray | None]:
         cached = self._fixed[idx] & self.cache.is_filled(idx)
         todo = np.flatnonzero(~cached)
         X = np.empty((len(idx),) + self.cache.shape, dtype=np.float32)
+        ok = None
         if cached.any():
             X[cached] = self.cache.get(idx[cached])
         if len(todo):
-            X[todo] = np.asarray(self.clips.read(idx[todo], epoch=epoch if self.fresh else None),
-                                 dtype=np.float32)
-            new = todo[self._fixed[idx[todo]]]
+            X[todo], read = self._read_clips(idx[todo], epoch)
+            new = todo[self._fixed[idx[todo]] & (True if read is None else read)]
             if len(new):
                 self.cache.put(idx[new], X[new])
-        return X
+            if read is not None:
+                ok = np.ones(len(idx), dtype=bool)
+                ok[todo[~read]] = False
+        return X, ok
 
     def on_epoch_end(self):
         if self.cache is not None:
@@ -250,10 +332,11 @@ class ClipBatches(keras.utils.PyDataset):
         epoch = self.epoch
         idx = self.order(epoch)[b * self.batch_size:(b + 1) * self.batch_size]
         if self.cache is None:
-            X = np.asarray(self.clips.read(idx, epoch=epoch if self.fresh else None),
-                           dtype=np.float32)
+            X, ok = self._read_clips(idx, epoch)
         else:
-            X = self._read_cached(idx, epoch)
+            X, ok = self._read_cached(idx, epoch)
+        if ok is not None:  # skipped clips leave the batch
+            X, idx = X[ok], idx[ok]
         if self.prepare is not None:
             X = self.prepare(X)
         if self.sample_weight is None:
@@ -289,7 +372,12 @@ def check_lazy_input(est, X: LazyClips, reset: bool) -> np.ndarray:
     """
     from ._keras_input import check_input
 
-    sample = X.read(np.arange(min(SHAPE_SAMPLE, len(X))))
+    try:
+        sample = X.read(np.arange(min(SHAPE_SAMPLE, len(X))))
+    except READ_ERRORS as exc:
+        if not reset:
+            raise
+        raise unreadable(exc) from None
     if not isinstance(sample, np.ndarray):
         shapes = sorted({np.shape(x) for x in sample})
         raise ValueError(
@@ -347,6 +435,14 @@ def default_processes() -> int:
     method = (multiprocessing.get_start_method(allow_none=True)
               or multiprocessing.get_all_start_methods()[0])
     return 2 if method == "fork" and (os.cpu_count() or 1) >= 2 else 0
+
+
+def _checkpoint_of(est):
+    """The TrainingCheckpoint among the fit's callbacks, or None."""
+    from ._checkpoint import TrainingCheckpoint
+
+    return next((cb for cb in getattr(est, "_fit_callbacks", None) or []
+                 if isinstance(cb, TrainingCheckpoint)), None)
 
 
 def _caching_checkpoint(est):
@@ -407,8 +503,12 @@ def streamed_training_data(est, X: LazyClips, y, sample_weight, *, validate: boo
     # cache_features="all": each copy drawn once and reused, as the recipe in memory does
     fresh = checkpoint is None or checkpoint.cache_features != "all"
     workers, processes = data_workers()
+    skip = _checkpoint_of(est)
+    skip = skip is not None and skip.on_unreadable == "skip"
     common = dict(batch_size=est.batch_size, sample_weight=sample_weight, prepare=prepare,
-                  cache=cache, workers=workers, processes=processes)
+                  cache=cache, workers=workers, processes=processes,
+                  on_error="skip" if skip else "raise",
+                  skip_log=_checkpoint_of(est).skip_log if skip else None)
     batches = ClipBatches(X, y, train, shuffle=True, seed=seed, fresh=fresh,
                           initial_epoch=initial_epoch, **common)
     validation = None if val is None else ClipBatches(X, y, val, shuffle=False, seed=seed,
@@ -418,7 +518,10 @@ def streamed_training_data(est, X: LazyClips, y, sample_weight, *, validate: boo
     pool = recorded if len(recorded) else train
     pick = pool if len(pool) <= ADAPT_SAMPLE else np.sort(
         np.random.default_rng(seed).choice(pool, ADAPT_SAMPLE, replace=False))
-    adapt = np.asarray(X.read(pick), dtype=np.float32)
+    try:
+        adapt = np.asarray(X.read(pick), dtype=np.float32)
+    except READ_ERRORS as exc:  # checked before: removed or changed since
+        raise unreadable(exc) from None
     if prepare is not None:
         adapt = prepare(adapt)
     batches.adapt_x = adapt

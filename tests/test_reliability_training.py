@@ -270,3 +270,26 @@ def test_train_resume_refuses_a_damaged_checkpoint_with_the_remedy(sc_folder, tm
     assert "state.json' is damaged (not JSON" in capsys.readouterr().err
     assert main(argv + ["--force"]) == 0  # the remedy works
     assert out.exists() and not folder.exists()
+
+
+@pytest.mark.parametrize("link", ["loop", "dangling"])
+def test_symbolic_link_loops_and_dangling_links_are_named(sc_folder, tmp_path, capsys, link):
+    from skspeech.cli import main
+
+    bad = sc_folder / "yes" / "bad.wav"
+    os.symlink(bad.name if link == "loop" else "gone.wav", bad)
+    reason = ("it is a symbolic link that leads back to itself (a loop). Fix or remove the link"
+              if link == "loop" else "is a symbolic link to 'gone.wav', which does not exist")
+    out = tmp_path / "svm.joblib"
+    argv = ["train", str(sc_folder), "--model", "svm", "--words", "yes", "no", "--quiet",
+            "-o", str(out)]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert "Errno" not in err and str(bad) in err and reason in err
+    assert "--skip-unreadable" in err
+    assert main(argv + ["--skip-unreadable"]) == 1  # trained on the others
+    err = capsys.readouterr().err
+    assert f"skipped {bad}" in err and reason in err and out.exists()
+    assert main(["predict", str(out), str(bad), str(sc_folder / "yes"), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert "Errno" not in err and reason in err and "No such file or folder" not in err

@@ -62,7 +62,7 @@ def _files(paths):
                 raise FileNotFoundError(f"No audio files ({', '.join(_EXT)}) in folder "
                                         f"{str(path)!r}.")
             files.extend(found)
-        elif path.is_file():
+        elif path.is_file() or path.is_symlink():  # a broken link: read_audio names it
             files.append(path)
         else:
             raise FileNotFoundError(f"No such file or folder: {str(path)!r}.")

@@ -126,11 +126,18 @@ def _warn_missing_entries(root, missing):
         UserWarning, stacklevel=3)
 
 
+def _is_file(entry):
+    try:  # a link to nowhere is kept too: a lost clip is named when its header is read
+        return entry.is_file() or entry.is_symlink()
+    except OSError:  # a symbolic-link loop, ...: kept, and named when its header is read
+        return True
+
+
 def _wavs(folder):
     with os.scandir(folder) as it:
         return sorted(e.name for e in it
-                      if e.is_file() and not e.name.startswith(".")
-                      and e.name.lower().endswith(_AUDIO_EXT))
+                      if not e.name.startswith(".") and e.name.lower().endswith(_AUDIO_EXT)
+                      and _is_file(e))
 
 
 def _hint(root):
@@ -208,6 +215,12 @@ def _header(path):
     """(frames, sample rate) from the file header, without reading the samples."""
     import soundfile as sf
 
+    from ..io._audio import _open_error, _shown
+
+    try:
+        os.stat(path)
+    except OSError as exc:  # a link to nowhere or to itself, no permission, ...
+        raise InvalidAudioError(str(_open_error(path, _shown(path), exc))) from None
     try:
         with sf.SoundFile(path) as f:
             return f.frames, f.samplerate

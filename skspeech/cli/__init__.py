@@ -31,6 +31,24 @@ def build_parser():
     return parser
 
 
+def _names_of_any_encoding(stream):
+    """Let ``stream`` print file names that are not valid in its encoding.
+
+    Python gives such names (bytes that are not UTF-8) as str with surrogate
+    escapes; printed with the stream's default "strict" errors they raise
+    UnicodeEncodeError. On a UTF-8 stream they are written back as the
+    bytes the name has (as ``ls`` writes them), on another as backslash
+    escapes. Standard error already escapes them.
+    """
+    import codecs
+
+    try:
+        utf8 = codecs.lookup(stream.encoding).name == "utf-8"
+        stream.reconfigure(errors="surrogateescape" if utf8 else "backslashreplace")
+    except (AttributeError, LookupError, TypeError, ValueError, OSError):
+        pass  # not a text stream we can reconfigure (a test's capture, a pipe object)
+
+
 def main(argv=None):
     """Run ``skspeech`` with ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
     import os
@@ -38,6 +56,7 @@ def main(argv=None):
     # TensorFlow's C++ log: its warnings repeat, with the framework's traceback, errors that
     # skspeech reports itself (a clip that cannot be read in training); its errors still show
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    _names_of_any_encoding(sys.stdout)
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:

@@ -84,9 +84,10 @@ def _header(path):
     import soundfile as sf
 
     from ..exceptions import InvalidAudioError
+    from ..io._audio import sf_name
 
     try:
-        with sf.SoundFile(path) as f:
+        with sf.SoundFile(sf_name(path)) as f:
             return f.frames, f.samplerate, f.channels
     except (sf.LibsndfileError, RuntimeError, TypeError, ValueError) as exc:
         raise InvalidAudioError(f"Cannot read {str(path)!r} as audio: {exc}.") from exc

@@ -301,7 +301,7 @@ def write_audio(path, y, sr, *, subtype=None, overwrite=False):
 
     Parameters
     ----------
-    path : str or path-like
+    path : str, bytes or path-like
         Where to write: ``.wav``, ``.flac``, ``.ogg``, ...
     y : array-like of shape (n_samples,) or (n_samples, n_channels)
         Float samples in [-1, 1] (or integer PCM).
@@ -332,7 +332,7 @@ def write_audio(path, y, sr, *, subtype=None, overwrite=False):
     """
     import soundfile as sf
 
-    path = Path(_fspath(path, "path"))
+    path = Path(os.fsdecode(_fspath(path, "path")))
     sr = check_sr(sr)
     y = np.asarray(y)
     if y.ndim not in (1, 2) or y.shape[0] == 0:
@@ -373,7 +373,7 @@ def write_audio(path, y, sr, *, subtype=None, overwrite=False):
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     try:
         try:
-            sf.write(tmp, y, sr, subtype=subtype, format=fmt)
+            sf.write(sf_name(tmp), y, sr, subtype=subtype, format=fmt)
         except OSError as exc:
             raise _write_error(path, exc, what="the audio") from None
         except (sf.LibsndfileError, RuntimeError, TypeError, ValueError) as exc:
@@ -389,6 +389,13 @@ def _fspath(path, name):
         raise TypeError(f"{name} must be a file name (str, bytes or path-like); got "
                         f"{type(path).__name__} {path!r}.")
     return os.fspath(path)
+
+
+def sf_name(path):
+    """``path`` as soundfile should be given it: bytes on POSIX, so that a name that is not
+    valid UTF-8 (a str with surrogate escapes) opens too; soundfile encodes a str strictly."""
+    path = os.fspath(path)
+    return os.fsencode(path) if os.name == "posix" else os.fsdecode(path)
 
 
 def _shown(path):

@@ -165,21 +165,23 @@ def _read_window(path: str, offset: float, duration: float | None, sr: int | Non
     resampled to ``sr``: what ``load_speech_commands`` reads for its silence windows."""
     import soundfile as sf
 
+    from ._audio import _reason, _shown, sf_name
+
     if not os.path.isfile(path):
-        raise FileNotFoundError(f"No audio file at {path!r}.")
+        raise FileNotFoundError(f"No audio file at {_shown(path)}.")
     try:
-        with sf.SoundFile(path) as f:
+        with sf.SoundFile(sf_name(path)) as f:
             file_sr, frames = f.samplerate, f.frames
             start = int(round(offset * file_sr))
             n = -1 if duration is None else int(round(duration * file_sr))
             if start >= frames:
                 raise InvalidAudioError(
-                    f"{path!r} is {frames / file_sr:g} s long; offset={offset:g} s starts past "
-                    "its end.")
+                    f"{_shown(path)} is {frames / file_sr:g} s long; offset={offset:g} s starts "
+                    "past its end.")
             f.seek(start)
             y = f.read(n, dtype="float64", always_2d=True)
     except (sf.LibsndfileError, RuntimeError, TypeError) as exc:
-        raise InvalidAudioError(f"Cannot read {path!r} as audio: {exc}.") from exc
+        raise InvalidAudioError(f"Cannot read {_shown(path)} as audio: {_reason(exc)}.") from exc
     if not len(y):
-        raise InvalidAudioError(f"{path!r} holds no samples from offset={offset:g} s.")
+        raise InvalidAudioError(f"{_shown(path)} holds no samples from offset={offset:g} s.")
     return mono_clip(y, path, file_sr, sr, dtype)

@@ -96,7 +96,8 @@ def test_damaged_frontend_json_is_refused_naming_it(export, tmp_path, edit, matc
     assert str(folder) in str(info.value)
 
 
-@pytest.mark.parametrize("content", [b"[1, 2]", b"{not json", b"\xff\xfe\x00binary", b"3"])
+@pytest.mark.parametrize("content", [b"[1, 2]", b"{not json", b"\xff\xfe\x00binary", b"3", b"",
+                                     b"  \n"])
 def test_frontend_json_that_is_not_an_object_is_refused(export, tmp_path, content):
     from skspeech.export import load_exported
 
@@ -154,3 +155,18 @@ def test_evaluate_takes_an_export_folder(export, tmp_path, capsys):
     # a folder that is not an export still says what it takes
     assert main(["evaluate", str(data), str(data), "--quiet"]) == 1
     assert "folder without frontend.json" in capsys.readouterr().err
+
+
+def test_export_folder_whose_name_is_not_utf8_opens(export, tmp_path):
+    import os
+    import sys
+
+    from skspeech.export import load_exported
+
+    if sys.platform != "linux":
+        pytest.skip("file names are arbitrary bytes on Linux only")
+    folder = os.fsdecode(os.path.join(os.fsencode(tmp_path), b"export \xe9"))
+    shutil.copytree(export[0], folder)
+    model = load_exported(folder)
+    np.testing.assert_allclose(model.predict_proba(export[2][:3]),
+                               export[1].predict_proba(export[2][:3]), atol=1e-4)

@@ -98,7 +98,7 @@ def test_clips_that_cannot_be_read_are_left_out_when_asked(files, tmp_path):
 # -- damaged checkpoint files -------------------------------------------------------------
 
 @pytest.mark.parametrize("content, problem", [
-    ("", "not JSON"),
+    ("", "it is empty"),
     ("{\"epoch\": 2, \"weights\": \"epo", "not JSON"),
     ("[1, 2]", "holds a JSON list"),
     (json.dumps({"epoch": "two", "weights": "epoch2.weights.h5", "history": {}}),
@@ -293,3 +293,37 @@ def test_symbolic_link_loops_and_dangling_links_are_named(sc_folder, tmp_path, c
     assert main(["predict", str(out), str(bad), str(sc_folder / "yes"), "--quiet"]) == 1
     err = capsys.readouterr().err
     assert "Errno" not in err and reason in err and "No such file or folder" not in err
+
+
+@pytest.mark.slow
+def test_a_checkpoint_that_cannot_be_saved_is_named_with_the_remedy(files, tmp_path, monkeypatch):
+    import errno
+
+    import keras
+
+    from skspeech.models._checkpoint import TrainingCheckpoint
+
+    X, y = files
+
+    def full(self, path, overwrite=True):
+        raise OSError(errno.ENOSPC, "Unable to synchronously create file (No space left)")
+
+    monkeypatch.setattr(keras.Model, "save_weights", full)
+    model = _kws(epochs=2)
+    model.set_params(estimator__kws__callbacks=[TrainingCheckpoint(tmp_path / "ck")])
+    with pytest.raises(OSError, match=r"Cannot save the checkpoint of epoch 1 in '.*ck' \(No "
+                                      r"space left on device\)\. Free some space, then continue "
+                                      r"with --resume") as info:
+        model.fit(X, y)
+    assert info.value.errno == errno.ENOSPC
+
+
+def test_a_file_where_the_checkpoint_folder_goes_is_one_clear_line(sc_folder, tmp_path, capsys):
+    from skspeech.cli import main
+
+    out = tmp_path / "kws.joblib"
+    (tmp_path / "kws.joblib.checkpoint").write_text("mine")
+    assert main(_argv(sc_folder, out)) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "kws.joblib.checkpoint' is a file" in err
+    assert (tmp_path / "kws.joblib.checkpoint").read_text() == "mine"

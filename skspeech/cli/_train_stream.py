@@ -45,14 +45,34 @@ def checkpoint_lock(args, out):
         f"{str(lock)!r} of the checkpoint folder it writes every epoch. Wait for it to finish, "
         f"or train into another file with -o. (--force or --resume would disturb the live run "
         f"and are refused too.)")
-    try:
-        with data_lock(lock, what=f"the checkpoint of {out}", busy=busy):
+    if folder.exists() and not folder.is_dir():
+        raise FileExistsError(f"{str(folder)!r} is a file, but skspeech train keeps the "
+                              f"checkpoint of -o {str(out)!r} in a folder of that name. Move "
+                              f"the file away, or train into another file with -o.")
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(data_lock(lock, what=f"the checkpoint of {out}", busy=busy))
+        except OSError as exc:
+            if exc is busy:
+                raise
+            error = OSError(f"Cannot make the checkpoint folder {str(folder)!r} of -o "
+                            f"{str(out)!r}: {exc.strerror or exc}. Train into a folder you "
+                            f"can write to (-o).")
+            error.errno = exc.errno
+            raise error from None
+        try:
             yield
-    finally:
-        with contextlib.suppress(OSError):
-            if folder.is_dir() and [p.name for p in folder.iterdir()] == [LOCK]:
-                lock.unlink()
-                folder.rmdir()
+        finally:
+            _remove_if_only_the_lock(folder, lock)
+
+
+def _remove_if_only_the_lock(folder, lock):
+    """Remove a checkpoint folder that holds nothing but its lock (a run ended before its
+    first epoch was saved)."""
+    with contextlib.suppress(OSError):
+        if folder.is_dir() and [p.name for p in folder.iterdir()] == [LOCK]:
+            lock.unlink()
+            folder.rmdir()
 
 
 def check_resume(args, out):

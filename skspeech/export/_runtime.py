@@ -63,7 +63,10 @@ def read_settings(path):
     not have the schema and version skspeech export writes.
     """
     try:
-        settings = json.loads(Path(path).read_text(encoding="utf-8"))
+        text = Path(path).read_text(encoding="utf-8")
+        if not text.strip():
+            raise ValueError("the file is empty")
+        settings = json.loads(text)
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
         raise ValueError(f"{str(path)!r} is not a readable frontend.json ({reason}); export "
@@ -76,12 +79,20 @@ def open_interpreter(path, *, runtime=None, num_threads=1):
     try:
         size = os.path.getsize(path)
     except OSError as exc:
-        raise OSError(exc.errno, f"Cannot read {str(path)!r}: {exc.strerror}.") from None
+        error = OSError(f"Cannot read {str(path)!r}: {exc.strerror}.")
+        error.errno = exc.errno
+        raise error from None
     if size == 0:
         raise ValueError(f"{str(path)!r} is empty (0 bytes): the export was cut short. Export "
                          f"the model again with skspeech export.")
+    try:  # the bytes, not the name: LiteRT cannot open a name that is not valid UTF-8
+        content = Path(path).read_bytes()
+    except OSError as exc:
+        error = OSError(f"Cannot read {str(path)!r}: {exc.strerror}.")
+        error.errno = exc.errno
+        raise error from None
     try:
-        return make_interpreter(path=path, runtime=runtime, num_threads=num_threads)
+        return make_interpreter(content, runtime=runtime, num_threads=num_threads)
     except (ValueError, RuntimeError) as exc:
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ValueError(f"{str(path)!r} is not a TFLite model that can run ({reason}): it "
@@ -204,7 +215,7 @@ class TFLiteModel:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 F = np.asarray(_frontend.transform(self.steps, [clip]), dtype=np.float32)
-        except (ValueError, TypeError) as exc:
+        except Exception as exc:  # any error of a step set from the file: the file is wrong
             raise ValueError(f"The front end of {where} cannot run ({exc}); export the model "
                              f"again with skspeech export.") from None
         want = self._shape[1:]

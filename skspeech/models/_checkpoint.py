@@ -164,7 +164,7 @@ class TrainingCheckpoint(keras.callbacks.Callback):
             problem = _state_problem(state)
         except (OSError, UnicodeDecodeError, ValueError) as exc:
             problem = (exc.strerror if isinstance(exc, OSError) and exc.strerror
-                       else f"not JSON: {exc}")
+                       else "it is empty" if not path.stat().st_size else f"not JSON: {exc}")
         if problem is None:
             return state
         if strict:
@@ -221,6 +221,23 @@ class TrainingCheckpoint(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         for key, value in (logs or {}).items():
             self._history.setdefault(key, []).append(float(value))
+        try:
+            self._save(epoch)
+        except Exception as exc:  # a full disk, a read-only folder: h5py's or NumPy's errors
+            import errno
+
+            number = getattr(exc, "errno", None)
+            reason = (os.strerror(number) if isinstance(number, int) and number > 0 else
+                      " ".join(str(exc).split())[:200] or type(exc).__name__)
+            hint = ("Free some space" if number in (errno.ENOSPC, errno.EDQUOT) else
+                    "Check that the folder can be written")
+            error = OSError(f"Cannot save the checkpoint of epoch {epoch + 1} in "
+                            f"{str(self.directory)!r} ({reason}). {hint}, then continue with "
+                            f"--resume (skspeech train) from the last epoch saved.")
+            error.errno = number
+            raise error from None
+
+    def _save(self, epoch):
         self.directory.mkdir(parents=True, exist_ok=True)
         state = self._read_state(strict=False)  # replaced now: a damaged one is not kept
         weights = f"epoch{epoch + 1}.weights.h5"

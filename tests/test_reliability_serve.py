@@ -59,6 +59,12 @@ def _with_rate(data, sr):
     return bytes(data)
 
 
+def _with_channels(data, n):
+    data = bytearray(data)
+    data[22:24] = struct.pack("<H", n)
+    return bytes(data)
+
+
 def _bad_files(X):
     good = _wav(X[0])
     return {
@@ -69,10 +75,13 @@ def _bad_files(X):
         "rate 1 Hz": (_with_rate(good, 1), "header says 1 Hz, but audio files are recorded at "
                                            "1000 to 768000 Hz"),
         "rate 2 MHz": (_with_rate(good, 2_000_000), "header says 2000000 Hz"),
+        "1000 channels": (_with_channels(good, 1000), "header says 1000 channels, but a "
+                                                      "recording of a voice has 1 or 2"),
     }
 
 
-@pytest.mark.parametrize("case", ["truncated", "empty", "text", "nan", "rate 1 Hz", "rate 2 MHz"])
+@pytest.mark.parametrize("case", ["truncated", "empty", "text", "nan", "rate 1 Hz", "rate 2 MHz",
+                                  "1000 channels"])
 def test_upload_file_and_bytes_get_the_same_check_and_message(model, client, tmp_path, capsys,
                                                               case):
     data, match = _bad_files(model[1])[case]

@@ -372,7 +372,8 @@ def test_cli_binds_loopback_by_default_and_warns_otherwise(model_path, monkeypat
 
 @pytest.mark.parametrize("extra, message", [
     (["--port", "70000"], "--port must be in [0, 65535]; got 70000."),
-    (["--max-seconds", "0"], "--max-seconds must be a positive number; got 0.0."),
+    (["--max-seconds", "0"], "--max-seconds must be a positive (finite) number; got 0.0."),
+    (["--max-upload-mb", "inf"], "--max-upload-mb must be a positive (finite) number; got inf."),
     (["--threshold", "2"], "--threshold must be a probability in [0, 1]; got 2.0."),
     (["--certfile", "c.pem"], "--certfile and --keyfile go together"),
 ])

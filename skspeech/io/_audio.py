@@ -13,6 +13,9 @@ from ..exceptions import InvalidAudioError, TruncatedAudioWarning
 #: Sample rates an audio file may state (Hz). A header outside them is damaged or forged,
 #: and resampling from it would design a filter of millions of taps.
 MIN_FILE_SR, MAX_FILE_SR = 1000, 768000
+#: Channels an audio file may state: more is a damaged header (whose samples would be mixed
+#: as if interleaved that way) or an array recording that is not one voice.
+MAX_CHANNELS = 64
 
 
 class AudioTooLongError(InvalidAudioError):
@@ -55,6 +58,11 @@ def _data_shortfall(f, size, block_align):
     return None
 
 
+def _cap(message):
+    """A message that starts with a name such as "the upload", as a sentence."""
+    return message[:1].upper() + message[1:]
+
+
 def _reason(exc):
     """libsndfile's reason without the object it was opening (``<_io.BytesIO object ...>``)."""
     text = getattr(exc, "error_string", None) or str(exc)
@@ -87,6 +95,11 @@ def _decode(f, size, name, *, sr=None, mono=True, dtype="float32", max_seconds=N
                     f"Cannot read {name} as audio: its header says {file_sr} Hz, but audio "
                     f"files are recorded at {MIN_FILE_SR} to {MAX_FILE_SR} Hz; the header is "
                     f"damaged. Record or convert the file again.")
+            if channels > MAX_CHANNELS:
+                raise InvalidAudioError(
+                    f"Cannot read {name} as audio: its header says {channels} channels, but a "
+                    f"recording of a voice has 1 or 2 (at most {MAX_CHANNELS} are read); the "
+                    f"header is damaged. Record or convert the file again.")
             if max_seconds is not None and frames > max_seconds * file_sr:
                 error = AudioTooLongError(
                     f"{name} is {frames / file_sr:.1f} s long; at most {max_seconds:g} s is "
@@ -103,19 +116,20 @@ def _decode(f, size, name, *, sr=None, mono=True, dtype="float32", max_seconds=N
             f"OGG, AIFF or another format libsndfile reads "
             f"({', '.join(sorted(sf.available_formats()))}).") from None
     if y.shape[0] == 0:
-        raise InvalidAudioError(f"{name} holds no samples (0 frames).")
+        raise InvalidAudioError(_cap(f"{name} holds no samples (0 frames)."))
     short = _data_shortfall(f, size, channels * 2)
     if short is not None:
         declared, present = short
-        message = (f"{name} is truncated: its header announces {declared} bytes of samples but "
-                   f"only {present} are in the file ({present / declared:.0%}), so it was cut "
-                   f"while being written, copied or uploaded. Read {y.shape[0]} of about "
-                   f"{y.shape[0] * declared // present} samples; copy or record the file again.")
+        message = _cap(
+            f"{name} is truncated: its header announces {declared} bytes of samples but only "
+            f"{present} are in the file ({present / declared:.0%}), so it was cut while being "
+            f"written, copied or uploaded. Read {y.shape[0]} of about "
+            f"{y.shape[0] * declared // present} samples; copy or record the file again.")
         if truncated == "error":
             raise InvalidAudioError(message)
         warnings.warn(message, TruncatedAudioWarning, stacklevel=stacklevel)
     if not np.isfinite(y).all():
-        raise InvalidAudioError(f"{name} contains NaN or infinite samples.")
+        raise InvalidAudioError(_cap(f"{name} contains NaN or infinite samples."))
     if mono:
         y = y[:, 0] if y.shape[1] == 1 else y.mean(axis=1, dtype=np.float64)
     if sr is not None:

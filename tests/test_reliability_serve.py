@@ -96,6 +96,8 @@ def test_upload_file_and_bytes_get_the_same_check_and_message(model, client, tmp
     # skspeech predict refuses the file, the server the upload, with that message
     assert main(["predict", str(model[0]), str(path), "--quiet"]) == 1
     assert str(from_file.value) in capsys.readouterr().err
+    assert main(["listen", str(model[0]), "--file", str(path), "--quiet"]) == 1
+    assert str(from_file.value) in capsys.readouterr().err
     r = client.post("/api/upload", content=data, headers=HOST | POST | {"X-Filename": str(path)})
     assert r.status_code == 400, r.text
     assert r.json()["error"].startswith(str(from_file.value))

@@ -118,6 +118,23 @@ def test_truncated_tflite_is_refused_naming_the_file(export, tmp_path, cut):
     with pytest.raises(ValueError, match=r"model_float.tflite' (is empty|is not a TFLite model)"
                                          r".*[Ee]xport the model again"):
         load_exported(folder)
+    assert "Flatbuffer" not in str(excinfo_message(folder))
+
+
+def excinfo_message(folder):
+    from skspeech.export import load_exported
+
+    with pytest.raises(ValueError) as info:
+        load_exported(folder)
+    return info.value
+
+
+def test_foreign_file_in_place_of_the_tflite_is_named(export, tmp_path):
+    folder = _copy(export, tmp_path)
+    (folder / "model_float.tflite").write_bytes(b"RIFF\x24\x00\x00\x00WAVEfmt " + b"\x00" * 200)
+    message = str(excinfo_message(folder))
+    assert "model_float.tflite' is not a TFLite model that can run: it is not a TFLite file " \
+           "(no TFL3 header)" in message and "Export the model again" in message
 
 
 def test_folder_with_only_the_int8_file_runs_it(export, tmp_path):

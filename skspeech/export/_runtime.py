@@ -93,11 +93,13 @@ def open_interpreter(path, *, runtime=None, num_threads=1):
         raise error from None
     try:
         return make_interpreter(content, runtime=runtime, num_threads=num_threads)
-    except (ValueError, RuntimeError) as exc:
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ValueError(f"{str(path)!r} is not a TFLite model that can run ({reason}): it "
-                         f"was cut short, damaged or replaced ({size} bytes). Export the model "
-                         f"again with skspeech export.") from None
+    except (ValueError, RuntimeError):
+        head = content[4:8]
+        what = ("its header is a TFLite model's, so it was cut short or damaged"
+                if head == b"TFL3" else "it is not a TFLite file (no TFL3 header)")
+        raise ValueError(f"{str(path)!r} is not a TFLite model that can run: {what} "
+                         f"({size} bytes). Export the model again with skspeech export."
+                         ) from None
 
 
 class TFLiteModel:

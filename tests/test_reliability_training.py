@@ -293,6 +293,9 @@ def test_symbolic_link_loops_and_dangling_links_are_named(sc_folder, tmp_path, c
     assert main(["predict", str(out), str(bad), str(sc_folder / "yes"), "--quiet"]) == 1
     err = capsys.readouterr().err
     assert "Errno" not in err and reason in err and "No such file or folder" not in err
+    assert main(["data", "info", str(sc_folder)]) == 1
+    err = capsys.readouterr().err
+    assert "Errno" not in err and reason in err and "System error" not in err
 
 
 @pytest.mark.slow

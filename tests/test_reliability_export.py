@@ -187,3 +187,12 @@ def test_export_folder_whose_name_is_not_utf8_opens(export, tmp_path):
     model = load_exported(folder)
     np.testing.assert_allclose(model.predict_proba(export[2][:3]),
                                export[1].predict_proba(export[2][:3]), atol=1e-4)
+
+
+def test_frontend_json_given_for_its_folder_opens_the_folder(export):
+    from skspeech.export import is_export, load_model_or_export
+
+    path = export[0] / "frontend.json"
+    assert is_export(path)
+    model = load_model_or_export(path)
+    assert model.variant == "float" and model.path == export[0] / "model_float.tflite"

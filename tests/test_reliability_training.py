@@ -152,6 +152,20 @@ def test_damaged_weights_are_refused_on_resume(files, tmp_path, damage):
         resumed.fit(X, y)
 
 
+def test_cut_cache_of_features_is_filled_again(tmp_path):
+    pytest.importorskip("keras")
+    from skspeech.models._batches import FeatureCache
+
+    cache = FeatureCache(tmp_path / "features.f16", 4, (2, 3))
+    cache.put(np.arange(4), np.ones((4, 2, 3)))
+    cache.save()
+    cache.close()
+    with open(tmp_path / "features.f16", "r+b") as f:
+        f.truncate(10)
+    cache = FeatureCache(tmp_path / "features.f16", 4, (2, 3))
+    assert not cache.filled.any() and (tmp_path / "features.f16").stat().st_size == 48
+
+
 def test_damaged_record_of_cached_features_is_recomputed_with_a_warning(tmp_path):
     pytest.importorskip("keras")
     from skspeech.models._batches import FeatureCache

@@ -16,11 +16,12 @@ _DEFAULT_FILES = {"float": "model_float.tflite", "int8": "model_int8.tflite"}
 
 
 def is_export(path: str | os.PathLike) -> bool:
-    """Whether ``path`` is an export folder (with ``frontend.json``) or a ``.tflite`` file."""
+    """Whether ``path`` is an export folder (with ``frontend.json``), its ``frontend.json`` or a
+    ``.tflite`` file."""
     path = Path(os.path.expanduser(os.fspath(path)))
     if path.is_dir():
         return (path / SETTINGS).is_file()
-    return path.suffix.lower() == ".tflite"
+    return path.suffix.lower() == ".tflite" or path.name == SETTINGS
 
 
 def _tflite_file(folder, variant):
@@ -99,6 +100,8 @@ def load_exported(path: str | os.PathLike, *, variant: str | None = None,
     if variant not in (None, *_VARIANTS):
         raise ValueError(f"variant must be None, 'float' or 'int8'; got {variant!r}.")
     path = Path(os.path.expanduser(os.fspath(path)))
+    if path.name == SETTINGS and not path.is_dir():  # the folder's settings: the folder
+        path = path.parent
     if path.is_dir():
         if not (path / SETTINGS).is_file():
             raise FileNotFoundError(f"{str(path)!r} is not an export folder: it has no "

@@ -104,7 +104,8 @@ class FeatureCache:
             record = {}
         if not isinstance(record, dict):
             record = {}
-        if self.path.is_file() and record.get("layout") == layout:
+        whole = self.path.is_file() and self.path.stat().st_size == self.n_clips * self.row_bytes
+        if whole and record.get("layout") == layout:  # a cut file is filled again
             saved = record["filled"]
         else:
             saved = []

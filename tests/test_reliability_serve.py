@@ -206,3 +206,16 @@ def test_bad_host_and_certificate_are_one_clear_line(model, tmp_path, no_uvicorn
                   tmp_path / "key.pem") == 1
     assert "--certfile" in capsys.readouterr().err and no_uvicorn == []
 
+
+
+def test_bracketed_ipv6_host_is_served_on_the_address(model, no_uvicorn, capsys):
+    if not socket.has_ipv6:
+        pytest.skip("no IPv6 here")
+    try:
+        with socket.socket(socket.AF_INET6) as s:
+            s.bind(("::1", 0))
+    except OSError:
+        pytest.skip("no IPv6 loopback here")
+    assert _serve(model[0], "--host", "[::1]", "--port", 0) == 0
+    assert no_uvicorn[0]["host"] == "::1"
+    assert "at http://[::1]:0/" in capsys.readouterr().err

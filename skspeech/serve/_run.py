@@ -107,6 +107,8 @@ def serve(model: str | os.PathLike, *, host: str = "127.0.0.1", port: int = 8000
     import uvicorn
 
     log = sys.stderr if log is None else log
+    if host.startswith("[") and host.endswith("]"):  # [::1], as in a URL: the address itself
+        host = host[1:-1]
     from ._model import load_served_model
 
     served = load_served_model(model)

@@ -358,7 +358,7 @@ def test_cli_binds_loopback_by_default_and_warns_otherwise(model_path, monkeypat
     calls = []
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append(kw))
     # these ports may be in use on the machine running the tests (tested on their own)
-    monkeypatch.setattr("skspeech.serve._run.check_address", lambda host, port: None)
+    monkeypatch.setattr("skspeech.serve._run.check_address", lambda host, port: port)
     assert main(["serve", str(model_path)]) == 0
     err = capsys.readouterr().err
     assert "warning" not in err

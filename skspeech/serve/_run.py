@@ -24,7 +24,8 @@ def check_address(host, port):
 
     Binds a socket as uvicorn binds its own (``SO_REUSEADDR``) and closes it,
     so that a port in use is told before the server says it is serving, not
-    by another program's error after it.
+    by another program's error after it. Returns the port (for port 0, a
+    free one the system chose).
     """
     import errno
     import socket
@@ -35,6 +36,7 @@ def check_address(host, port):
         with socket.socket(family, socket.SOCK_STREAM) as sock:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             sock.bind((host.strip("[]"), port))
+            return sock.getsockname()[1]  # port 0: the free port the system chose
     except socket.gaierror as exc:
         raise OSError(f"Cannot listen on {where}: {host!r} is not an address or a name of "
                       f"this machine ({exc.strerror}). Give --host 127.0.0.1 (this machine "
@@ -114,7 +116,7 @@ def serve(model: str | os.PathLike, *, host: str = "127.0.0.1", port: int = 8000
     served = load_served_model(model)
     if certfile is not None:
         check_tls(certfile, keyfile)
-    check_address(host, port)
+    port = check_address(host, port)
     app = create_app(served, host=host, max_upload_mb=max_upload_mb, max_seconds=max_seconds,
                      threshold=threshold)
     warning = host_warning(host, port)

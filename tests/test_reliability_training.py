@@ -344,3 +344,25 @@ def test_a_file_where_the_checkpoint_folder_goes_is_one_clear_line(sc_folder, tm
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "kws.joblib.checkpoint' is a file" in err
     assert (tmp_path / "kws.joblib.checkpoint").read_text() == "mine"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("task", ["12", "words"])
+def test_unreadable_background_noise_is_named_and_skipped_when_asked(sc_folder, tmp_path,
+                                                                     capsys, task):
+    from skspeech.cli import main
+
+    noise = sc_folder / "_background_noise_" / "white_noise.wav"
+    noise.write_bytes(b"not audio")
+    out = tmp_path / "kws.joblib"
+    argv = ["train", str(sc_folder), "--model", "kws", "--epochs", "1", "--duration", "0.5",
+            "--words", "yes", "no", "--task", task, "--quiet", "-o", str(out)]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert err.count("error:") == 1 and "Traceback" not in err
+    assert re.search(r"Cannot read '.*white_noise\.wav' as audio: .*It is a _background_noise_ "
+                     r"recording.*--skip-unreadable", err), err
+    assert main(argv + ["--skip-unreadable"]) == 1  # trained without it, and said so
+    err = capsys.readouterr().err
+    assert re.search(r"skipped .*white_noise\.wav: Cannot read", err) and out.exists()
+    assert "error:" not in err

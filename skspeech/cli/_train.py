@@ -292,7 +292,24 @@ def _noise_files(args, data, say):
             raise ValueError(f"--noise mixes in the data folder's {BACKGROUND_NOISE}/ "
                              f"recordings, but {args.data!r} has none; drop --noise.")
         return None
-    files = [str(Path(p).resolve()) for p in data.background]
+    from ..datasets._speech_commands_layout import _header
+    from ..exceptions import InvalidAudioError
+
+    files = []
+    for p in data.background:  # read in every epoch's batches: checked before training
+        try:
+            _header(p)
+        except InvalidAudioError as exc:
+            if not getattr(args, "skip_unreadable", False):
+                raise InvalidAudioError(
+                    f"{exc} It is a {BACKGROUND_NOISE} recording, mixed into the augmented "
+                    f"copies. Or pass --skip-unreadable to leave it out (or --no-noise).") from None
+            data.skipped.append((str(p), str(exc)))
+            report_skipped("train", [(str(p), str(exc))])
+            continue
+        files.append(str(Path(p).resolve()))
+    if not files:
+        return None
     say(f"Mixing the folder's {len(files)} {BACKGROUND_NOISE} recordings "
         f"({listing(Path(f).name for f in files)}) into the augmented copies "
         f"(--no-noise: generated noise instead)")

@@ -72,8 +72,8 @@ def test_clip_changed_during_training_is_named_not_a_graph_error(files, tmp_path
     model.set_params(estimator__kws__callbacks=[
         TrainingCheckpoint(tmp_path / "ck", cache_features=True), _after_epoch(act)])
     with pytest.raises(UnreadableClipError, match=r"A training clip could not be read in epoch "
-                                                  r"[234]: .*'.*05\.wav'.*Restore it, or leave it "
-                                                  r"out of the training data") as info:
+                                                  r"[234]: .*'.*05\.wav'.*Restore or replace it, "
+                                                  r"or leave it out of the training data") as info:
         model.fit(X, y)
     assert "Graph execution" not in str(info.value) and "np.str_" not in str(info.value)
     assert "\n" not in str(info.value)
@@ -366,3 +366,29 @@ def test_unreadable_background_noise_is_named_and_skipped_when_asked(sc_folder, 
     err = capsys.readouterr().err
     assert re.search(r"skipped .*white_noise\.wav: Cannot read", err) and out.exists()
     assert "error:" not in err
+
+
+@pytest.mark.slow
+def test_truncated_clip_in_lazy_training_is_refused_or_skipped_as_when_loaded(sc_folder,
+                                                                              tmp_path, capsys):
+    """load_speech_commands refuses a cut file when it reads it; read batch by batch, the
+    same file is refused (or skipped) when training reads it, not trained on in part."""
+    from test_speech_commands import SPEAKERS
+
+    from skspeech.cli import main
+
+    cut = sc_folder / "yes" / f"{SPEAKERS[6]}_nohash_0.wav"
+    data = cut.read_bytes()
+    cut.write_bytes(data[:len(data) // 2])
+    out = tmp_path / "kws.joblib"
+    argv = ["train", str(sc_folder), "--model", "kws", "--epochs", "1", "--duration", "0.5",
+            "--words", "yes", "no", "--quiet", "-o", str(out)]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert err.count("error:") == 1 and "Traceback" not in err and "Warning" not in err
+    assert re.search(r"could not be read (before training|in epoch 1): .*nohash_0\.wav' is "
+                     r"truncated.*--skip-unreadable", err), err
+    assert main(argv + ["--skip-unreadable"]) == 1
+    err = capsys.readouterr().err
+    assert re.search(r"skipped during training: .*nohash_0\.wav' is truncated", err), err
+    assert "error:" not in err and out.exists()

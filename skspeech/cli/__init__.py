@@ -62,6 +62,10 @@ def main(argv=None):
     if args.command is None:
         parser.print_help()
         return 2
+    import warnings
+
+    shown = warnings.formatwarning
+    warnings.formatwarning = _warning_line(args.command)  # our words, not our source lines
     try:
         return _COMMANDS[args.command].run(args) or 0
     except KeyboardInterrupt:
@@ -70,3 +74,14 @@ def main(argv=None):
     except (ImportError, OSError, ValueError) as exc:
         print(f"skspeech {args.command}: error: {exc}", file=sys.stderr)
         return 1
+    finally:
+        warnings.formatwarning = shown
+
+
+def _warning_line(command):
+    """A warning shown as one line of the command (``skspeech train: warning: ...``) instead of
+    Python's file, line and source line: the messages name what they are about."""
+    def formatwarning(message, category, filename, lineno, line=None):
+        return f"skspeech {command}: warning: {message} ({category.__name__})\n"
+
+    return formatwarning

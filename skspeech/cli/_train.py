@@ -292,14 +292,14 @@ def _noise_files(args, data, say):
             raise ValueError(f"--noise mixes in the data folder's {BACKGROUND_NOISE}/ "
                              f"recordings, but {args.data!r} has none; drop --noise.")
         return None
-    from ..datasets._speech_commands_layout import _header
     from ..exceptions import InvalidAudioError
+    from ..io import read_audio
 
     files = []
     for p in data.background:  # read in every epoch's batches: checked before training
         try:
-            _header(p)
-        except InvalidAudioError as exc:
+            read_audio(p, truncated="error")
+        except (InvalidAudioError, OSError) as exc:
             if not getattr(args, "skip_unreadable", False):
                 raise InvalidAudioError(
                     f"{exc} It is a {BACKGROUND_NOISE} recording, mixed into the augmented "

@@ -354,7 +354,8 @@ def load_speech_commands(path, *, words=None, subset="train", task="words", sr=N
 
         data = AudioFiles([r[3] for r in rows] + [s[0] for s in silence], sr=int(out_sr),
                           dtype=dtype, offset=[0.0] * len(rows) + [s[2] / s[1] for s in silence],
-                          duration=[None] * len(rows) + [s[3] / s[1] for s in silence])
+                          duration=[None] * len(rows) + [s[3] / s[1] for s in silence],
+                          truncated="error")  # as the clips read here: a cut file is refused
         equal, jobs = False, []
     else:  # 2. One allocation for the output; each clip is read straight into its place.
         equal = len(set(lengths)) == 1

@@ -65,6 +65,10 @@ class AudioFiles(LazyClips):
         the end of the file.
     dtype : {"float32", "float64"}, default="float32"
         Dtype of the clips.
+    truncated : {"warn", "error"}, default="warn"
+        A whole file cut short: see :func:`~skspeech.io.read_audio`
+        (``load_speech_commands(lazy=True)`` gives "error", as it refuses such
+        files when it reads them itself).
 
     Attributes
     ----------
@@ -96,7 +100,8 @@ class AudioFiles(LazyClips):
     (3, 2000)
     """
 
-    def __init__(self, paths, *, sr=None, offset=None, duration=None, dtype="float32"):
+    def __init__(self, paths, *, sr=None, offset=None, duration=None, dtype="float32",
+                 truncated="warn"):
         if isinstance(paths, (str, bytes, os.PathLike)):
             raise ValueError(f"paths must be a sequence of audio file names; got a single path "
                              f"{os.fsdecode(paths)!r}. Pass [path], or list a folder: "
@@ -113,6 +118,9 @@ class AudioFiles(LazyClips):
             sr = check_sr(sr)
         if dtype not in ("float32", "float64", np.float32, np.float64):
             raise ValueError(f"dtype must be 'float32' or 'float64'; got {dtype!r}.")
+        if truncated not in ("warn", "error"):
+            raise ValueError(f"truncated must be 'warn' or 'error'; got {truncated!r}.")
+        self.truncated = truncated
         self.paths = np.asarray(names, dtype=str)
         self.sr = sr
         self.dtype = np.dtype(dtype).name
@@ -123,9 +131,10 @@ class AudioFiles(LazyClips):
         self.duration = _per_clip(duration, len(names), "duration", positive=True)
 
     @classmethod
-    def _from_parts(cls, paths, sr, offset, duration, dtype):
+    def _from_parts(cls, paths, sr, offset, duration, dtype, truncated="warn"):
         new = cls.__new__(cls)
         new.paths, new.sr, new.offset, new.duration, new.dtype = paths, sr, offset, duration, dtype
+        new.truncated = truncated
         return new
 
     def __len__(self) -> int:
@@ -138,7 +147,7 @@ class AudioFiles(LazyClips):
         return self._from_parts(self.paths[idx], self.sr,
                                 None if self.offset is None else self.offset[idx],
                                 None if self.duration is None else self.duration[idx],
-                                self.dtype)
+                                self.dtype, getattr(self, "truncated", "warn"))
 
     def __repr__(self) -> str:
         window = "" if self.offset is None and self.duration is None else ", windows"
@@ -155,7 +164,8 @@ class AudioFiles(LazyClips):
         duration = None if self.duration is None or np.isnan(self.duration[i]) \
             else float(self.duration[i])
         if offset == 0.0 and duration is None:
-            return read_audio(path, sr=self.sr, dtype=self.dtype)[0]
+            return read_audio(path, sr=self.sr, dtype=self.dtype,
+                              truncated=getattr(self, "truncated", "warn"))[0]
         return _read_window(path, offset, duration, self.sr, self.dtype)
 
 

@@ -22,8 +22,8 @@ import math
 import keras
 import numpy as np
 
-from ..exceptions import UnreadableClipError
 from ..io._clips import LazyClips
+from ._unreadable import READ_ERRORS, clip_error, log_skipped, unreadable  # noqa: F401
 
 __all__ = ["ClipBatches", "check_lazy_input", "streamed_training_data"]
 
@@ -31,34 +31,6 @@ __all__ = ["ClipBatches", "check_lazy_input", "streamed_training_data"]
 ADAPT_SAMPLE = 2048
 #: Clips read to learn the shape of the network's input.
 SHAPE_SAMPLE = 4
-#: Errors of reading a clip (a file removed, replaced or damaged during training).
-READ_ERRORS = (ValueError, OSError)
-
-
-def unreadable(exc, epoch=None):
-    """An :class:`UnreadableClipError` for an error met reading training clips (one line)."""
-    when = "before training" if epoch is None else f"in epoch {int(epoch) + 1}"
-    reason = " ".join(str(exc).split()) or type(exc).__name__
-    return UnreadableClipError(
-        f"A training clip could not be read {when}: {reason} Was the file changed or removed "
-        f"while training? Restore it, or leave it out of the training data.")
-
-
-def clip_error(exc):
-    """The :class:`UnreadableClipError` behind an error of ``keras.Model.fit``, or None.
-
-    Keras hands a batch's error on inside the framework's own (TensorFlow's
-    "Graph execution error", also from a worker process): only its text
-    travels, so the message is found in it.
-    """
-    import re
-
-    if isinstance(exc, UnreadableClipError):
-        return exc
-    found = re.search(r"UnreadableClipError: (.+)", str(exc))
-    return None if found is None else UnreadableClipError(found.group(1).strip())
-
-
 class FeatureCache:
     """The network's inputs of the clips that are the same every epoch, as float16 in a file.
 
@@ -295,10 +267,8 @@ class ClipBatches(keras.utils.PyDataset):
         return X, ok
 
     def _log_skipped(self, exc):
-        line = " ".join(str(exc).split()) or type(exc).__name__
         if self.skip_log is not None:
-            with open(self.skip_log, "a", encoding="utf-8", errors="backslashreplace") as f:
-                f.write(line + "\n")  # one short append: whole lines from every worker
+            log_skipped(self.skip_log, exc)
 
     def _read_cached(self, idx: np.ndarray, epoch: int) -> tuple[np.ndarray, np.ndarray | None]:
         cached = self._fixed[idx] & self.cache.is_filled(idx)
@@ -373,12 +343,11 @@ def check_lazy_input(est, X: LazyClips, reset: bool) -> np.ndarray:
     """
     from ._keras_input import check_input
 
-    try:
-        sample = X.read(np.arange(min(SHAPE_SAMPLE, len(X))))
-    except READ_ERRORS as exc:
-        if not reset:
-            raise
-        raise unreadable(exc) from None
+    first = np.arange(min(SHAPE_SAMPLE, len(X)))
+    if reset:
+        sample, _ = _read_readable(est, X, first)
+    else:
+        sample = X.read(first)
     if not isinstance(sample, np.ndarray):
         shapes = sorted({np.shape(x) for x in sample})
         raise ValueError(
@@ -442,8 +411,44 @@ def _checkpoint_of(est):
     """The TrainingCheckpoint among the fit's callbacks, or None."""
     from ._checkpoint import TrainingCheckpoint
 
-    return next((cb for cb in getattr(est, "_fit_callbacks", None) or []
-                 if isinstance(cb, TrainingCheckpoint)), None)
+    given = list(getattr(est, "_fit_callbacks", None) or []) + list(
+        getattr(est, "callbacks", None) or [])  # the latter before fit sets the former
+    return next((cb for cb in given if isinstance(cb, TrainingCheckpoint)), None)
+
+
+def _skipping(est):
+    """The TrainingCheckpoint that leaves out unreadable clips (on_unreadable="skip"), or None."""
+    checkpoint = _checkpoint_of(est)
+    return checkpoint if checkpoint is not None and checkpoint.on_unreadable == "skip" else None
+
+
+def _log_skipped(checkpoint, exc):
+    """Append a clip left out to the checkpoint's list."""
+    log_skipped(checkpoint.skip_log, exc)
+
+
+def _read_readable(est, X, indices, epoch=None):
+    """``(clips, indices read)``: ``X.read(indices)``, leaving out (and listing) the clips
+    that cannot be read when the fit's checkpoint skips them; UnreadableClipError else."""
+    try:
+        return X.read(indices), indices
+    except READ_ERRORS as exc:
+        checkpoint = _skipping(est)
+        if checkpoint is None:
+            raise unreadable(exc, epoch) from None
+    good = []
+    for i in indices:
+        try:
+            X.read([i])
+        except READ_ERRORS as exc:
+            _log_skipped(checkpoint, exc)
+            continue
+        good.append(i)
+    if not good:
+        raise unreadable(f"none of the {len(indices)} clips read to start training could be "
+                         f"read; is the data folder still there?", epoch)
+    good = np.asarray(good, dtype=np.intp)
+    return X.read(good), good
 
 
 def _caching_checkpoint(est):
@@ -519,10 +524,7 @@ def streamed_training_data(est, X: LazyClips, y, sample_weight, *, validate: boo
     pool = recorded if len(recorded) else train
     pick = pool if len(pool) <= ADAPT_SAMPLE else np.sort(
         np.random.default_rng(seed).choice(pool, ADAPT_SAMPLE, replace=False))
-    try:
-        adapt = np.asarray(X.read(pick), dtype=np.float32)
-    except READ_ERRORS as exc:  # checked before: removed or changed since
-        raise unreadable(exc) from None
+    adapt = np.asarray(_read_readable(est, X, pick)[0], dtype=np.float32)
     if prepare is not None:
         adapt = prepare(adapt)
     batches.adapt_x = adapt

@@ -31,6 +31,8 @@ __all__ = ["ClipBatches", "check_lazy_input", "streamed_training_data"]
 ADAPT_SAMPLE = 2048
 #: Clips read to learn the shape of the network's input.
 SHAPE_SAMPLE = 4
+
+
 class FeatureCache:
     """The network's inputs of the clips that are the same every epoch, as float16 in a file.
 

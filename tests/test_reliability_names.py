@@ -86,3 +86,19 @@ def test_speech_commands_folder_with_such_names_loads(tmp_path):
         i = names.index(odd)
         clip = data.data[i]
         np.testing.assert_allclose(clip, x, atol=1e-4)
+
+
+def test_server_serves_a_model_whose_file_name_is_not_utf8(tmp_path):
+    pytest.importorskip("starlette")
+    from starlette.testclient import TestClient
+
+    from skspeech import save_model
+    from skspeech.pipelines import svm_pipeline
+    from skspeech.serve import create_app, load_served_model
+
+    X, y = make_tone_commands(n_per_class=6, sr=SR, random_state=1)
+    path = os.fsdecode(os.path.join(os.fsencode(tmp_path), b"mod\xe8le.joblib"))
+    save_model(path, svm_pipeline(sr=SR).fit(X, y))
+    client = TestClient(create_app(load_served_model(path)), base_url="http://127.0.0.1:8000")
+    r = client.get("/api/model", headers={"host": "127.0.0.1:8000"})
+    assert r.status_code == 200 and r.json()["file"] == "mod\ufffdle.joblib"

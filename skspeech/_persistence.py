@@ -103,12 +103,12 @@ def _check_words(estimator, what):
 
 
 def _check_path(path, what):
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"{what} must be a file name (str or path-like); got "
+    if not isinstance(path, (str, bytes, os.PathLike)):
+        raise TypeError(f"{what} must be a file name (str, bytes or path-like); got "
                         f"{type(path).__name__} {path!r}.")
     if not os.fspath(path):
         raise ValueError(f"{what} is an empty file name; give e.g. 'model.joblib'.")
-    return Path(os.path.expanduser(os.fspath(path)))
+    return Path(os.path.expanduser(os.fsdecode(os.fspath(path))))  # bytes: any encoding
 
 
 def save_model(path: str | os.PathLike, estimator: BaseEstimator, *, force: bool = False,

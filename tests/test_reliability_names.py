@@ -102,3 +102,14 @@ def test_server_serves_a_model_whose_file_name_is_not_utf8(tmp_path):
     client = TestClient(create_app(load_served_model(path)), base_url="http://127.0.0.1:8000")
     r = client.get("/api/model", headers={"host": "127.0.0.1:8000"})
     assert r.status_code == 200 and r.json()["file"] == "mod\ufffdle.joblib"
+
+
+def test_model_files_take_bytes_names(tmp_path):
+    from skspeech import load_model, save_model
+    from skspeech.pipelines import svm_pipeline
+
+    X, y = make_tone_commands(n_per_class=6, sr=SR, random_state=1)
+    path = os.path.join(os.fsencode(tmp_path), b"m\xe8.joblib")
+    save_model(path, svm_pipeline(sr=SR).fit(X, y))
+    model, meta = load_model(path, return_metadata=True)
+    assert meta["sr"] == SR and set(model.predict(X)) <= set(y)

@@ -39,7 +39,7 @@ def pcm_from_bytes(data, what="the recording"):
                                 f"samples; the page sends float32 little-endian PCM.")
     y = np.frombuffer(data, dtype="<f4").astype(np.float32)
     if not np.all(np.isfinite(y)):
-        raise InvalidAudioError(f"{what} holds NaN or infinite samples.")
+        raise InvalidAudioError(f"{what} contains NaN or infinite samples.")
     return y
 
 

@@ -328,8 +328,6 @@ def _class_summary(y):
 
 
 def run(args):
-
-
     say = say_for(args)
     _check_options(args)  # before loading the data
     kind, _ = _resolve(args.data)

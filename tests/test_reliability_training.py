@@ -240,8 +240,8 @@ def test_train_names_a_clip_removed_while_training_and_skips_it_when_asked(
     err = capsys.readouterr().err
     assert "Traceback" not in err and "Graph execution" not in err
     assert re.search(r"skspeech train: error: A training clip could not be read in epoch 2: "
-                     r".*/no/.*_nohash_\d\.wav.*continue with --resume, or run again with "
-                     r"--skip-unreadable", err), err
+                     r".*/no/.*_nohash_\d\.wav.*continue with --resume, or leave out the "
+                     r"clips that cannot be read with --skip-unreadable", err), err
     assert not out.exists() and (tmp_path / "kws.joblib.checkpoint" / "state.json").is_file()
     for victim in victims:
         write_audio(victim, 0.3 * np.sin(np.arange(16000) / 3), 16000)

@@ -395,12 +395,15 @@ def _train(args, out, say):
                   "same command and --resume.", file=sys.stderr)
             raise
         except UnreadableClipError as exc:
-            kept = (" The checkpoint keeps the epochs done: restore the file and continue "
-                    "with --resume," if (checkpoint / "state.json").is_file() else
-                    " Restore or fix the file,")
-            raise UnreadableClipError(
-                f"{exc}{kept} or run again with --skip-unreadable to leave out the clips "
-                f"that cannot be read (they are listed).") from None
+            if (checkpoint / "state.json").is_file():
+                todo = (" The checkpoint keeps the epochs done: restore the file and continue "
+                        "with --resume, or leave out the clips that cannot be read with "
+                        "--skip-unreadable (with --resume to keep the epochs done; if files "
+                        "were removed the data changed, so use --force to start afresh).")
+            else:
+                todo = (" Restore or fix the file, or run again with --skip-unreadable to leave "
+                        "out the clips that cannot be read (they are listed).")
+            raise UnreadableClipError(f"{exc}{todo}") from None
         skipped_now = streamed.skipped_in_training(model)
         for line in skipped_now:
             print(f"skspeech train: skipped during training: {line}", file=sys.stderr)

@@ -103,12 +103,12 @@ def _check_words(estimator, what):
 
 
 def _check_path(path, what):
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"{what} must be a file name (str or path-like); got "
+    if not isinstance(path, (str, bytes, os.PathLike)):
+        raise TypeError(f"{what} must be a file name (str, bytes or path-like); got "
                         f"{type(path).__name__} {path!r}.")
     if not os.fspath(path):
         raise ValueError(f"{what} is an empty file name; give e.g. 'model.joblib'.")
-    return Path(os.path.expanduser(os.fspath(path)))
+    return Path(os.path.expanduser(os.fsdecode(os.fspath(path))))  # bytes: any encoding
 
 
 def save_model(path: str | os.PathLike, estimator: BaseEstimator, *, force: bool = False,
@@ -388,7 +388,9 @@ def load_model(path: str | os.PathLike, *, return_metadata: bool = False
     if not path.exists():
         raise FileNotFoundError(f"No such model file: {str(path)!r}.")
     if path.is_dir():
-        raise IsADirectoryError(f"{str(path)!r} is a folder; give the model file inside it.")
+        raise IsADirectoryError(f"{str(path)!r} is a folder, not a model file; give a model "
+                                f"file (skspeech train -o), or open a folder written by "
+                                f"skspeech export with skspeech.export.load_exported.")
     try:
         payload = joblib.load(path)
     except Exception as exc:

@@ -1,7 +1,7 @@
 """Exceptions and warnings raised by skspeech."""
 
 __all__ = ["GarbageAudioWarning", "InvalidAudioError", "SilentAudioWarning",
-           "SkippedFilesWarning", "TruncatedAudioWarning"]
+           "SkippedFilesWarning", "TruncatedAudioWarning", "UnreadableClipError"]
 
 
 class InvalidAudioError(ValueError):
@@ -80,4 +80,14 @@ class SkippedFilesWarning(UserWarning):
     """Some audio files could not be read and were left out (``on_error="skip"``).
 
     The message lists each file with the reason.
+    """
+
+
+class UnreadableClipError(InvalidAudioError):
+    """A clip could not be read while a network trained on clips read in batches.
+
+    Raised by ``fit`` in place of the framework's error (TensorFlow's "Graph
+    execution error"): the message names the file and the epoch, and says
+    what to do (restore the file, or leave it out). ``skspeech train`` adds
+    ``--skip-unreadable``.
     """

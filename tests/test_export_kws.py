@@ -269,7 +269,8 @@ def test_load_exported_and_load_model_or_export(kws_export, tmp_path):
                                                 "frontend.json"):
         load_exported(tmp_path)
     float_only = export_tflite(model, tmp_path / "float_only", int8=False)
-    with pytest.raises(FileNotFoundError, match="has no int8 model \\(it has: float\\)"):
+    with pytest.raises(FileNotFoundError, match="has no int8 model; it has: float. Export "
+                                                "again with int8"):
         load_exported(float_only["float"].parent, variant="int8")
 
     # the one loader for a path a user gives: model file or export folder

@@ -190,8 +190,9 @@ def test_upload_of_an_audio_file(client, rng, fmt):
 
 @pytest.mark.parametrize("body, status, message", [
     (b"These are my notes, not a recording.", 400,
-     r"^'notes\.txt' is not an audio file skspeech can read .*Drop a WAV, FLAC or OGG"),
-    (b"", 400, r"^'notes\.txt' is empty \(0 bytes\)"),
+     r"^Cannot read 'notes\.txt' as audio: .*Expected an audio file: WAV, FLAC, OGG.*This "
+     r"endpoint takes one audio file"),
+    (b"", 400, r"^Cannot read 'notes\.txt' as audio: it is empty \(0 bytes\)"),
     (b"x" * 1_000_001, 413, (r"^The upload is 1\.0 MB; this server takes at most 1 MB "
                              r"\(skspeech serve --max-upload-mb\)")),
 ])
@@ -356,6 +357,8 @@ def test_cli_binds_loopback_by_default_and_warns_otherwise(model_path, monkeypat
     assert (args.host, args.port) == ("127.0.0.1", 8000)
     calls = []
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append(kw))
+    # these ports may be in use on the machine running the tests (tested on their own)
+    monkeypatch.setattr("skspeech.serve._run.check_address", lambda host, port: port)
     assert main(["serve", str(model_path)]) == 0
     err = capsys.readouterr().err
     assert "warning" not in err
@@ -369,7 +372,8 @@ def test_cli_binds_loopback_by_default_and_warns_otherwise(model_path, monkeypat
 
 @pytest.mark.parametrize("extra, message", [
     (["--port", "70000"], "--port must be in [0, 65535]; got 70000."),
-    (["--max-seconds", "0"], "--max-seconds must be a positive number; got 0.0."),
+    (["--max-seconds", "0"], "--max-seconds must be a positive (finite) number; got 0.0."),
+    (["--max-upload-mb", "inf"], "--max-upload-mb must be a positive (finite) number; got inf."),
     (["--threshold", "2"], "--threshold must be a probability in [0, 1]; got 2.0."),
     (["--certfile", "c.pem"], "--certfile and --keyfile go together"),
 ])

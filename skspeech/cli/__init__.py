@@ -31,13 +31,41 @@ def build_parser():
     return parser
 
 
+def _names_of_any_encoding(stream):
+    """Let ``stream`` print file names that are not valid in its encoding.
+
+    Python gives such names (bytes that are not UTF-8) as str with surrogate
+    escapes; printed with the stream's default "strict" errors they raise
+    UnicodeEncodeError. On a UTF-8 stream they are written back as the
+    bytes the name has (as ``ls`` writes them), on another as backslash
+    escapes. Standard error already escapes them.
+    """
+    import codecs
+
+    try:
+        utf8 = codecs.lookup(stream.encoding).name == "utf-8"
+        stream.reconfigure(errors="surrogateescape" if utf8 else "backslashreplace")
+    except (AttributeError, LookupError, TypeError, ValueError, OSError):
+        pass  # not a text stream we can reconfigure (a test's capture, a pipe object)
+
+
 def main(argv=None):
     """Run ``skspeech`` with ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
+    import os
+
+    # TensorFlow's C++ log: its warnings repeat, with the framework's traceback, errors that
+    # skspeech reports itself (a clip that cannot be read in training); its errors still show
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    _names_of_any_encoding(sys.stdout)
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
         return 2
+    import warnings
+
+    shown = warnings.formatwarning
+    warnings.formatwarning = _warning_line(args.command)  # our words, not our source lines
     try:
         return _COMMANDS[args.command].run(args) or 0
     except KeyboardInterrupt:
@@ -46,3 +74,14 @@ def main(argv=None):
     except (ImportError, OSError, ValueError) as exc:
         print(f"skspeech {args.command}: error: {exc}", file=sys.stderr)
         return 1
+    finally:
+        warnings.formatwarning = shown
+
+
+def _warning_line(command):
+    """A warning shown as one line of the command (``skspeech train: warning: ...``) instead of
+    Python's file, line and source line: the messages name what they are about."""
+    def formatwarning(message, category, filename, lineno, line=None):
+        return f"skspeech {command}: warning: {message} ({category.__name__})\n"
+
+    return formatwarning

@@ -81,15 +81,22 @@ def _fetch(args):
 
 # -- info ----------------------------------------------------------------------------------
 def _header(path):
+    import os
+
     import soundfile as sf
 
     from ..exceptions import InvalidAudioError
+    from ..io._audio import _open_error, _reason, _shown, sf_name
 
     try:
-        with sf.SoundFile(path) as f:
+        os.stat(path)
+    except OSError as exc:  # a link to nowhere or to itself, ...
+        raise InvalidAudioError(str(_open_error(path, _shown(path), exc))) from None
+    try:
+        with sf.SoundFile(sf_name(path)) as f:
             return f.frames, f.samplerate, f.channels
     except (sf.LibsndfileError, RuntimeError, TypeError, ValueError) as exc:
-        raise InvalidAudioError(f"Cannot read {str(path)!r} as audio: {exc}.") from exc
+        raise InvalidAudioError(f"Cannot read {_shown(path)} as audio: {_reason(exc)}.") from exc
 
 
 def _durations_line(durations):

@@ -7,8 +7,10 @@ import numpy as np
 from ..metrics import NON_COMMANDS
 from . import _training_data as training_data
 from ._labels import is_command, listing, non_commands_of
+from ._predict import add_model_arguments, load_cli_model
 
-HELP = ("Score a model file on labelled data: accuracy, false accepts and false rejects "
+HELP = ("Score a model file or export folder on labelled data: accuracy, false accepts and "
+        "false rejects "
         "(for models with _unknown_/_silence_), per-word precision/recall, confusions.")
 
 
@@ -16,7 +18,7 @@ def add_parser(sub):
     p = sub.add_parser("evaluate", help=HELP, description=HELP + (
         " Clips that cannot be read are listed on stderr (file and reason) and left out; "
         "the others are scored, and the exit code is then 1."))
-    p.add_argument("model", type=Path, help="a model file from skspeech train (trusted only)")
+    add_model_arguments(p)
     p.add_argument("data", help=training_data._DATA_HELP.replace("training", "test"))
     p.add_argument("--plot", type=Path, default=None, metavar="PNG",
                    help="also draw the confusion matrix into this PNG file (needs matplotlib)")
@@ -81,10 +83,8 @@ def format_command_errors(y, pred):
 def run(args):
     from sklearn.metrics import accuracy_score, classification_report, confusion_matrix
 
-    from .. import load_model
-
     say = training_data.say_for(args)
-    model, meta = load_model(args.model, return_metadata=True)
+    model, meta = load_cli_model(args)
     classes = [str(c) for c in meta["classes"]]
     rejects = non_commands_of(classes)
     choice = training_data.data_choice(args.data, classes, note=training_data.note)

@@ -149,7 +149,7 @@ def run(args):
     if rejects and not args.commands_only:
         words += f" (anything else: {NO_COMMAND})"
     if args.file is not None:
-        stream = FileStream(args.file, sr=sr, realtime=args.realtime)
+        stream = FileStream(args.file, sr=sr, realtime=args.realtime, truncated="error")
         say(f"Listening to {args.file} ({stream.duration:.1f} s at {sr} Hz) for: {words}")
     else:
         device = args.device

@@ -62,7 +62,7 @@ def _files(paths):
                 raise FileNotFoundError(f"No audio files ({', '.join(_EXT)}) in folder "
                                         f"{str(path)!r}.")
             files.extend(found)
-        elif path.is_file():
+        elif path.is_file() or path.is_symlink():  # a broken link: read_audio names it
             files.append(path)
         else:
             raise FileNotFoundError(f"No such file or folder: {str(path)!r}.")
@@ -71,18 +71,14 @@ def _files(paths):
 
 def _read(files, sr, it):
     """``(clips, good files, bad [(file, reason)])``: every file is tried."""
-    import warnings
-
-    from ..exceptions import InvalidAudioError, TruncatedAudioWarning
+    from ..exceptions import InvalidAudioError
     from ..io import read_audio
 
     clips, good, bad = [], [], []
     for f in it:
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("error", TruncatedAudioWarning)
-                x = read_audio(f, sr=sr)[0]
-        except (InvalidAudioError, TruncatedAudioWarning, OSError, ValueError) as exc:
+        try:  # a cut file is refused, as skspeech serve refuses a cut upload
+            x = read_audio(f, sr=sr, truncated="error")[0]
+        except (InvalidAudioError, OSError, ValueError) as exc:
             bad.append((f, str(exc)))
             continue
         clips.append(x)

@@ -38,8 +38,8 @@ def _check(args):
         raise ValueError(f"--port must be in [0, 65535]; got {args.port}.")
     for name, value in (("--max-upload-mb", args.max_upload_mb),
                         ("--max-seconds", args.max_seconds)):
-        if not value > 0:
-            raise ValueError(f"{name} must be a positive number; got {value}.")
+        if not 0 < value < float("inf"):
+            raise ValueError(f"{name} must be a positive (finite) number; got {value}.")
     if args.threshold is not None and not 0 <= args.threshold <= 1:
         raise ValueError(f"--threshold must be a probability in [0, 1]; got {args.threshold}.")
     if (args.certfile is None) != (args.keyfile is None):

@@ -99,7 +99,9 @@ def add_parser(sub):
     p.add_argument("--resume", action="store_true",
                    help="kws, kws2d, conv1d: continue an interrupted run from its checkpoint "
                         "(OUTPUT.checkpoint/, saved at the end of every epoch and deleted "
-                        "once the model is saved); give the same data and options")
+                        "once the model is saved); give the same data and options. The folder "
+                        "is locked while a run writes it: a second run with the same -o is "
+                        "refused")
     p.add_argument("--fixed-copies", action="store_true",
                    help="kws, kws2d, conv1d: draw each clip's augmented copies once and reuse "
                         "them every epoch, with their features kept in the checkpoint (as "
@@ -117,7 +119,8 @@ def add_parser(sub):
                         f"(default: {DEFAULT_BUDGET:g} per hour)")
     p.add_argument("--skip-unreadable", action="store_true",
                    help="leave out clips that cannot be read (each is listed on stderr, and "
-                        "the exit code is 1) instead of stopping at the first")
+                        "the exit code is 1) instead of stopping at the first; for kws, kws2d "
+                        "and conv1d also clips changed or removed while training")
     return p
 
 
@@ -314,7 +317,24 @@ def _noise_files(args, data, say):
             raise ValueError(f"--noise mixes in the data folder's {BACKGROUND_NOISE}/ "
                              f"recordings, but {args.data!r} has none; drop --noise.")
         return None
-    files = [str(Path(p).resolve()) for p in data.background]
+    from ..exceptions import InvalidAudioError
+    from ..io import read_audio
+
+    files = []
+    for p in data.background:  # read in every epoch's batches: checked before training
+        try:
+            read_audio(p, truncated="error")
+        except (InvalidAudioError, OSError) as exc:
+            if not getattr(args, "skip_unreadable", False):
+                raise InvalidAudioError(
+                    f"{exc} It is a {BACKGROUND_NOISE} recording, mixed into the augmented "
+                    f"copies. Or pass --skip-unreadable to leave it out (or --no-noise).") from None
+            data.skipped.append((str(p), str(exc)))
+            report_skipped("train", [(str(p), str(exc))])
+            continue
+        files.append(str(Path(p).resolve()))
+    if not files:
+        return None
     say(f"Mixing the folder's {len(files)} {BACKGROUND_NOISE} recordings "
         f"({listing(Path(f).name for f in files)}) into the augmented copies "
         f"(--no-noise: generated noise instead)")
@@ -374,10 +394,6 @@ def _calibrate(model, args, kind, data, sr, say):
 
 
 def run(args):
-    from sklearn.metrics import accuracy_score
-
-    from .._persistence import save_model
-
     say = say_for(args)
     kind, _ = _resolve(args.data)
     if args.model is None:
@@ -393,11 +409,22 @@ def run(args):
     if not out.parent.is_dir():
         raise FileNotFoundError(f"Cannot write {str(out)!r}: the folder "
                                 f"{str(out.parent)!r} does not exist.")
+    with streamed.checkpoint_lock(args, out):  # one run per checkpoint folder
+        return _train(args, out, say)
+
+
+def _train(args, out, say):
+    """Load, train and save (with the checkpoint folder's lock held, for the networks)."""
+    from sklearn.metrics import accuracy_score
+
+    from .._persistence import save_model
+
     checkpoint = streamed.check_resume(args, out)  # before loading too
     say(f"Loading {args.data} ...")
-    from ..exceptions import InvalidAudioError
+    from ..exceptions import InvalidAudioError, UnreadableClipError
 
     skip = getattr(args, "skip_unreadable", False)
+    skipped_now = []
     try:
         data = load_data(args.data, subset=args.subset, words=args.words, task=args.task,
                          sr=args.sr, n_voices=args.n_voices, seed=args.seed,
@@ -430,13 +457,29 @@ def run(args):
     if checkpoint is not None:  # a network: clips read in batches, a checkpoint every epoch
         streamed.attach(model, checkpoint, resume=args.resume, quiet=args.quiet,
                         fingerprint=streamed.fingerprint(args, data, classes),
-                        cache="all" if args.fixed_copies else True)
+                        cache="all" if args.fixed_copies else True, skip=skip)
         try:
             streamed.fit(model, X, y, say, fresh_copies=augmented and not args.fixed_copies)
         except KeyboardInterrupt:
             print(f"The checkpoint in {checkpoint} keeps the epochs done; continue with the "
                   "same command and --resume.", file=sys.stderr)
             raise
+        except UnreadableClipError as exc:
+            if (checkpoint / "state.json").is_file():
+                todo = (" The checkpoint keeps the epochs done: restore the file and continue "
+                        "with --resume, or leave out the clips that cannot be read with "
+                        "--skip-unreadable (with --resume to keep the epochs done; if files "
+                        "were removed the data changed, so use --force to start afresh).")
+            else:
+                todo = (" Restore or fix the file, or run again with --skip-unreadable to leave "
+                        "out the clips that cannot be read (they are listed).")
+            raise UnreadableClipError(f"{exc}{todo}") from None
+        skipped_now = streamed.skipped_in_training(model)
+        for line in skipped_now:
+            print(f"skspeech train: skipped during training: {line}", file=sys.stderr)
+        if skipped_now:
+            print(f"skspeech train: {len(skipped_now)} clip(s) could not be read during "
+                  f"training and were left out; the exit code will be 1.", file=sys.stderr)
     elif args.quiet or args.model == "ensemble":  # the ensemble's members show their own progress
         model.fit(X, y)
     else:
@@ -446,15 +489,24 @@ def run(args):
     fit_s = time.perf_counter() - t0
     if args.model == "svm":
         inner_pipeline(model).set_params(verbose=False)
-    train_acc = accuracy_score(y, model.predict(X))
+    if skipped_now:  # the clips left out in training are not scored either
+        keep = np.array([os.path.isfile(p) for p in X.paths]) if hasattr(X, "paths") else None
+        try:
+            train_acc = (accuracy_score(y, model.predict(X)) if keep is None else
+                         accuracy_score(np.asarray(y)[keep], model.predict(X[keep])))
+        except (InvalidAudioError, OSError):  # changed, not removed: not scored
+            train_acc = float("nan")
+    else:
+        train_acc = accuracy_score(y, model.predict(X))
     report = {"data": data.what, "n_clips": len(y), "model": args.model,
               "task": data.task, "augment": augmented,
               "noise": [Path(f).name for f in noise] if noise else None,
-              "fit_seconds": round(fit_s, 1), "train_accuracy": round(float(train_acc), 4)}
+              "fit_seconds": round(fit_s, 1),
+              "train_accuracy": None if np.isnan(train_acc) else round(float(train_acc), 4)}
     if checkpoint is not None:
         report.update(streamed.epoch_report(model))
         streamed.detach(model)
-    calibration = _calibrate(model, args, kind, data, sr, say)
+    calibration = _calibrate(model, args, data.kind, data, sr, say)
     if calibration is not None:
         report["listener"] = {k: calibration[k] for k in (
             "threshold", "smoothing", "gate_db", "max_false_alarms_per_hour", "hit_rate",
@@ -467,4 +519,4 @@ def run(args):
           f"in {fit_s:.1f} s{speed}; accuracy on the training clips {train_acc:.1%}.")
     print(f"Model saved to {out} ({out.stat().st_size / 1024:.0f} KB). "
           f"Test it with: skspeech evaluate {out} DATA --subset test")
-    return 1 if data.skipped else 0
+    return 1 if data.skipped or skipped_now else 0

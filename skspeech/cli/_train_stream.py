@@ -7,6 +7,7 @@ memory does not grow with the folder. The checkpoint lives beside the model
 file (``MODEL.checkpoint/``) until the model is saved.
 """
 
+import contextlib
 import shutil
 from pathlib import Path
 
@@ -20,6 +21,58 @@ def checkpoint_dir(out):
     """Where the checkpoint of the run writing model file ``out`` lives."""
     out = Path(out)
     return out.with_name(out.name + ".checkpoint")
+
+
+#: The lock file inside a checkpoint folder, held by the run that writes the folder.
+LOCK = "lock"
+
+
+@contextlib.contextmanager
+def checkpoint_lock(args, out):
+    """Hold the lock of the checkpoint folder of the run writing ``out`` (for the networks)
+    while the block runs: a second run on the same ``-o`` is refused, whatever its options
+    (``--force`` or ``--resume`` would disturb the live run). An OS lock (``flock``), so a
+    killed run never blocks the next; a folder left holding only the lock is removed."""
+    if args.model not in NETWORK_MODELS:
+        yield
+        return
+    from ..datasets._lock import data_lock
+
+    folder = checkpoint_dir(out)
+    lock = folder / LOCK
+    busy = OSError(
+        f"Another skspeech train is running with -o {str(out)!r}: it holds the lock "
+        f"{str(lock)!r} of the checkpoint folder it writes every epoch. Wait for it to finish, "
+        f"or train into another file with -o. (--force or --resume would disturb the live run "
+        f"and are refused too.)")
+    if folder.exists() and not folder.is_dir():
+        raise FileExistsError(f"{str(folder)!r} is a file, but skspeech train keeps the "
+                              f"checkpoint of -o {str(out)!r} in a folder of that name. Move "
+                              f"the file away, or train into another file with -o.")
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(data_lock(lock, what=f"the checkpoint of {out}", busy=busy))
+        except OSError as exc:
+            if exc is busy:
+                raise
+            error = OSError(f"Cannot make the checkpoint folder {str(folder)!r} of -o "
+                            f"{str(out)!r}: {exc.strerror or exc}. Train into a folder you "
+                            f"can write to (-o).")
+            error.errno = exc.errno
+            raise error from None
+        try:
+            yield
+        finally:
+            _remove_if_only_the_lock(folder, lock)
+
+
+def _remove_if_only_the_lock(folder, lock):
+    """Remove a checkpoint folder that holds nothing but its lock (a run ended before its
+    first epoch was saved)."""
+    with contextlib.suppress(OSError):
+        if folder.is_dir() and [p.name for p in folder.iterdir()] == [LOCK]:
+            lock.unlink()
+            folder.rmdir()
 
 
 def check_resume(args, out):
@@ -47,7 +100,11 @@ def check_resume(args, out):
             raise FileExistsError(
                 f"{str(folder)!r} holds the checkpoint of an interrupted run; continue it with "
                 "--resume (same data and options), or start afresh with --force (deletes it).")
-        shutil.rmtree(folder)
+        for item in folder.iterdir():  # all but the lock this run holds
+            if item.is_dir():
+                shutil.rmtree(item)
+            elif item.name != LOCK:
+                item.unlink()
     return folder
 
 
@@ -69,16 +126,17 @@ def _network(model):
     return found[0]
 
 
-def attach(model, folder, *, resume, fingerprint, quiet, cache=True):
+def attach(model, folder, *, resume, fingerprint, quiet, cache=True, skip=False):
     """Give the recipe's network a checkpoint callback and, unless ``quiet``, a progress
     bar over the clips of each epoch; returns the model. ``cache``: the checkpoint's
-    ``cache_features``."""
+    ``cache_features``; ``skip``: leave out clips that cannot be read during training."""
     from ..models._checkpoint import ClipProgress, TrainingCheckpoint
 
     path, net = _network(model)
     callbacks = list(net.callbacks or [])
     callbacks.append(TrainingCheckpoint(folder, resume=resume, fingerprint=fingerprint,
-                                        cache_features=cache))
+                                        cache_features=cache,
+                                        on_unreadable="skip" if skip else "raise"))
     callbacks.append(ClipProgress(net.batch_size, show=not quiet))
     params = {f"{path}__callbacks": callbacks}
     if not quiet:  # the bar per epoch replaces the bar over epochs
@@ -132,6 +190,15 @@ def epoch_report(model):
             # after each epoch's first batch: the first one traces the network
             "clips_per_second": round(float(np.median(rates)), 1) if rates else
             round(sum(bar.clips) / sum(bar.seconds), 1)}
+
+
+def skipped_in_training(model):
+    """The clips the checkpoint left out during training (``--skip-unreadable``)."""
+    from ..models._checkpoint import TrainingCheckpoint
+
+    _, net = _network(model)
+    found = [cb for cb in net.callbacks or [] if isinstance(cb, TrainingCheckpoint)]
+    return found[0].skipped() if found else []
 
 
 def detach(model):

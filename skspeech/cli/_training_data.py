@@ -265,7 +265,9 @@ def load_data(spec, *, subset, words=None, task=None, sr=None, n_voices=24, seed
     out.update(skipped=data.skipped)
     what = f"Speech Commands at {path} ({subset}" + \
         ("" if plan["task"] == "words" else f", task {plan['task']}") + ")"
-    out.update(task=plan["task"], words=plan["words"], background=list(index["background"]))
+    left_out = {str(p) for p, _ in data.skipped}  # an unreadable recording is not mixed in
+    out.update(task=plan["task"], words=plan["words"],
+               background=[p for p in index["background"] if str(p) not in left_out])
     return Bunch(**out, X=data.data, y=data.target, sr=data.sr, what=what)
 
 

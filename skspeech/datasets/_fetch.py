@@ -105,6 +105,8 @@ def _fsdd_checker(expected):
     def check(root):
         import soundfile as sf
 
+        from ..io._audio import sf_name
+
         folder = root / "recordings"
         files = [p for p in folder.iterdir() if _FILE_RE.fullmatch(p.name)] \
             if folder.is_dir() else []
@@ -113,7 +115,7 @@ def _fsdd_checker(expected):
                                 f"in recordings/, expected {expected}.")
         for p in files:
             try:
-                sf.info(str(p))
+                sf.info(sf_name(p))
             except Exception as exc:  # noqa: BLE001 - any libsndfile failure
                 raise _ContentError(f"The extracted FSDD recording {p.name} is not "
                                     f"readable audio ({exc}).") from exc

@@ -14,7 +14,8 @@ __all__ = ["data_lock"]
 
 
 @contextlib.contextmanager
-def data_lock(path: str | os.PathLike, *, what: str = "this dataset") -> Iterator[bool]:
+def data_lock(path: str | os.PathLike, *, what: str = "this dataset",
+              busy: Exception | None = None) -> Iterator[bool]:
     """Hold an exclusive, non-blocking OS lock on ``path`` (created if needed).
 
     The OS releases the lock when the process ends, even if it is killed, so
@@ -25,7 +26,7 @@ def data_lock(path: str | os.PathLike, *, what: str = "this dataset") -> Iterato
     Raises
     ------
     DownloadError
-        If another process holds the lock.
+        If another process holds the lock (or ``busy``, when given).
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -50,7 +51,7 @@ def data_lock(path: str | os.PathLike, *, what: str = "this dataset") -> Iterato
                               "lock: do not fetch the same dataset from two processes at once.",
                               RuntimeWarning, stacklevel=3)
             else:
-                raise DownloadError(
+                raise busy if busy is not None else DownloadError(
                     f"Another process is downloading or extracting {what} (it holds the "
                     f"lock {str(path)!r}). Wait for it to finish, then call again."
                 ) from exc

@@ -307,13 +307,29 @@ def load_speech_commands(path, *, words=None, subset="train", task="words", sr=N
                 w, n = others[k]
                 taken += keep(UNKNOWN, w, n, root / w / n)
             n_silence = math.ceil(n_word_clips * SILENCE_PERCENTAGE / 100)
+            background = []
+            for noise_path in index["background"] if n_silence else []:
+                try:
+                    _header(noise_path)
+                except InvalidAudioError as exc:  # the others give the windows
+                    if on_error == "raise":
+                        raise InvalidAudioError(
+                            f"{exc} It is a {BACKGROUND_NOISE} recording, which {SILENCE} "
+                            "clips are cut from.") from None
+                    skipped.append((noise_path, str(exc)))
+                    continue
+                background.append(noise_path)
+            if n_silence and not background and index["background"]:
+                raise InvalidAudioError(
+                    f"task='12' cuts {SILENCE} clips from {BACKGROUND_NOISE}/, but none of its "
+                    f"recordings in {str(root)!r} can be read: " + _skipped_message(skipped))
             if n_silence and not index["background"]:
                 raise ValueError(
                     f"task='12' cuts {SILENCE} clips from {BACKGROUND_NOISE}/, which is "
                     f"missing or empty in {str(root)!r}. Restore it from the archive, or use "
                     "task='words'."
                 )
-            silence = _silence_windows(index["background"], subset, n_silence, sr,
+            silence = _silence_windows(background, subset, n_silence, sr,
                                        np.random.default_rng(SEED + 1))
     if not rows and not silence:
         if skipped:
@@ -338,7 +354,8 @@ def load_speech_commands(path, *, words=None, subset="train", task="words", sr=N
 
         data = AudioFiles([r[3] for r in rows] + [s[0] for s in silence], sr=int(out_sr),
                           dtype=dtype, offset=[0.0] * len(rows) + [s[2] / s[1] for s in silence],
-                          duration=[None] * len(rows) + [s[3] / s[1] for s in silence])
+                          duration=[None] * len(rows) + [s[3] / s[1] for s in silence],
+                          truncated="error")  # as the clips read here: a cut file is refused
         equal, jobs = False, []
     else:  # 2. One allocation for the output; each clip is read straight into its place.
         equal = len(set(lengths)) == 1

@@ -126,11 +126,18 @@ def _warn_missing_entries(root, missing):
         UserWarning, stacklevel=3)
 
 
+def _is_file(entry):
+    try:  # a link to nowhere is kept too: a lost clip is named when its header is read
+        return entry.is_file() or entry.is_symlink()
+    except OSError:  # a symbolic-link loop, ...: kept, and named when its header is read
+        return True
+
+
 def _wavs(folder):
     with os.scandir(folder) as it:
         return sorted(e.name for e in it
-                      if e.is_file() and not e.name.startswith(".")
-                      and e.name.lower().endswith(_AUDIO_EXT))
+                      if not e.name.startswith(".") and e.name.lower().endswith(_AUDIO_EXT)
+                      and _is_file(e))
 
 
 def _hint(root):
@@ -208,13 +215,19 @@ def _header(path):
     """(frames, sample rate) from the file header, without reading the samples."""
     import soundfile as sf
 
+    from ..io._audio import _open_error, _reason, _shown, sf_name
+
     try:
-        with sf.SoundFile(path) as f:
+        os.stat(path)
+    except OSError as exc:  # a link to nowhere or to itself, no permission, ...
+        raise InvalidAudioError(str(_open_error(path, _shown(path), exc))) from None
+    try:
+        with sf.SoundFile(sf_name(path)) as f:
             return f.frames, f.samplerate
     except (sf.LibsndfileError, RuntimeError, TypeError, ValueError) as exc:
         raise InvalidAudioError(
-            f"Cannot read {str(path)!r} as audio: {exc}. The file is corrupt or truncated; "
-            "delete it (or the whole folder, and fetch the dataset again)."
+            f"Cannot read {_shown(path)} as audio: {_reason(exc)}. The file is corrupt or "
+            "truncated; delete it (or the whole folder, and fetch the dataset again)."
         ) from exc
 
 
@@ -222,10 +235,12 @@ def _read_window(path, start, n, file_sr, sr, dtype):
     """Samples ``start:start + n`` of a file (only those are read), mono, resampled to ``sr``."""
     import soundfile as sf
 
+    from ..io._audio import _reason, _shown, sf_name
+
     try:
-        y = sf.read(path, start=start, frames=n, dtype="float64", always_2d=True)[0]
+        y = sf.read(sf_name(path), start=start, frames=n, dtype="float64", always_2d=True)[0]
     except (sf.LibsndfileError, RuntimeError, TypeError, ValueError) as exc:
-        raise InvalidAudioError(f"Cannot read {str(path)!r} as audio: {exc}.") from exc
+        raise InvalidAudioError(f"Cannot read {_shown(path)} as audio: {_reason(exc)}.") from exc
     return mono_clip(y, path, file_sr, sr, dtype)
 
 

@@ -17,6 +17,11 @@ _STEP_TYPES = ("Resampler", "PadTrim", "MFCC", "LogMelSpectrogram", "CMVN", "Del
                "FunctionTransformer")
 #: Feature functions a FunctionTransformer step may name (nothing else is ever imported).
 _FUNCTIONS = ("relative_log_level", "cepstra")
+#: What ``frontend.json`` says it is, and the newest layout this skspeech reads. A file
+#: without them is read as version 1 (the layout they were added to).
+FORMAT, FORMAT_VERSION = "skspeech-export", 1
+#: The .tflite files an export may name, by variant.
+VARIANTS = ("float", "int8")
 
 
 def _plain(value):
@@ -62,7 +67,8 @@ def describe(front, clf):
 
     steps = ({name: s for name, s in front.steps if not isinstance(s, GarbageGuard)}
              if front is not None else {})
-    settings = {"steps": {name: step_settings(s) for name, s in steps.items()}}
+    settings = {"format": FORMAT, "format_version": FORMAT_VERSION,
+                "steps": {name: step_settings(s) for name, s in steps.items()}}
     sr = None
     for name in ("resample", "padtrim", "features"):
         s = steps.get(name)
@@ -139,6 +145,111 @@ def build(settings):
         raise ValueError(msg)  # noqa: TRY004 (a damaged file, not an argument of a wrong type)
     return [(name, _build_step(name, spec, settings)) for name, spec in steps.items()
             if spec is not None]
+
+
+def _is_int(value, low=1):
+    return isinstance(value, int) and not isinstance(value, bool) and value >= low
+
+
+def check_settings(settings, where):
+    """``settings`` (a parsed ``frontend.json``, named ``where`` in messages), checked.
+
+    The schema and version of the file: each key :func:`describe` writes has
+    the type it writes, ``files`` names plain ``.tflite`` file names of the
+    folder, and the optional ``listener`` (settings for
+    :class:`~skspeech.streaming.CommandListener`) is an object. ValueError
+    otherwise, naming the file, the key and what was expected.
+    """
+    again = "Export the model again with skspeech export."
+    if not isinstance(settings, dict):
+        raise ValueError(f"{where} holds a JSON {type(settings).__name__}, not the object "
+                         f"skspeech export writes. {again}")
+    fmt = settings.get("format", FORMAT)
+    if fmt != FORMAT:
+        raise ValueError(f"{where} says it is a {fmt!r} file, not a {FORMAT!r} frontend.json "
+                         f"of skspeech export. {again}")
+    version = settings.get("format_version", 1)
+    if not _is_int(version):
+        raise ValueError(f"{where} is damaged: its format_version is {version!r}, expected a "
+                         f"whole number such as {FORMAT_VERSION}. {again}")
+    if version > FORMAT_VERSION:
+        raise ValueError(f"{where} has export format version {version}, newer than this "
+                         f"skspeech reads (version {FORMAT_VERSION}); upgrade skspeech (pip "
+                         f"install -U skspeech) to run it.")
+    missing = [k for k in ("steps", "classes", "input_shape") if k not in settings]
+    if missing:
+        raise ValueError(f"{where} lacks {', '.join(map(repr, missing))}; it was not written "
+                         f"by skspeech export. {again}")
+
+    def bad(key, expected):
+        return ValueError(f"{where} is damaged: {key} is {settings.get(key)!r}, expected "
+                          f"{expected}. {again}")
+
+    steps = settings["steps"]
+    if not isinstance(steps, dict) or not all(isinstance(v, (dict, type(None)))
+                                              for v in steps.values()):
+        raise bad("steps", "an object of front-end steps (each an object or null)")
+    classes = settings["classes"]
+    if (not isinstance(classes, list) or not classes
+            or not all(isinstance(c, str) and c for c in classes)):
+        raise bad("classes", "the list of words (non-empty strings) in output order")
+    if len(set(classes)) != len(classes):
+        twice = sorted({c for c in classes if classes.count(c) > 1})
+        raise bad("classes", f"each word once (twice: {', '.join(twice)})")
+    shape = settings["input_shape"]
+    if (not isinstance(shape, list) or not 2 <= len(shape) <= 4
+            or not all(_is_int(n) for n in shape) or shape[0] != 1):
+        raise bad("input_shape", "the network's input shape, e.g. [1, 99, 40] (whole "
+                                 "numbers, the first 1)")
+    for key in ("sr", "model_sr"):
+        if settings.get(key) is not None and not _is_int(settings[key]):
+            raise bad(key, "a sample rate in Hz (a positive whole number) or null")
+    if settings.get("n_samples") is not None and not _is_int(settings["n_samples"]):
+        raise bad("n_samples", "the clip length in samples (a positive whole number) or null")
+    files = settings.get("files")
+    if files is not None:
+        if not isinstance(files, dict) or not set(files) <= set(VARIANTS):
+            raise bad("files", f"an object naming the file of each variant "
+                               f"({', '.join(VARIANTS)})")
+        for variant, name in files.items():
+            if (not isinstance(name, str) or not name.endswith(".tflite")
+                    or name != name.strip() or "/" in name or "\\" in name
+                    or name.startswith(".")):
+                raise bad("files", f"plain .tflite file names in the export folder (the "
+                                   f"{variant} file is {name!r})")
+    if "listener" in settings and not isinstance(settings["listener"], dict):
+        raise bad("listener", "an object of listener settings (e.g. {\"threshold\": 0.97})")
+    return settings
+
+
+def check_rates(settings, steps, where):
+    """Raise when ``frontend.json``'s ``sr`` or ``model_sr`` disagrees with its own steps.
+
+    A file that says 16000 Hz over steps made for 8000 Hz would have every
+    clip resampled to the wrong rate (words at the wrong speed and pitch)
+    without a word.
+    """
+    from .._inspection import _rate_changes
+
+    again = "the file was edited or damaged; export the model again with skspeech export."
+    rate, first, source = None, None, None
+    for name, step in steps:
+        change = _rate_changes(step)
+        if change is None:
+            continue
+        if rate is not None and change[0] != rate:
+            raise ValueError(f"{where}: step {name!r} expects {change[0]} Hz but step "
+                             f"{source!r} gives it clips at {rate} Hz; {again}")
+        if first is None:
+            first = change[0]
+        rate, source = change[1], name
+    sr, model_sr = settings.get("sr"), settings.get("model_sr")
+    if first is not None and sr != first:
+        raise ValueError(f"{where} says sr={sr!r} Hz, but its steps take clips at {first} Hz: "
+                         f"clips would be resampled to the wrong rate; {again}")
+    if rate is not None and model_sr is not None and model_sr != rate:
+        raise ValueError(f"{where} says model_sr={model_sr} Hz, but its steps compute the "
+                         f"features at {rate} Hz; {again}")
 
 
 def transform(steps, X):

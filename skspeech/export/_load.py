@@ -16,26 +16,31 @@ _DEFAULT_FILES = {"float": "model_float.tflite", "int8": "model_int8.tflite"}
 
 
 def is_export(path: str | os.PathLike) -> bool:
-    """Whether ``path`` is an export folder (with ``frontend.json``) or a ``.tflite`` file."""
+    """Whether ``path`` is an export folder (with ``frontend.json``), its ``frontend.json`` or a
+    ``.tflite`` file."""
     path = Path(os.path.expanduser(os.fspath(path)))
     if path.is_dir():
         return (path / SETTINGS).is_file()
-    return path.suffix.lower() == ".tflite"
+    return path.suffix.lower() == ".tflite" or path.name == SETTINGS
 
 
 def _tflite_file(folder, variant):
+    """The ``.tflite`` file of ``variant`` in an export folder; None: float, else int8."""
     settings = read_settings(folder / SETTINGS)
-    files = settings.get("files") or {k: v for k, v in _DEFAULT_FILES.items()
-                                      if (folder / v).is_file()}
+    named = settings.get("files") or _DEFAULT_FILES
+    have = [k for k in _VARIANTS if k in named and (folder / named[k]).is_file()]
     if variant is None:  # the float file gives the Keras model's own answers
-        variant = "float" if "float" in files else "int8"
-    if variant not in files or not (folder / files[variant]).is_file():
-        have = [k for k in _VARIANTS if k in files and (folder / files[k]).is_file()]
-        raise FileNotFoundError(f"The export folder {str(folder)!r} has no {variant} model "
-                                f"(it has: {', '.join(have) or 'no .tflite file'}); "
-                                + ("export again with int8 (--representative DATA)."
-                                   if variant == "int8" else "export again."))
-    return folder / files[variant]
+        variant = "float" if "float" in have or not have else "int8"
+    if variant not in have:
+        listed = [k for k in _VARIANTS if k in named]
+        lost = variant in listed
+        raise FileNotFoundError(
+            f"The export folder {str(folder)!r} has no {variant} model"
+            + (f" ({named[variant]!r}, which its {SETTINGS} lists, is missing)" if lost else "")
+            + f"; it has: {', '.join(have) or 'no .tflite file'}. "
+            + ("Export again with int8 (skspeech export --representative DATA)."
+               if variant == "int8" and not lost else "Export the model again."))
+    return folder / named[variant]
 
 
 def load_exported(path: str | os.PathLike, *, variant: str | None = None,
@@ -74,7 +79,12 @@ def load_exported(path: str | os.PathLike, *, variant: str | None = None,
     FileNotFoundError
         If the folder, its ``frontend.json`` or the requested file is missing.
     ValueError
-        If ``variant`` is not one of the above, or does not match the file.
+        If ``variant`` is not one of the above, or does not match the file;
+        if ``frontend.json`` is not the schema or version skspeech export
+        writes, says a sample rate its own steps do not take, or lists a
+        number of words other than the network's outputs; if a ``.tflite``
+        file is empty, cut short or not a TFLite model. The message names
+        the file and says to export again.
 
     See Also
     --------
@@ -90,6 +100,8 @@ def load_exported(path: str | os.PathLike, *, variant: str | None = None,
     if variant not in (None, *_VARIANTS):
         raise ValueError(f"variant must be None, 'float' or 'int8'; got {variant!r}.")
     path = Path(os.path.expanduser(os.fspath(path)))
+    if path.name == SETTINGS and not path.is_dir():  # the folder's settings: the folder
+        path = path.parent
     if path.is_dir():
         if not (path / SETTINGS).is_file():
             raise FileNotFoundError(f"{str(path)!r} is not an export folder: it has no "

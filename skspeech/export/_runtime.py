@@ -57,17 +57,49 @@ def make_interpreter(content=None, path=None, *, runtime=None, num_threads=1):
 
 
 def read_settings(path):
-    """The contents of an export's ``frontend.json`` (``path``: the file itself)."""
+    """The contents of an export's ``frontend.json`` (``path``: the file itself), checked.
+
+    ValueError naming the file when it cannot be read, is not JSON or does
+    not have the schema and version skspeech export writes.
+    """
     try:
-        settings = json.loads(Path(path).read_text(encoding="utf-8"))
+        text = Path(path).read_text(encoding="utf-8")
+        if not text.strip():
+            raise ValueError("the file is empty")
+        settings = json.loads(text)
     except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise ValueError(f"{str(path)!r} is not a readable frontend.json ({exc}); export the "
-                         f"model again.") from None
-    missing = [k for k in ("steps", "classes", "input_shape") if k not in settings]
-    if not isinstance(settings, dict) or missing:
-        raise ValueError(f"{str(path)!r} lacks {', '.join(missing) or 'its settings'}; it "
-                         f"was not written by skspeech export. Export the model again.")
-    return settings
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise ValueError(f"{str(path)!r} is not a readable frontend.json ({reason}); export "
+                         f"the model again with skspeech export.") from None
+    return _frontend.check_settings(settings, repr(str(path)))
+
+
+def open_interpreter(path, *, runtime=None, num_threads=1):
+    """``make_interpreter`` for a file, with errors that name it (a cut or foreign file)."""
+    try:
+        size = os.path.getsize(path)
+    except OSError as exc:
+        error = OSError(f"Cannot read {str(path)!r}: {exc.strerror}.")
+        error.errno = exc.errno
+        raise error from None
+    if size == 0:
+        raise ValueError(f"{str(path)!r} is empty (0 bytes): the export was cut short. Export "
+                         f"the model again with skspeech export.")
+    try:  # the bytes, not the name: LiteRT cannot open a name that is not valid UTF-8
+        content = Path(path).read_bytes()
+    except OSError as exc:
+        error = OSError(f"Cannot read {str(path)!r}: {exc.strerror}.")
+        error.errno = exc.errno
+        raise error from None
+    try:
+        return make_interpreter(content, runtime=runtime, num_threads=num_threads)
+    except (ValueError, RuntimeError):
+        head = content[4:8]
+        what = ("its header is a TFLite model's, so it was cut short or damaged"
+                if head == b"TFL3" else "it is not a TFLite file (no TFL3 header)")
+        raise ValueError(f"{str(path)!r} is not a TFLite model that can run: {what} "
+                         f"({size} bytes). Export the model again with skspeech export."
+                         ) from None
 
 
 class TFLiteModel:
@@ -154,8 +186,11 @@ class TFLiteModel:
         listener = self.settings.get("listener")
         if isinstance(listener, dict) and "threshold" in listener:  # calibrate_threshold's
             self.listener_calibration_ = dict(listener)
+        where = repr(str(settings))
+        if self.steps:
+            _frontend.check_rates(self.settings, self.steps, where)
         self._shape = tuple(self.settings["input_shape"])
-        self._interp = make_interpreter(path=path, runtime=runtime, num_threads=num_threads)
+        self._interp = open_interpreter(path, runtime=runtime, num_threads=num_threads)
         self.runtime = interpreter_class(runtime)[1]
         self._in = self._interp.get_input_details()[0]
         self._out = self._interp.get_output_details()[0]
@@ -164,9 +199,36 @@ class TFLiteModel:
             raise ValueError(f"{str(path)!r} takes input of shape {tuple(self._in['shape'])}, "
                              f"but its frontend.json says {self._shape}: the files come from "
                              f"different exports. Export the model again.")
+        n_out = int(np.prod(self._out["shape"][1:]))
+        if n_out != len(self.classes_):
+            raise ValueError(f"{where} lists {len(self.classes_)} words, but the network in "
+                             f"{str(path)!r} gives {n_out} probabilities: the files come from "
+                             f"different exports, or the class list was edited. Export the "
+                             f"model again.")
+        if self.steps and isinstance(self.settings.get("n_samples"), int):
+            self._check_front_end(where)
 
     def __repr__(self):
         return f"TFLiteModel({str(self.path)!r})"
+
+    def _check_front_end(self, where):
+        """Run the front end once on a clip of the exported length: it must give the
+        network's input shape (a file whose steps were edited would fail on every clip)."""
+        n = self.settings["n_samples"]
+        clip = 0.1 * np.sin(np.arange(n, dtype=np.float32) * 0.3)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                F = np.asarray(_frontend.transform(self.steps, [clip]), dtype=np.float32)
+        except Exception as exc:  # any error of a step set from the file: the file is wrong
+            raise ValueError(f"The front end of {where} cannot run ({exc}); export the model "
+                             f"again with skspeech export.") from None
+        want = self._shape[1:]
+        if F.size != int(np.prod(want)):
+            raise ValueError(f"The front end of {where} gives features of shape {F.shape[1:]} "
+                             f"per clip, but the network takes {want}: the steps or "
+                             f"n_samples were edited or come from another export. Export the "
+                             f"model again.")
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         """``{"path", "sr"}``: where skspeech's rate checks (e.g. in

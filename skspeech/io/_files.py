@@ -65,6 +65,10 @@ class AudioFiles(LazyClips):
         the end of the file.
     dtype : {"float32", "float64"}, default="float32"
         Dtype of the clips.
+    truncated : {"warn", "error"}, default="warn"
+        A whole file cut short: see :func:`~skspeech.io.read_audio`
+        (``load_speech_commands(lazy=True)`` gives "error", as it refuses such
+        files when it reads them itself).
 
     Attributes
     ----------
@@ -96,7 +100,8 @@ class AudioFiles(LazyClips):
     (3, 2000)
     """
 
-    def __init__(self, paths, *, sr=None, offset=None, duration=None, dtype="float32"):
+    def __init__(self, paths, *, sr=None, offset=None, duration=None, dtype="float32",
+                 truncated="warn"):
         if isinstance(paths, (str, bytes, os.PathLike)):
             raise ValueError(f"paths must be a sequence of audio file names; got a single path "
                              f"{os.fsdecode(paths)!r}. Pass [path], or list a folder: "
@@ -113,6 +118,9 @@ class AudioFiles(LazyClips):
             sr = check_sr(sr)
         if dtype not in ("float32", "float64", np.float32, np.float64):
             raise ValueError(f"dtype must be 'float32' or 'float64'; got {dtype!r}.")
+        if truncated not in ("warn", "error"):
+            raise ValueError(f"truncated must be 'warn' or 'error'; got {truncated!r}.")
+        self.truncated = truncated
         self.paths = np.asarray(names, dtype=str)
         self.sr = sr
         self.dtype = np.dtype(dtype).name
@@ -123,9 +131,10 @@ class AudioFiles(LazyClips):
         self.duration = _per_clip(duration, len(names), "duration", positive=True)
 
     @classmethod
-    def _from_parts(cls, paths, sr, offset, duration, dtype):
+    def _from_parts(cls, paths, sr, offset, duration, dtype, truncated="warn"):
         new = cls.__new__(cls)
         new.paths, new.sr, new.offset, new.duration, new.dtype = paths, sr, offset, duration, dtype
+        new.truncated = truncated
         return new
 
     def __len__(self) -> int:
@@ -138,7 +147,7 @@ class AudioFiles(LazyClips):
         return self._from_parts(self.paths[idx], self.sr,
                                 None if self.offset is None else self.offset[idx],
                                 None if self.duration is None else self.duration[idx],
-                                self.dtype)
+                                self.dtype, getattr(self, "truncated", "warn"))
 
     def __repr__(self) -> str:
         window = "" if self.offset is None and self.duration is None else ", windows"
@@ -155,7 +164,8 @@ class AudioFiles(LazyClips):
         duration = None if self.duration is None or np.isnan(self.duration[i]) \
             else float(self.duration[i])
         if offset == 0.0 and duration is None:
-            return read_audio(path, sr=self.sr, dtype=self.dtype)[0]
+            return read_audio(path, sr=self.sr, dtype=self.dtype,
+                              truncated=getattr(self, "truncated", "warn"))[0]
         return _read_window(path, offset, duration, self.sr, self.dtype)
 
 
@@ -165,21 +175,23 @@ def _read_window(path: str, offset: float, duration: float | None, sr: int | Non
     resampled to ``sr``: what ``load_speech_commands`` reads for its silence windows."""
     import soundfile as sf
 
+    from ._audio import _reason, _shown, sf_name
+
     if not os.path.isfile(path):
-        raise FileNotFoundError(f"No audio file at {path!r}.")
+        raise FileNotFoundError(f"No audio file at {_shown(path)}.")
     try:
-        with sf.SoundFile(path) as f:
+        with sf.SoundFile(sf_name(path)) as f:
             file_sr, frames = f.samplerate, f.frames
             start = int(round(offset * file_sr))
             n = -1 if duration is None else int(round(duration * file_sr))
             if start >= frames:
                 raise InvalidAudioError(
-                    f"{path!r} is {frames / file_sr:g} s long; offset={offset:g} s starts past "
-                    "its end.")
+                    f"{_shown(path)} is {frames / file_sr:g} s long; offset={offset:g} s starts "
+                    "past its end.")
             f.seek(start)
             y = f.read(n, dtype="float64", always_2d=True)
     except (sf.LibsndfileError, RuntimeError, TypeError) as exc:
-        raise InvalidAudioError(f"Cannot read {path!r} as audio: {exc}.") from exc
+        raise InvalidAudioError(f"Cannot read {_shown(path)} as audio: {_reason(exc)}.") from exc
     if not len(y):
-        raise InvalidAudioError(f"{path!r} holds no samples from offset={offset:g} s.")
+        raise InvalidAudioError(f"{_shown(path)} holds no samples from offset={offset:g} s.")
     return mono_clip(y, path, file_sr, sr, dtype)

@@ -23,6 +23,7 @@ import keras
 import numpy as np
 
 from ..io._clips import LazyClips
+from ._unreadable import READ_ERRORS, clip_error, log_skipped, unreadable  # noqa: F401
 
 __all__ = ["ClipBatches", "check_lazy_input", "streamed_training_data"]
 
@@ -66,8 +67,19 @@ class FeatureCache:
         self.row_bytes = int(np.prod(self.shape)) * 2
         meta = self.path.with_name(self.path.name + ".json")
         layout = {"n_clips": self.n_clips, "shape": list(self.shape), "dtype": "float16"}
-        record = json.loads(meta.read_text()) if meta.is_file() else {}
-        if self.path.is_file() and record.get("layout") == layout:
+        try:
+            record = json.loads(meta.read_text(encoding="utf-8")) if meta.is_file() else {}
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            import warnings
+
+            warnings.warn(f"The checkpoint's record of cached features {str(meta)!r} is damaged "
+                          f"({exc}); the features are computed again.", RuntimeWarning,
+                          stacklevel=2)
+            record = {}
+        if not isinstance(record, dict):
+            record = {}
+        whole = self.path.is_file() and self.path.stat().st_size == self.n_clips * self.row_bytes
+        if whole and record.get("layout") == layout:  # a cut file is filled again
             saved = record["filled"]
         else:
             saved = []
@@ -188,13 +200,21 @@ class ClipBatches(keras.utils.PyDataset):
         Where the inputs that are the same every epoch are kept after their
         first computation: the clips that are no augmented copies and, when
         ``fresh`` is False, the copies too.
+    on_error : {"raise", "skip"}, default="raise"
+        A clip that cannot be read (a file changed, removed or damaged during
+        training): raise :class:`~skspeech.exceptions.UnreadableClipError`
+        naming it, or leave it out of its batch and append its line to
+        ``skip_log``.
+    skip_log : path or None
+        The file that lists the clips left out (one line each).
     """
 
     def __init__(self, clips: LazyClips, y: np.ndarray, indices: np.ndarray, *,
                  batch_size: int, shuffle: bool, seed: int, fresh: bool,
                  sample_weight: np.ndarray | None = None, prepare=None, initial_epoch: int = 0,
                  workers: int = 1, processes: bool = False, max_queue_size: int = 8,
-                 cache: FeatureCache | None = None):
+                 cache: FeatureCache | None = None, on_error: str = "raise",
+                 skip_log=None):
         super().__init__(workers=workers, use_multiprocessing=processes,
                          max_queue_size=max_queue_size)
         self.clips = clips
@@ -208,6 +228,8 @@ class ClipBatches(keras.utils.PyDataset):
         self.prepare = prepare
         self.epoch = int(initial_epoch)
         self.cache = cache
+        self.on_error = on_error
+        self.skip_log = skip_log
         # what is the same every epoch: the clips themselves, and copies when not fresh
         self._fixed = None if cache is None else (
             ~clips.origins()[1] if fresh else np.ones(len(clips), dtype=bool))
@@ -220,19 +242,52 @@ class ClipBatches(keras.utils.PyDataset):
     def num_batches(self) -> int:
         return len(self)
 
-    def _read_cached(self, idx: np.ndarray, epoch: int) -> np.ndarray:
+    def _read_clips(self, idx: np.ndarray, epoch: int) -> tuple[np.ndarray, np.ndarray | None]:
+        """The inputs of clips ``idx`` and, when some could not be read and are skipped,
+        which could (their rows of the inputs are zeros); None when all were read."""
+        read_epoch = epoch if self.fresh else None
+        try:
+            return np.asarray(self.clips.read(idx, epoch=read_epoch), dtype=np.float32), None
+        except READ_ERRORS as exc:
+            if self.on_error != "skip":
+                raise unreadable(exc, epoch) from None
+        rows, ok = {}, np.ones(len(idx), dtype=bool)
+        for k, i in enumerate(idx):  # find the clips that cannot be read
+            try:
+                rows[k] = np.asarray(self.clips.read([i], epoch=read_epoch),
+                                     dtype=np.float32)[0]
+            except READ_ERRORS as exc:
+                ok[k] = False
+                self._log_skipped(exc)
+        if not rows:
+            raise unreadable(f"none of the {len(idx)} clips of a batch could be read; "
+                             f"is the data folder still there?", epoch)
+        shape = next(iter(rows.values())).shape
+        X = np.zeros((len(idx),) + shape, dtype=np.float32)
+        for k, row in rows.items():
+            X[k] = row
+        return X, ok
+
+    def _log_skipped(self, exc):
+        if self.skip_log is not None:
+            log_skipped(self.skip_log, exc)
+
+    def _read_cached(self, idx: np.ndarray, epoch: int) -> tuple[np.ndarray, np.ndarray | None]:
         cached = self._fixed[idx] & self.cache.is_filled(idx)
         todo = np.flatnonzero(~cached)
         X = np.empty((len(idx),) + self.cache.shape, dtype=np.float32)
+        ok = None
         if cached.any():
             X[cached] = self.cache.get(idx[cached])
         if len(todo):
-            X[todo] = np.asarray(self.clips.read(idx[todo], epoch=epoch if self.fresh else None),
-                                 dtype=np.float32)
-            new = todo[self._fixed[idx[todo]]]
+            X[todo], read = self._read_clips(idx[todo], epoch)
+            new = todo[self._fixed[idx[todo]] & (True if read is None else read)]
             if len(new):
                 self.cache.put(idx[new], X[new])
-        return X
+            if read is not None:
+                ok = np.ones(len(idx), dtype=bool)
+                ok[todo[~read]] = False
+        return X, ok
 
     def on_epoch_end(self):
         if self.cache is not None:
@@ -250,10 +305,11 @@ class ClipBatches(keras.utils.PyDataset):
         epoch = self.epoch
         idx = self.order(epoch)[b * self.batch_size:(b + 1) * self.batch_size]
         if self.cache is None:
-            X = np.asarray(self.clips.read(idx, epoch=epoch if self.fresh else None),
-                           dtype=np.float32)
+            X, ok = self._read_clips(idx, epoch)
         else:
-            X = self._read_cached(idx, epoch)
+            X, ok = self._read_cached(idx, epoch)
+        if ok is not None:  # skipped clips leave the batch
+            X, idx = X[ok], idx[ok]
         if self.prepare is not None:
             X = self.prepare(X)
         if self.sample_weight is None:
@@ -289,7 +345,11 @@ def check_lazy_input(est, X: LazyClips, reset: bool) -> np.ndarray:
     """
     from ._keras_input import check_input
 
-    sample = X.read(np.arange(min(SHAPE_SAMPLE, len(X))))
+    first = np.arange(min(SHAPE_SAMPLE, len(X)))
+    if reset:
+        sample, _ = _read_readable(est, X, first)
+    else:
+        sample = X.read(first)
     if not isinstance(sample, np.ndarray):
         shapes = sorted({np.shape(x) for x in sample})
         raise ValueError(
@@ -347,6 +407,50 @@ def default_processes() -> int:
     method = (multiprocessing.get_start_method(allow_none=True)
               or multiprocessing.get_all_start_methods()[0])
     return 2 if method == "fork" and (os.cpu_count() or 1) >= 2 else 0
+
+
+def _checkpoint_of(est):
+    """The TrainingCheckpoint among the fit's callbacks, or None."""
+    from ._checkpoint import TrainingCheckpoint
+
+    given = list(getattr(est, "_fit_callbacks", None) or []) + list(
+        getattr(est, "callbacks", None) or [])  # the latter before fit sets the former
+    return next((cb for cb in given if isinstance(cb, TrainingCheckpoint)), None)
+
+
+def _skipping(est):
+    """The TrainingCheckpoint that leaves out unreadable clips (on_unreadable="skip"), or None."""
+    checkpoint = _checkpoint_of(est)
+    return checkpoint if checkpoint is not None and checkpoint.on_unreadable == "skip" else None
+
+
+def _log_skipped(checkpoint, exc):
+    """Append a clip left out to the checkpoint's list."""
+    log_skipped(checkpoint.skip_log, exc)
+
+
+def _read_readable(est, X, indices, epoch=None):
+    """``(clips, indices read)``: ``X.read(indices)``, leaving out (and listing) the clips
+    that cannot be read when the fit's checkpoint skips them; UnreadableClipError else."""
+    try:
+        return X.read(indices), indices
+    except READ_ERRORS as exc:
+        checkpoint = _skipping(est)
+        if checkpoint is None:
+            raise unreadable(exc, epoch) from None
+    good = []
+    for i in indices:
+        try:
+            X.read([i])
+        except READ_ERRORS as exc:
+            _log_skipped(checkpoint, exc)
+            continue
+        good.append(i)
+    if not good:
+        raise unreadable(f"none of the {len(indices)} clips read to start training could be "
+                         f"read; is the data folder still there?", epoch)
+    good = np.asarray(good, dtype=np.intp)
+    return X.read(good), good
 
 
 def _caching_checkpoint(est):
@@ -407,8 +511,12 @@ def streamed_training_data(est, X: LazyClips, y, sample_weight, *, validate: boo
     # cache_features="all": each copy drawn once and reused, as the recipe in memory does
     fresh = checkpoint is None or checkpoint.cache_features != "all"
     workers, processes = data_workers()
+    skip = _checkpoint_of(est)
+    skip = skip is not None and skip.on_unreadable == "skip"
     common = dict(batch_size=est.batch_size, sample_weight=sample_weight, prepare=prepare,
-                  cache=cache, workers=workers, processes=processes)
+                  cache=cache, workers=workers, processes=processes,
+                  on_error="skip" if skip else "raise",
+                  skip_log=_checkpoint_of(est).skip_log if skip else None)
     batches = ClipBatches(X, y, train, shuffle=True, seed=seed, fresh=fresh,
                           initial_epoch=initial_epoch, **common)
     validation = None if val is None else ClipBatches(X, y, val, shuffle=False, seed=seed,
@@ -418,7 +526,7 @@ def streamed_training_data(est, X: LazyClips, y, sample_weight, *, validate: boo
     pool = recorded if len(recorded) else train
     pick = pool if len(pool) <= ADAPT_SAMPLE else np.sort(
         np.random.default_rng(seed).choice(pool, ADAPT_SAMPLE, replace=False))
-    adapt = np.asarray(X.read(pick), dtype=np.float32)
+    adapt = np.asarray(_read_readable(est, X, pick)[0], dtype=np.float32)
     if prepare is not None:
         adapt = prepare(adapt)
     batches.adapt_x = adapt

@@ -18,6 +18,29 @@ import numpy as np
 __all__ = ["ClipProgress", "TrainingCheckpoint"]
 
 _STATE = "state.json"
+_SKIPPED = "skipped.txt"
+
+
+def _state_problem(state):
+    """What is wrong with a parsed ``state.json``, or None."""
+    if not isinstance(state, dict):
+        return f"it holds a JSON {type(state).__name__}, not the object a checkpoint writes"
+    epoch, weights = state.get("epoch"), state.get("weights")
+    if not isinstance(epoch, int) or isinstance(epoch, bool) or epoch < 1:
+        return f"its epoch is {epoch!r}, expected the epochs done (a whole number >= 1)"
+    if (not isinstance(weights, str) or not weights.endswith(".weights.h5")
+            or Path(weights).name != weights):
+        return f"its weights entry is {weights!r}, expected a file name such as 'epoch1.weights.h5'"
+    history = state.get("history")
+    if not isinstance(history, dict) or not all(
+            isinstance(v, list) and all(isinstance(x, (int, float)) for x in v)
+            for v in history.values()):
+        return "its history is not lists of numbers by metric"
+    stopper = state.get("stopper")
+    if stopper is not None and not (isinstance(stopper, dict) and all(
+            k in stopper for k in ("best", "best_epoch", "wait"))):
+        return "its early-stopping state lacks best, best_epoch or wait"
+    return None
 
 
 def _replace_json(path: Path, data: dict) -> None:
@@ -69,6 +92,11 @@ class TrainingCheckpoint(keras.callbacks.Callback):
         then drawn once, in the first epoch, and reused (the augmentation of
         the recipe in memory, at about its speed from the second epoch)
         instead of drawn afresh every epoch.
+    on_unreadable : {"raise", "skip"}, default="raise"
+        A clip of data read in batches that cannot be read during training (a
+        file changed, removed or damaged since training started): stop with
+        an :class:`~skspeech.exceptions.UnreadableClipError` naming it, or
+        leave it out and list it in ``skipped.txt`` here (:meth:`skipped`).
 
     Attributes
     ----------
@@ -79,12 +107,16 @@ class TrainingCheckpoint(keras.callbacks.Callback):
         sets it.
     """
 
-    def __init__(self, directory, *, resume=False, fingerprint=None, cache_features=False):
+    def __init__(self, directory, *, resume=False, fingerprint=None, cache_features=False,
+                 on_unreadable="raise"):
         super().__init__()
+        if on_unreadable not in ("raise", "skip"):
+            raise ValueError(f"on_unreadable must be 'raise' or 'skip'; got {on_unreadable!r}.")
         self.directory = Path(directory)
         self.resume = resume
         self.fingerprint = fingerprint
         self.cache_features = cache_features
+        self.on_unreadable = on_unreadable
         self.resumed_from = None
         self.stopper = None
         self._history = {}
@@ -102,11 +134,42 @@ class TrainingCheckpoint(keras.callbacks.Callback):
         state = self._read_state()
         return None if state is None else int(state["epoch"])
 
-    def _read_state(self):
+    @property
+    def skip_log(self) -> Path:
+        """The file listing the clips left out with ``on_unreadable="skip"``."""
+        return self.directory / _SKIPPED
+
+    def skipped(self) -> list[str]:
+        """The clips left out during training (one message each, first seen first)."""
+        try:
+            lines = self.skip_log.read_text(encoding="utf-8").splitlines()
+        except OSError:
+            return []
+        return list(dict.fromkeys(line for line in lines if line.strip()))
+
+    def _damaged(self, path, what):
+        return ValueError(
+            f"The checkpoint file {str(path)!r} is damaged ({what}); training cannot resume "
+            f"from it. Start afresh: delete the checkpoint folder {str(self.directory)!r} (with "
+            f"skspeech train: run again without --resume, with --force, which deletes it).")
+
+    def _read_state(self, strict=True):
+        """``state.json`` checked (None when there is none); a damaged one raises a
+        ValueError naming it (``strict``) or reads as none."""
         path = self.directory / _STATE
         if not path.is_file():
             return None
-        return json.loads(path.read_text())
+        try:
+            state = json.loads(path.read_text(encoding="utf-8"))
+            problem = _state_problem(state)
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            problem = (exc.strerror if isinstance(exc, OSError) and exc.strerror
+                       else "it is empty" if not path.stat().st_size else f"not JSON: {exc}")
+        if problem is None:
+            return state
+        if strict:
+            raise self._damaged(path, problem)
+        return None
 
     def on_train_begin(self, logs=None):
         self._history, self._stopper_state, self.resumed_from = {}, None, None
@@ -121,7 +184,15 @@ class TrainingCheckpoint(keras.callbacks.Callback):
         optimizer = self.model.optimizer
         if optimizer is not None and not optimizer.built:
             optimizer.build(self.model.trainable_variables)
-        self.model.load_weights(self.directory / state["weights"])
+        weights = self.directory / state["weights"]
+        if not weights.is_file():
+            raise self._damaged(self.directory / _STATE, f"it names the weights file "
+                                                         f"{state['weights']!r}, which is missing")
+        try:
+            self.model.load_weights(weights)
+        except Exception:  # h5py's "truncated file", Keras's layer mismatch, ...
+            raise self._damaged(weights, f"its {weights.stat().st_size} bytes are cut short or "
+                                         f"not the weights of this network") from None
         self.model._initial_epoch = int(state["epoch"])  # what keras.Model.fit starts from
         self.resumed_from = int(state["epoch"])
         self._history = {k: list(v) for k, v in state["history"].items()}
@@ -136,8 +207,13 @@ class TrainingCheckpoint(keras.callbacks.Callback):
             self.stopper.wait = saved["wait"]
             best = self.directory / "best.npz"
             if saved.get("best_weights") and best.is_file():
-                with np.load(best) as f:
-                    self.stopper.best_weights = [f[f"w{i}"] for i in range(len(f.files))]
+                try:
+                    with np.load(best) as f:
+                        self.stopper.best_weights = [f[f"w{i}"] for i in range(len(f.files))]
+                except Exception:  # a cut or foreign file (zipfile's, NumPy's errors)
+                    raise self._damaged(best, f"the best epoch's weights cannot be read: its "
+                                              f"{best.stat().st_size} bytes are cut short or "
+                                              f"not a NumPy archive") from None
         self._stopper_state = None
 
     # --- save ----------------------------------------------------------------
@@ -145,8 +221,25 @@ class TrainingCheckpoint(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         for key, value in (logs or {}).items():
             self._history.setdefault(key, []).append(float(value))
+        try:
+            self._save(epoch)
+        except Exception as exc:  # a full disk, a read-only folder: h5py's or NumPy's errors
+            import errno
+
+            number = getattr(exc, "errno", None)
+            reason = (os.strerror(number) if isinstance(number, int) and number > 0 else
+                      " ".join(str(exc).split())[:200] or type(exc).__name__)
+            hint = ("Free some space" if number in (errno.ENOSPC, errno.EDQUOT) else
+                    "Check that the folder can be written")
+            error = OSError(f"Cannot save the checkpoint of epoch {epoch + 1} in "
+                            f"{str(self.directory)!r} ({reason}). {hint}, then continue with "
+                            f"--resume (skspeech train) from the last epoch saved.")
+            error.errno = number
+            raise error from None
+
+    def _save(self, epoch):
         self.directory.mkdir(parents=True, exist_ok=True)
-        state = self._read_state()
+        state = self._read_state(strict=False)  # replaced now: a damaged one is not kept
         weights = f"epoch{epoch + 1}.weights.h5"
         self.model.save_weights(self.directory / weights, overwrite=True)
         stopper = None
@@ -176,8 +269,8 @@ class TrainingCheckpoint(keras.callbacks.Callback):
     def remove(self) -> None:
         """Delete the checkpoint's files and, if it is then empty, its folder."""
         for name in os.listdir(self.directory) if self.directory.is_dir() else []:
-            if name == _STATE or name.endswith((".weights.h5", ".npz", ".tmp", ".f16",
-                                                ".f16.json")):
+            if name in (_STATE, _SKIPPED) or name.endswith((".weights.h5", ".npz", ".tmp",
+                                                              ".f16", ".f16.json")):
                 (self.directory / name).unlink(missing_ok=True)
         if self.directory.is_dir() and not any(self.directory.iterdir()):
             self.directory.rmdir()

@@ -32,7 +32,7 @@ except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
         "TensorFlow, Keras and scikeras, which are optional: pip install 'skspeech[keras]' "
         f"(import failed: {exc})") from exc
 
-from ._batches import check_lazy_input, streamed_training_data  # noqa: E402
+from ._batches import check_lazy_input, clip_error, streamed_training_data  # noqa: E402
 from ._checkpoint import TrainingCheckpoint  # noqa: E402
 
 # Clips per predict_on_batch call: bounds memory on long inputs (the tutorial
@@ -317,8 +317,15 @@ class _KerasClassifierBase(KerasClassifier):
             cb.stopper = stopper
         callbacks = [cb for cb in callbacks if cb not in saving] + saving
         with nets.seeded(self._random_state):
-            hist = self.model_.fit(**data, epochs=total, initial_epoch=initial_epoch,
-                                   callbacks=callbacks, verbose=2 if self.verbose >= 2 else 0)
+            try:
+                hist = self.model_.fit(**data, epochs=total, initial_epoch=initial_epoch,
+                                       callbacks=callbacks,
+                                       verbose=2 if self.verbose >= 2 else 0)
+            except Exception as exc:  # a clip's error, inside the framework's: ours alone
+                found = clip_error(exc)
+                if found is None:
+                    raise
+                raise found from None
         self._record_history(hist.history, warm_start, initial_epoch, stopper)
 
     def _training_data(self, X, y, sample_weight, *, validate):

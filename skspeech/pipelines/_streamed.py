@@ -98,6 +98,33 @@ def _fit_sample(n: int, size: int = FIT_SAMPLE) -> np.ndarray:
     return np.sort(np.random.default_rng(0).choice(n, size, replace=False))
 
 
+def _read_fit_sample(X: LazyClips, pick: np.ndarray, final: Any) -> tuple[Any, np.ndarray]:
+    """``(clips, indices)`` of the sample the front end is fitted on. A clip that cannot be
+    read is an UnreadableClipError naming it, or, when the final step's checkpoint leaves such
+    clips out, left out of the sample and listed."""
+    from ..models._unreadable import READ_ERRORS, log_skipped, skipping_checkpoint, unreadable
+
+    try:
+        return X.read(pick), pick
+    except READ_ERRORS as exc:
+        checkpoint = skipping_checkpoint(final)
+        if checkpoint is None:
+            raise unreadable(exc) from None
+    good = []
+    for i in pick:
+        try:
+            X.read([i])
+        except READ_ERRORS as exc:
+            log_skipped(checkpoint.skip_log, exc)
+            continue
+        good.append(i)
+    if not good:
+        raise unreadable(f"none of the {len(pick)} clips read to fit the front end could be "
+                         f"read; is the data folder still there?")
+    good = np.asarray(good, dtype=np.intp)
+    return X.read(good), good
+
+
 def _split_params(pipeline: Pipeline, params: dict) -> dict:
     """Fit parameters of the last step (``name__param``); others cannot be streamed."""
     last = pipeline.steps[-1][0]
@@ -150,7 +177,8 @@ def fit_streamed(pipeline: Pipeline, X: LazyClips, y: Any = None, **params) -> P
     if any(step is not None and step != "passthrough" for _, step in steps[:k]):
         pick = _fit_sample(len(X))
         front = Pipeline(steps[:k], memory=pipeline.memory)
-        front.fit(X.read(pick), None if y is None else y[pick])
+        clips, pick = _read_fit_sample(X, pick, pipeline._final_estimator)
+        front.fit(clips, None if y is None else y[pick])
         steps[:k] = front.steps  # the fitted steps (clones when memory is set)
     Xt = TransformedClips(X, steps[:k])
     if k < n_head:  # a step learns from all of its input: give it that input, in memory

@@ -3,7 +3,8 @@
 - ``GET /``: the page; ``GET /static/NAME``: its script, style and audio worklet;
 - ``GET /api/model``: the model's words, rate and training date;
 - ``POST /api/predict?sr=RATE``: a recording (raw float32 mono at the browser's rate);
-- ``POST /api/upload``: the bytes of an audio file;
+- ``POST /api/upload``: the bytes of an audio file as the body (``curl --data-binary @x.wav``),
+  or a multipart form with one file (``curl -F file=@x.wav``);
 - ``WS /api/live``: ``{"sr": RATE}``, then float32 blocks in, detections out.
 
 The browser sends its samples at its own rate and the server resamples them
@@ -27,6 +28,7 @@ from ._audio import (
     StreamResampler,
     check_browser_sr,
     decode_audio_file,
+    file_from_form,
     pcm_from_bytes,
 )
 from ._model import detection_json, listen_clip, make_listener, predict_clip
@@ -42,6 +44,12 @@ _LOOPBACK_NAMES = ["127.0.0.1", "localhost", "::1"]
 #: Header every POST from the page carries: a page of another site cannot add it
 #: without a CORS preflight, which this server never grants.
 CSRF_HEADER = "x-skspeech"
+
+
+#: What POST /api/upload takes, said when an upload cannot be read.
+_UPLOAD_TAKES = ("This endpoint takes one audio file (WAV, FLAC, OGG, ...): as the request body "
+                 "(curl --data-binary @x.wav) or as a multipart form's file field "
+                 "(curl -F file=@x.wav).")
 
 
 class _RequestError(Exception):
@@ -179,8 +187,20 @@ def create_app(served: ServedModel, *, host: str = "127.0.0.1", max_upload_mb: f
 
     def decode_upload(request, data):
         name = unquote(request.headers.get("x-filename") or "")
+        content_type = request.headers.get("content-type", "")
+        if content_type.lower().startswith("multipart/form-data"):
+            data, form_name = file_from_form(data, content_type)
+            name = name or form_name or ""
         name = repr(name) if name else "the file"
-        y, sr = decode_audio_file(data, name=name, max_seconds=max_seconds)
+        try:
+            y, sr = decode_audio_file(data, name=name, max_seconds=max_seconds)
+        except AudioTooLongError as exc:
+            raise AudioTooLongError(
+                f"{name} is {exc.seconds:.1f} s long; this server takes at most "
+                f"{max_seconds:g} s (skspeech serve --max-seconds). Cut out the part with the "
+                f"word, or use skspeech listen --file for a long recording.") from None
+        except InvalidAudioError as exc:
+            raise InvalidAudioError(f"{exc} {_UPLOAD_TAKES}") from None
         return y, sr, name
 
     async def predict(request):

@@ -5,13 +5,13 @@ Everything is decoded in memory: nothing the page sends is written to disk.
 
 from __future__ import annotations
 
-import io
 from math import gcd
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from ..exceptions import InvalidAudioError
+from ..io._audio import AudioTooLongError, decode_audio  # noqa: F401 (the app imports it here)
 
 #: Browser capture rates accepted (Hz): telephone rate up to studio rates.
 MIN_SR, MAX_SR = 8000, 192000
@@ -39,46 +39,45 @@ def pcm_from_bytes(data, what="the recording"):
                                 f"samples; the page sends float32 little-endian PCM.")
     y = np.frombuffer(data, dtype="<f4").astype(np.float32)
     if not np.all(np.isfinite(y)):
-        raise InvalidAudioError(f"{what} holds NaN or infinite samples.")
+        raise InvalidAudioError(f"{what} contains NaN or infinite samples.")
     return y
 
 
 def decode_audio_file(data, *, name="the file", max_seconds):
     """Decode the bytes of an audio file in memory: ``(mono float32 samples, sr)``.
 
-    Reads the header first and refuses a file longer than ``max_seconds``
-    before decoding it, so a long compressed file is never expanded in memory.
+    :func:`skspeech.io.decode_audio`, the path :func:`skspeech.io.read_audio`
+    (and so ``skspeech predict``) takes too: the same checks and messages, and
+    a cut file is refused as ``predict`` refuses it. The header is read first
+    and a file longer than ``max_seconds`` is refused before it is decoded.
     """
-    import soundfile as sf
-
-    if len(data) == 0:
-        raise InvalidAudioError(f"{name} is empty (0 bytes); drop a WAV, FLAC or OGG "
-                                f"recording.")
-    try:
-        with sf.SoundFile(io.BytesIO(data)) as f:
-            sr, frames = int(f.samplerate), int(f.frames)
-            if frames <= 0:
-                raise InvalidAudioError(f"{name} holds no samples (0 frames).")
-            if frames > max_seconds * sr:
-                raise AudioTooLongError(
-                    f"{name} is {frames / sr:.1f} s long; this server takes at most "
-                    f"{max_seconds:g} s (skspeech serve --max-seconds). Cut out the part with "
-                    f"the word, or use skspeech listen --file for a long recording.")
-            y = f.read(dtype="float32", always_2d=True)
-    except (sf.LibsndfileError, RuntimeError, TypeError) as exc:
-        raise InvalidAudioError(
-            f"{name} is not an audio file skspeech can read ({exc}). Drop a WAV, FLAC or OGG "
-            f"recording.") from None
-    if y.shape[0] == 0:
-        raise InvalidAudioError(f"{name} holds no samples (0 frames).")
-    if not np.all(np.isfinite(y)):
-        raise InvalidAudioError(f"{name} contains NaN or infinite samples.")
-    y = y[:, 0] if y.shape[1] == 1 else y.mean(axis=1)
-    return np.ascontiguousarray(y, dtype=np.float32), sr
+    return decode_audio(data, name=name, max_seconds=max_seconds, truncated="error")
 
 
-class AudioTooLongError(InvalidAudioError):
-    """Audio longer than the server's duration limit."""
+class UploadFormError(InvalidAudioError):
+    """A multipart form upload that does not hold exactly one file."""
+
+
+def file_from_form(data, content_type):
+    """``(bytes, file name or None)`` of the one file in a ``multipart/form-data`` body
+    (``curl -F file=@x.wav``), parsed in memory with the standard library."""
+    from email.parser import BytesParser
+    from email.policy import HTTP
+
+    message = BytesParser(policy=HTTP).parsebytes(
+        b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + data)
+    if not message.is_multipart():
+        raise UploadFormError("The form upload could not be parsed (no parts found); send one "
+                              "audio file as the form's file field (curl -F file=@x.wav).")
+    parts = [part for part in message.iter_parts()
+             if part.get_filename() is not None or part.get_param("name",
+                                                                  header="content-disposition")
+             in ("file", "audio")]
+    if len(parts) != 1:
+        raise UploadFormError(f"The form upload holds {len(parts)} files; this endpoint takes "
+                              f"one audio file (curl -F file=@x.wav).")
+    payload = parts[0].get_payload(decode=True) or b""
+    return payload, parts[0].get_filename()
 
 
 class StreamResampler:

@@ -56,7 +56,9 @@ class ServedModel:
     def info(self) -> dict[str, Any]:
         """What the page shows about the model (JSON-ready)."""
         meta = self.metadata
-        return {"file": self.path.name, "words": commands_of(self.classes),
+        # a name that is not valid UTF-8 (surrogate escapes) cannot go into JSON as it is
+        name = os.fsencode(self.path.name).decode("utf-8", "replace")
+        return {"file": name, "words": commands_of(self.classes),
                 "classes": list(self.classes), "no_command": non_commands_of(self.classes),
                 "sr": self.sr, "window": self.window, "clip_length": self.clip_length,
                 "created": meta.get("created"),

@@ -32,6 +32,9 @@ class FileStream:
         Seconds of audio per block.
     realtime : bool, default=False
         Wait between blocks so that the file plays at its real speed.
+    truncated : {"warn", "error"}, default="warn"
+        A file cut short: see :func:`~skspeech.io.read_audio` (``skspeech
+        listen --file`` refuses it, as ``predict`` and ``serve`` do).
 
     Attributes
     ----------
@@ -53,14 +56,16 @@ class FileStream:
     """
 
     def __init__(self, path: str | os.PathLike, *, sr: int | None = None,
-                 block_duration: float = 0.1, realtime: bool = False) -> None:
+                 block_duration: float = 0.1, realtime: bool = False,
+                 truncated: str = "warn") -> None:
         from ..io import read_audio
 
-        path = Path(os.path.expanduser(os.fspath(path)))
-        if not path.is_file():
+        path = Path(os.path.expanduser(os.fsdecode(os.fspath(path))))
+        if not os.path.lexists(path):
             raise FileNotFoundError(f"No such audio file: {str(path)!r}.")
-        self.path = path
-        self.samples, self.sr = read_audio(path, sr=None if sr is None else check_sr(sr))
+        self.path = path  # read_audio's checks name the rest (a folder, a loop, cut, ...)
+        self.samples, self.sr = read_audio(path, sr=None if sr is None else check_sr(sr),
+                                           truncated=truncated)
         self.block_size = _block_size(block_duration, self.sr)
         self.realtime = realtime
         self.duration = len(self.samples) / self.sr

@@ -469,18 +469,16 @@ def test_listen_threshold_is_auto_unless_given_and_fills_unnamed_words():
 def test_listen_says_which_threshold_it_uses_and_why():
     from sklearn.dummy import DummyClassifier
 
-    from skspeech.cli._listen import describe_threshold
+    from skspeech.streaming import describe_threshold
 
     model = DummyClassifier().fit([[0], [1]], ["a", "b"])
-    assert describe_threshold(model, 0.7) == "Threshold 0.7 (given with --threshold)."
-    assert describe_threshold(model, "auto") == (
-        "Threshold 0.6: the default for a model that is not a neural network (not calibrated) "
-        "(--threshold sets another).")
+    assert describe_threshold(model, 0.7) == "0.7 (given)"
+    assert describe_threshold(model) == ("0.6: the default for a model that is not a neural "
+                                         "network (not calibrated)")
     model.listener_calibration_ = {"threshold": 0.98, "max_false_alarms_per_hour": 2.0,
                                    "minutes": 91.5}
     assert describe_threshold(model, "auto") == (
-        "Threshold 0.98: calibrated for at most 2 false alarms per hour on 91.5 min of held-out "
-        "speech (--threshold sets another).")
+        "0.98: calibrated for at most 2 false alarms per hour on 91.5 min of held-out speech")
     assert describe_threshold(model, {"a": 0.5}) == (
-        "Thresholds: a=0.5 (given); the other words 0.98, calibrated for at most 2 false alarms "
-        "per hour on 91.5 min of held-out speech.")
+        "a=0.5 (given), the other words 0.98: calibrated for at most 2 false alarms per hour on "
+        "91.5 min of held-out speech")

@@ -363,6 +363,8 @@ def test_cli_binds_loopback_by_default_and_warns_otherwise(model_path, monkeypat
     err = capsys.readouterr().err
     assert "warning" not in err
     assert "Serving tones.joblib (high, low; 8000 Hz) at http://127.0.0.1:8000/" in err
+    assert "Live listening threshold 0.6: the default for a model that is not a neural network" \
+        in err
     assert main(["serve", str(model_path), "--host", "0.0.0.0", "--port", "8123"]) == 0
     err = capsys.readouterr().err
     assert ("skspeech serve: warning: listening on 0.0.0.0:8123, not on 127.0.0.1: anyone who "

@@ -67,20 +67,6 @@ def format_detection(d):
     return f"{d.time:8.2f} s  {shown(d.word):<12} p={d.probability:.2f}"
 
 
-def describe_threshold(model, threshold):
-    """One line: the threshold a listener uses and where it comes from."""
-    from ..streaming import auto_threshold, threshold_origin
-
-    if isinstance(threshold, dict):
-        named = ", ".join(f"{w}={p:g}" for w, p in threshold.items())
-        return (f"Thresholds: {named} (given); the other words {auto_threshold(model):g}, "
-                f"{threshold_origin(model)}.")
-    if threshold == "auto":
-        return (f"Threshold {auto_threshold(model):g}: {threshold_origin(model)} "
-                f"(--threshold sets another).")
-    return f"Threshold {threshold:g} (given with --threshold)."
-
-
 def _thresholds(args, classes):
     if not args.word_threshold:
         return "auto" if args.threshold is None else args.threshold
@@ -132,7 +118,7 @@ def score(detections, truth, tolerance=0.5):
 
 
 def run(args):
-    from ..streaming import CommandListener, FileStream, MicrophoneStream
+    from ..streaming import CommandListener, FileStream, MicrophoneStream, describe_threshold
 
     say = (lambda *a, **k: None) if args.quiet else (lambda *a, **k: print(*a, **k,
                                                                           file=sys.stderr))
@@ -166,7 +152,8 @@ def run(args):
     if rejects and not args.commands_only:  # report them too, printed as "no command"
         options["ignore"] = _BACKGROUND
     threshold = _thresholds(args, meta["classes"])
-    say(describe_threshold(model, threshold))
+    say(f"Threshold {describe_threshold(model, threshold)}"
+        + (" (--threshold sets another)." if threshold == "auto" else "."))
     listener = CommandListener(model, sr, window=window, hop=args.hop, threshold=threshold,
                                smoothing=args.smoothing,
                                gate_db=args.gate_db, **options)

@@ -91,8 +91,8 @@ def serve(model: str | os.PathLike, *, host: str = "127.0.0.1", port: int = 8000
     max_upload_mb, max_seconds : float
         Limits on a recording or a file (see :func:`create_app`).
     threshold : float or "auto", default="auto"
-        The live listener's threshold ("auto": by the kind of model, see
-        :func:`skspeech.streaming.auto_threshold`).
+        The live listener's threshold ("auto": the model's calibrated one, or
+        the default for its kind; see :func:`skspeech.streaming.auto_threshold`).
     certfile, keyfile : str, default=None
         A TLS certificate and key, to serve over HTTPS.
     log : file, default=None
@@ -126,5 +126,9 @@ def serve(model: str | os.PathLike, *, host: str = "127.0.0.1", port: int = 8000
     shown = f"[{host}]" if ":" in host else host
     print(f"Serving {served.path.name} ({', '.join(served.info()['words'])}; "
           f"{served.sr} Hz) at {scheme}://{shown}:{port}/ (Ctrl+C stops)", file=log, flush=True)
+    from ..streaming import describe_threshold
+
+    print(f"Live listening threshold {describe_threshold(served.model, threshold)}.", file=log,
+          flush=True)
     uvicorn.run(app, host=host, port=port, log_level="warning", ssl_certfile=certfile,
                 ssl_keyfile=keyfile, ws_max_size=8 * 192000)

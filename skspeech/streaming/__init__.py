@@ -9,9 +9,16 @@ hits, false alarms per hour and detection delay on a long stream of known words.
 
 from ._calibrate import calibrate_threshold
 from ._evaluate import StreamEvent, make_command_stream, score_detections
-from ._listener import CommandListener, Detection, auto_threshold, listen, threshold_origin
+from ._listener import (
+    CommandListener,
+    Detection,
+    auto_threshold,
+    describe_threshold,
+    listen,
+    threshold_origin,
+)
 from ._sources import FileStream, MicrophoneStream
 
 __all__ = ["CommandListener", "Detection", "FileStream", "MicrophoneStream", "StreamEvent",
-           "auto_threshold", "calibrate_threshold", "listen", "make_command_stream",
-           "score_detections", "threshold_origin"]
+           "auto_threshold", "calibrate_threshold", "describe_threshold", "listen",
+           "make_command_stream", "score_detections", "threshold_origin"]

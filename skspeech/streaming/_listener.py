@@ -111,6 +111,29 @@ def threshold_origin(model: BaseEstimator) -> str:
     return f"the default for {kind} (not calibrated)"
 
 
+def describe_threshold(model: BaseEstimator,
+                       threshold: float | str | dict[str, float] = "auto") -> str:
+    """The threshold a listener uses with ``model`` and where it comes from, in a few words.
+
+    Examples
+    --------
+    >>> from skspeech.pipelines import svm_pipeline
+    >>> describe_threshold(svm_pipeline(), 0.7)
+    '0.7 (given)'
+    >>> describe_threshold(svm_pipeline())
+    '0.6: the default for a model that is not a neural network (not calibrated)'
+    >>> describe_threshold(svm_pipeline(), {"stop": 0.5})[:40]
+    'stop=0.5 (given), the other words 0.6: t'
+    """
+    if isinstance(threshold, dict):
+        named = ", ".join(f"{w}={p:g}" for w, p in threshold.items())
+        return (f"{named} (given), the other words {auto_threshold(model):g}: "
+                f"{threshold_origin(model)}")
+    if isinstance(threshold, str) and threshold == "auto":
+        return f"{auto_threshold(model):g}: {threshold_origin(model)}"
+    return f"{float(threshold):g} (given)"
+
+
 def auto_threshold(model: BaseEstimator) -> float:
     """The threshold ``threshold="auto"`` gives a model.
 

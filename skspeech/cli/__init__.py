@@ -10,7 +10,7 @@ exception: reading a dataset folder's layout (``data info``, and the folders
 import argparse
 import sys
 
-from .. import __version__
+from .._version import __version__
 from . import _data, _demo, _evaluate, _export, _listen, _predict, _serve, _train
 
 _COMMANDS = {"demo": _demo, "data": _data, "train": _train, "evaluate": _evaluate,

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from .._atomic import temporary_path
 from ._frontend import describe
 from ._runtime import make_interpreter
 
@@ -335,7 +336,7 @@ def _jsonable(value):
 
 
 def _atomic_write(path, data):
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp = temporary_path(path)
     try:
         tmp.write_bytes(data)
         os.replace(tmp, path)

@@ -1,0 +1,142 @@
+"""The import graph of skspeech: no circle, and the command line on the public API only.
+
+The graph is read from the source with :mod:`ast` (nothing is imported): every
+``import`` and ``from ... import`` statement of a module, at module level or
+inside a function, relative or absolute, is an edge to the module of skspeech
+it names. A name that a subpackage's ``__init__`` re-exports (``from ._x import
+name`` or a lazy ``{"name": "._x"}`` table) leads to the module that defines it.
+"""
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "skspeech"
+
+
+def _module_name(path):
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES = {_module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
+PACKAGES = {name for name, path in MODULES.items() if path.name == "__init__.py"}
+
+
+def _base(module, level, name):
+    """The module a ``from`` statement of ``module`` names (``level`` dots, then ``name``)."""
+    if not level:
+        return name
+    parts = module.split(".")
+    if module not in PACKAGES:
+        parts = parts[:-1]
+    parts = parts[:len(parts) - (level - 1)]
+    return ".".join(parts + ([name] if name else []))
+
+
+def _reexports(package):
+    """Name -> defining module, for the names ``package``'s ``__init__`` takes from its modules."""
+    names = {}
+    for node in ast.parse(MODULES[package].read_text()).body:
+        if isinstance(node, ast.ImportFrom) and node.level:
+            for alias in node.names:
+                names[alias.asname or alias.name] = _base(package, node.level, node.module)
+        elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Dict):  # lazy tables
+            for key, value in zip(node.value.keys, node.value.values):
+                if (isinstance(key, ast.Constant) and isinstance(value, ast.Constant)
+                        and isinstance(value.value, str) and value.value.startswith(".")):
+                    names[key.value] = _base(package, 1, value.value[1:])
+    return names
+
+
+def imports(module):
+    """``(line, name or None, module of skspeech it leads to)`` per import of ``module``."""
+    found = []
+    for node in ast.walk(ast.parse(MODULES[module].read_text())):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, None, alias.name) for alias in node.names
+                      if alias.name.split(".")[0] == "skspeech"]
+        elif isinstance(node, ast.ImportFrom):
+            base = _base(module, node.level, node.module)
+            if not base or base.split(".")[0] != "skspeech":
+                continue
+            for alias in node.names:
+                target = base
+                if f"{base}.{alias.name}" in MODULES:
+                    target = f"{base}.{alias.name}"
+                elif base in PACKAGES:
+                    target = _reexports(base).get(alias.name, base)
+                found.append((node.lineno, alias.name, target))
+    if module in PACKAGES:  # a lazy table imports its modules on first use
+        lazy = {name: target for name, target in _reexports(module).items()
+                if target != module and f".{target.rpartition('.')[2]}" in
+                MODULES[module].read_text()}
+        found += [(0, name, target) for name, target in sorted(lazy.items())]
+    return found
+
+
+def import_graph():
+    """Module -> the set of skspeech's modules it imports."""
+    return {module: {target for _, _, target in imports(module)
+                     if target in MODULES and target != module} for module in MODULES}
+
+
+def _circles(graph):
+    """The strongly connected components of more than one module (Tarjan), each sorted."""
+    index, low, stack, on_stack, circles = {}, {}, [], set(), []
+
+    def visit(node):
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for other in sorted(graph[node]):
+            if other not in index:
+                visit(other)
+                low[node] = min(low[node], low[other])
+            elif other in on_stack:
+                low[node] = min(low[node], index[other])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                circles.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return circles
+
+
+def test_the_graph_reads_imports_of_every_kind():
+    graph = import_graph()
+    assert "skspeech.cli._train" in graph["skspeech.cli"]  # from . import _train
+    assert "skspeech.pipelines._svm" in graph["skspeech.cli._demo"]  # lazy table, in a function
+    assert "skspeech._persistence" in graph["skspeech"]  # the package's lazy table
+
+
+def _loop(graph, component):
+    """One circle through the first module of ``component`` (breadth first: a shortest one)."""
+    start, members = component[0], set(component)
+    paths = {start: [start]}
+    queue = [start]
+    while queue:
+        node = queue.pop(0)
+        for other in sorted(graph[node] & members):
+            if other == start:
+                return paths[node] + [start]
+            if other not in paths:
+                paths[other] = paths[node] + [other]
+                queue.append(other)
+    return component
+
+
+def test_no_import_circle():
+    graph = import_graph()
+    found = [" -> ".join(_loop(graph, c)) + f" (circle of {len(c)} modules: {', '.join(c)})"
+             for c in _circles(graph)]
+    assert not found, "import circles (every arrow should point down a layer):\n" + "\n".join(found)

@@ -50,11 +50,11 @@ def _reexports(package):
 
 
 def imports(module):
-    """``(line, name or None, module of skspeech it leads to)`` per import of ``module``."""
+    """``(line, written module, name or None, module it leads to)`` per import of ``module``."""
     found = []
     for node in ast.walk(ast.parse(MODULES[module].read_text())):
         if isinstance(node, ast.Import):
-            found += [(node.lineno, None, alias.name) for alias in node.names
+            found += [(node.lineno, alias.name, None, alias.name) for alias in node.names
                       if alias.name.split(".")[0] == "skspeech"]
         elif isinstance(node, ast.ImportFrom):
             base = _base(module, node.level, node.module)
@@ -66,18 +66,18 @@ def imports(module):
                     target = f"{base}.{alias.name}"
                 elif base in PACKAGES:
                     target = _reexports(base).get(alias.name, base)
-                found.append((node.lineno, alias.name, target))
+                found.append((node.lineno, base, alias.name, target))
     if module in PACKAGES:  # a lazy table imports its modules on first use
         lazy = {name: target for name, target in _reexports(module).items()
                 if target != module and f".{target.rpartition('.')[2]}" in
                 MODULES[module].read_text()}
-        found += [(0, name, target) for name, target in sorted(lazy.items())]
+        found += [(0, module, name, target) for name, target in sorted(lazy.items())]
     return found
 
 
 def import_graph():
     """Module -> the set of skspeech's modules it imports."""
-    return {module: {target for _, _, target in imports(module)
+    return {module: {target for _, _, _, target in imports(module)
                      if target in MODULES and target != module} for module in MODULES}
 
 
@@ -140,3 +140,35 @@ def test_no_import_circle():
     found = [" -> ".join(_loop(graph, c)) + f" (circle of {len(c)} modules: {', '.join(c)})"
              for c in _circles(graph)]
     assert not found, "import circles (every arrow should point down a layer):\n" + "\n".join(found)
+
+
+def _subpackage(module):
+    """``skspeech.cli._train`` -> ``skspeech.cli``; a top-level module is its own."""
+    parts = module.split(".")
+    return ".".join(parts[:2]) if len(parts) > 2 or module in PACKAGES else module
+
+
+def _private_imports(module):
+    """The imports by which ``module`` reaches into another subpackage's private names.
+
+    A name that starts with ``_`` (dunder names such as ``__version__`` aside) and any name
+    taken from a private module (``from ..models._batches import X``) count.
+    """
+    found = []
+    for line, written, name, target in imports(module):
+        if _subpackage(target) == _subpackage(module) or not line:
+            continue
+        private_module = any(part.startswith("_") for part in written.split(".")[1:])
+        private_name = (name or "").startswith("_") and not (name or "").endswith("__")
+        if private_module or private_name:
+            found.append(f"{MODULES[module].relative_to(ROOT)}:{line} imports "
+                         f"{name or written} from {written}")
+    return found
+
+
+def test_the_command_line_and_server_use_public_names_only():
+    found = [line for module in MODULES if _subpackage(module) in ("skspeech.cli",
+                                                                   "skspeech.serve")
+             for line in _private_imports(module)]
+    assert not found, ("the command line and the server import private names (give them a "
+                       "public home, or move them into the command line):\n" + "\n".join(found))

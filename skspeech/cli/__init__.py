@@ -1,16 +1,15 @@
 """The ``skspeech`` command line, built on the public API.
 
 Each command is a module here (``add_parser`` and ``run``). What they do is
-done through skspeech's public functions and classes, with one kind of
-exception: reading a dataset folder's layout (``data info``, and the folders
-``train`` and ``evaluate`` load) uses the datasets' internal helpers
-(``skspeech.datasets._speech_commands``, ``_fsdd``).
+done through skspeech's public functions and classes only: no module here
+imports a private name or module of another subpackage
+(``tests/test_architecture.py`` checks it).
 """
 
 import argparse
 import sys
 
-from .._version import __version__
+from .. import __version__
 from . import _data, _demo, _evaluate, _export, _listen, _predict, _serve, _train
 
 _COMMANDS = {"demo": _demo, "data": _data, "train": _train, "evaluate": _evaluate,

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._labels import NO_COMMAND, shown
+from ..labels import NO_COMMAND, shown
 
 HELP = "Train and test a command recogniser on synthetic speech, end to end."
 

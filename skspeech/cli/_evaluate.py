@@ -4,9 +4,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..metrics import NON_COMMANDS
+from ..labels import NON_COMMANDS, is_command, non_commands_of
 from . import _training_data as training_data
-from ._labels import is_command, listing, non_commands_of
+from ._labels import listing
 from ._predict import add_model_arguments, load_cli_model
 
 HELP = ("Score a model file or export folder on labelled data: accuracy, false accepts and "

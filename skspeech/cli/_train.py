@@ -8,8 +8,9 @@ from pathlib import Path
 
 import numpy as np
 
+from ..labels import is_command
 from . import _train_stream as streamed
-from ._labels import is_command, listing
+from ._labels import listing
 from ._training_data import (  # noqa: F401 - also imported from here by evaluate and export
     _DATA_HELP,
     _check_counts,
@@ -179,7 +180,7 @@ def _check_data_options(args, kind):
 def inner_pipeline(model):
     """The Pipeline of a recipe: the model itself, or the one an AugmentedClassifier wraps
     (its fitted clone once fitted)."""
-    from .._inspection import unwrap
+    from ..utils import unwrap
 
     return unwrap(model)
 
@@ -251,7 +252,7 @@ _NETWORK_AUGMENTATION = ("time_shift", "freq_masks", "time_masks", "freq_warp")
 
 def _augmented(model):
     """Whether fitting ``model`` augments the training clips (waveforms or, for kws, frames)."""
-    from .._inspection import augmenters, classifiers
+    from ..utils import augmenters, classifiers
 
     return bool(augmenters(model)) or any(
         getattr(clf, param, 0) for _, clf in classifiers(model) for param in _NETWORK_AUGMENTATION)
@@ -310,7 +311,7 @@ def _noise_files(args, data, say):
     """The background-noise recordings (absolute paths) the recipe should mix in, or None."""
     if args.model not in NOISE_MODELS or args.noise is False or args.augment is False:
         return None
-    from ..datasets._speech_commands import BACKGROUND_NOISE
+    from ..datasets import BACKGROUND_NOISE
 
     if not data.background:
         if args.noise:
@@ -417,7 +418,7 @@ def _train(args, out, say):
     """Load, train and save (with the checkpoint folder's lock held, for the networks)."""
     from sklearn.metrics import accuracy_score
 
-    from .._persistence import save_model
+    from .. import save_model
 
     checkpoint = streamed.check_resume(args, out)  # before loading too
     say(f"Loading {args.data} ...")

@@ -36,7 +36,7 @@ def checkpoint_lock(args, out):
     if args.model not in NETWORK_MODELS:
         yield
         return
-    from ..datasets._lock import data_lock
+    from ..datasets import data_lock
 
     folder = checkpoint_dir(out)
     lock = folder / LOCK
@@ -120,7 +120,7 @@ def fingerprint(args, data, classes):
 
 def _network(model):
     """``(parameter path, classifier)`` of the recipe's network."""
-    from .._inspection import classifiers, is_keras_classifier
+    from ..utils import classifiers, is_keras_classifier
 
     found = [(path, clf) for path, clf in classifiers(model) if is_keras_classifier(clf)]
     return found[0]
@@ -130,7 +130,7 @@ def attach(model, folder, *, resume, fingerprint, quiet, cache=True, skip=False)
     """Give the recipe's network a checkpoint callback and, unless ``quiet``, a progress
     bar over the clips of each epoch; returns the model. ``cache``: the checkpoint's
     ``cache_features``; ``skip``: leave out clips that cannot be read during training."""
-    from ..models._checkpoint import ClipProgress, TrainingCheckpoint
+    from ..models import ClipProgress, TrainingCheckpoint
 
     path, net = _network(model)
     callbacks = list(net.callbacks or [])
@@ -156,8 +156,7 @@ def fit(model, X, y, say, fresh_copies=True):
     """
     import os
 
-    from ..models._batches import default_processes
-    from ..models._checkpoint import TrainingCheckpoint
+    from ..models import TrainingCheckpoint, default_processes
 
     _, net = _network(model)
     saved = [cb for cb in net.callbacks if isinstance(cb, TrainingCheckpoint)]
@@ -176,7 +175,7 @@ def fit(model, X, y, say, fresh_copies=True):
 
 def epoch_report(model):
     """Seconds and clips/s of the fitted network's epochs (from its ClipProgress)."""
-    from ..models._checkpoint import ClipProgress
+    from ..models import ClipProgress
 
     _, net = _network(model)
     bars = [cb for cb in net.callbacks or [] if isinstance(cb, ClipProgress)]
@@ -194,7 +193,7 @@ def epoch_report(model):
 
 def skipped_in_training(model):
     """The clips the checkpoint left out during training (``--skip-unreadable``)."""
-    from ..models._checkpoint import TrainingCheckpoint
+    from ..models import TrainingCheckpoint
 
     _, net = _network(model)
     found = [cb for cb in net.callbacks or [] if isinstance(cb, TrainingCheckpoint)]
@@ -205,7 +204,7 @@ def detach(model):
     """Take the checkpoint and the bar out of the fitted network's ``callbacks`` (and the
     recipe's), so that the saved model does not write into the checkpoint's folder later."""
     from ..augment import AugmentedClassifier
-    from ..models._checkpoint import ClipProgress, TrainingCheckpoint
+    from ..models import ClipProgress, TrainingCheckpoint
 
     nets = [_network(model)[1]]
     if isinstance(model, AugmentedClassifier) and hasattr(model, "estimator_"):

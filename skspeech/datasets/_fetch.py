@@ -13,7 +13,7 @@ from sklearn.utils._param_validation import Interval, StrOptions, validate_param
 from .._docstrings import fill_doc
 from ._archive import extract_archive, remove_stale_partials
 from ._base import get_data_home
-from ._fsdd import _FILE_RE, load_fsdd
+from ._fsdd import FSDD_FILE_RE, load_fsdd
 from ._http import DownloadError, _human, download
 from ._lock import data_lock
 from ._speech_commands import BACKGROUND_NOISE, TESTING_LIST, VALIDATION_LIST, load_speech_commands
@@ -108,7 +108,7 @@ def _fsdd_checker(expected):
         from ..io._audio import sf_name
 
         folder = root / "recordings"
-        files = [p for p in folder.iterdir() if _FILE_RE.fullmatch(p.name)] \
+        files = [p for p in folder.iterdir() if FSDD_FILE_RE.fullmatch(p.name)] \
             if folder.is_dir() else []
         if len(files) != expected:
             raise _ContentError(f"The extracted FSDD archive holds {len(files)} recordings "

@@ -398,6 +398,38 @@ def write_audio(path, y, sr, *, subtype=None, overwrite=False):
             tmp.unlink()
 
 
+def audio_header(path: str | os.PathLike) -> tuple[int, int, int]:
+    """``(n_frames, sr, n_channels)`` of an audio file, from its header (no samples are read).
+
+    Parameters
+    ----------
+    path : str or path-like
+        The audio file.
+
+    Returns
+    -------
+    n_frames, sr, n_channels : int
+        Samples per channel, the sample rate in Hz and the number of channels.
+
+    Raises
+    ------
+    InvalidAudioError
+        If the file cannot be opened or is not audio libsndfile reads; the
+        message says why.
+    """
+    import soundfile as sf
+
+    try:
+        os.stat(path)
+    except OSError as exc:  # a link to nowhere or to itself, ...
+        raise InvalidAudioError(str(_open_error(path, _shown(path), exc))) from None
+    try:
+        with sf.SoundFile(sf_name(path)) as f:
+            return f.frames, f.samplerate, f.channels
+    except (sf.LibsndfileError, RuntimeError, TypeError, ValueError) as exc:
+        raise InvalidAudioError(f"Cannot read {_shown(path)} as audio: {_reason(exc)}.") from exc
+
+
 def _fspath(path, name):
     if not isinstance(path, (str, bytes, os.PathLike)):
         raise TypeError(f"{name} must be a file name (str, bytes or path-like); got "

@@ -2,8 +2,10 @@
 
 Speech Commands' extra classes (``_unknown_``: other words, ``_silence_``: no
 speech) mean "none of my words"; a model trained on them has them among its
-``classes_``. The command line, the server, the listener and the metrics all
-take their meaning from here. This module imports nothing from skspeech.
+``classes_``. A label is a command unless it starts with ``"_"``
+(:func:`is_command`). The command line, the server, the listener, the stream
+scoring and the metrics all take their meaning from here. This module imports
+nothing from skspeech.
 
 Examples
 --------
@@ -38,8 +40,13 @@ NO_COMMAND = "no command"
 
 
 def is_command(label: object) -> bool:
-    """Whether ``label`` is a command (not ``_unknown_`` or ``_silence_``)."""
-    return str(label) not in NON_COMMANDS
+    """Whether ``label`` is a command: a label that does not start with ``"_"``.
+
+    This is the one definition of "not a command" in skspeech: Speech
+    Commands' extra classes (:data:`NON_COMMANDS`) and noise labels
+    (:data:`NOISE_LABELS`) all start with an underscore, words never do.
+    """
+    return not str(label).startswith("_")
 
 
 def shown(label: object) -> str:
@@ -49,7 +56,7 @@ def shown(label: object) -> str:
 
 def commands_of(classes: Iterable[object]) -> list[str]:
     """The commands among a model's classes, as str (no ``_unknown_``, ``_silence_``, ...)."""
-    return [str(c) for c in classes if not str(c).startswith("_")]
+    return [str(c) for c in classes if is_command(c)]
 
 
 def non_commands_of(classes: Iterable[object]) -> list[str]:

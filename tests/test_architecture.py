@@ -172,3 +172,24 @@ def test_the_command_line_and_server_use_public_names_only():
              for line in _private_imports(module)]
     assert not found, ("the command line and the server import private names (give them a "
                        "public home, or move them into the command line):\n" + "\n".join(found))
+
+
+def test_the_labels_that_are_not_commands_are_defined_once():
+    """``_unknown_``, ``_silence_``, ... are named in skspeech.labels only (is_command's rule)."""
+    special = {"_unknown_", "_silence_", "_noise_", "_background_noise_"}
+    found = []
+    for module, path in MODULES.items():
+        if module == "skspeech.labels":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            values = node.value.elts if isinstance(node, ast.Assign) and isinstance(
+                node.value, ast.Tuple) else [getattr(node, "value", None)]
+            if isinstance(node, ast.Assign) and any(
+                    isinstance(v, ast.Constant) and v.value in special for v in values):
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert not found, "labels that are not commands defined outside skspeech.labels: " + \
+        ", ".join(found)
+    from skspeech.labels import NOISE_LABELS, NON_COMMANDS, is_command
+
+    assert not any(is_command(label) for label in (*NON_COMMANDS, *NOISE_LABELS))
+    assert is_command("yes") and is_command(7)

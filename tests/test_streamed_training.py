@@ -163,13 +163,13 @@ def test_streamed_training_with_fresh_copies_and_a_validation_split(commands, tm
 def test_streamed_batches_split_copies_with_their_clip(commands):
     pytest.importorskip("scikeras")
     from skspeech.models import KWSClassifier
-    from skspeech.models._batches import _split
+    from skspeech.models._batches import _train_validation_split
 
     _, y, files = commands
     clips, y_out = augment_lazily(files, y, WaveAugmenter(sr=SR, n_copies=2, random_state=0))
     net = KWSClassifier(validation_fraction=0.2, random_state=0)
     net.classes_, net.n_classes_, net._random_state = np.unique(y), 3, 0
-    train, val = _split(net, clips, np.searchsorted(np.unique(y), y_out))
+    train, val = _train_validation_split(net, clips, np.searchsorted(np.unique(y), y_out))
     origin, is_copy = clips.origins()
     assert not set(origin[train]) & set(origin[val])  # a clip and its copies on one side
     assert not is_copy[val].any() and len(val) == 6 and len(train) == 72

@@ -19,7 +19,7 @@ object is copied to a private temporary file, loaded with ``dlopen`` (a new
 file is a new image with freshly initialised static data), used once and
 unloaded. With the random seeds fixed, the samples then depend only on the
 text, voice and parameters: bit-for-bit identical across calls and processes.
-It costs about 5 ms per utterance, most of it in ``espeak_SetVoiceByName``.
+Most of what that costs is ``espeak_SetVoiceByName``.
 
 Everything runs under a process-wide lock: ``rand()`` is shared by the whole
 process and the callback collects samples into one buffer.

@@ -362,7 +362,7 @@ def check_lazy_input(est, X: LazyClips, reset: bool) -> np.ndarray:
     return sample
 
 
-def _split(est, X: LazyClips, y_int: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _train_validation_split(est, X: LazyClips, y_int: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Training and validation positions: the estimator's stratified split of the recorded
     clips; a clip's copies go with it, and validation takes no copies."""
     origin, is_copy = X.origins()
@@ -501,7 +501,7 @@ def streamed_training_data(est, X: LazyClips, y, sample_weight, *, validate: boo
     y = np.asarray(y).reshape(len(y))
     seed = 0 if est._random_state is None else int(est._random_state)
     if validate:
-        train, val = _split(est, X, y.astype(int))
+        train, val = _train_validation_split(est, X, y.astype(int))
     else:
         train, val = np.arange(len(X)), None
     cache = None

@@ -20,7 +20,7 @@ from sklearn.utils.validation import check_consistent_length, column_or_1d
 
 from ..io._clips import is_lazy
 from . import _keras_nets as nets
-from ._keras_input import check_input, check_labels
+from ._keras_input import check_input, check_keras_labels
 
 try:
     import keras
@@ -413,7 +413,7 @@ class _KerasClassifierBase(KerasClassifier):
             raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y "
                              "is None; give one label per clip.")
         if y is not None:
-            y = check_labels(self, y, reset=reset)
+            y = check_keras_labels(self, y, reset=reset)
         sample = None
         if X is not None:
             if is_lazy(X):  # read in batches: the first clips are checked, X stays lazy

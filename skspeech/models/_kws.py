@@ -270,9 +270,7 @@ class KWSClassifier(_KerasClassifierBase):
         Stop after this many epochs without a lower validation loss. None
         runs the whole schedule (the best epoch's weights are still restored):
         stopping early cuts a cosine schedule short while its steps are
-        still large (on Speech Commands, one network stopped at epoch 35 of
-        60 scored 94.9 % against 95.5 % trained to the end, and raised twice
-        the false alarms in a stream).
+        still large (how much that costs: :doc:`/speech_commands`).
     restore_best_weights : bool, default=True
         End with the weights of the best validation epoch.
     class_weight : dict, "balanced" or None, default=None

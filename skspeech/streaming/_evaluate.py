@@ -12,6 +12,7 @@ from numpy.typing import ArrayLike
 from sklearn.utils import Bunch, check_random_state
 
 from .._validation import check_sr
+from ..labels import is_command as is_a_command
 
 if TYPE_CHECKING:
     from ._listener import Detection
@@ -225,7 +226,7 @@ def make_command_stream(clips: Sequence[ArrayLike] | np.ndarray, labels: ArrayLi
             raise ValueError(f"clips[{i}] holds NaN or infinite samples.")
         checked.append(x)
     if commands is None:
-        is_command = np.array([not w.startswith("_") for w in labels])
+        is_command = np.array([is_a_command(w) for w in labels], dtype=bool)
     else:
         if isinstance(commands, str) or not all(isinstance(c, str) for c in commands):
             raise ValueError(f"commands must be a list of words (strings); got {commands!r}.")

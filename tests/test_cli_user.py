@@ -379,6 +379,7 @@ def test_train_evaluate_predict_listen_kws(folder, tmp_path, capsys):
     assert settings["classes"] == ["high", "low", "mid"] and settings["n_samples"] == 5600
 
 
+@pytest.mark.slow
 def test_train_predict_listen_ensemble(folder, tmp_path, capsys):
     pytest.importorskip("tensorflow")
     pytest.importorskip("scikeras")

@@ -142,6 +142,17 @@ def test_no_import_circle():
     assert not found, "import circles (every arrow should point down a layer):\n" + "\n".join(found)
 
 
+
+def test_no_circle_between_subpackages():
+    """The layers of docs/architecture.rst: between subpackages too, every arrow points down."""
+    graph = import_graph()
+    packages = {}
+    for module, targets in graph.items():
+        packages.setdefault(_subpackage(module), set()).update(
+            _subpackage(t) for t in targets if _subpackage(t) != _subpackage(module))
+    found = [" -> ".join(_loop(packages, c)) for c in _circles(packages)]
+    assert not found, "circles between subpackages:\n" + "\n".join(found)
+
 def _subpackage(module):
     """``skspeech.cli._train`` -> ``skspeech.cli``; a top-level module is its own."""
     parts = module.split(".")

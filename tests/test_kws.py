@@ -13,7 +13,7 @@ from sklearn.base import clone, is_classifier  # noqa: E402
 from sklearn.utils._param_validation import InvalidParameterError  # noqa: E402
 
 from skspeech.models import KWSClassifier  # noqa: E402
-from skspeech.models._kws import SpecAugment  # noqa: E402
+from skspeech.models._spec_augment import SpecAugment  # noqa: E402
 from skspeech.pipelines import kws_pipeline  # noqa: E402
 from skspeech.pipelines._kws import relative_log_level  # noqa: E402
 

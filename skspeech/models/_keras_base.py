@@ -71,6 +71,17 @@ class _EpochProgressBar(keras.callbacks.Callback):
             self._bar.close()
 
 
+def store_params(est, values):
+    """What each network's ``__init__`` does: store its arguments (``locals()``), nothing else.
+
+    scikit-learn reads the parameters from ``__init__``'s signature, so each
+    network spells them out there; this stores them without naming each twice.
+    """
+    for name, value in values.items():
+        if name != "self":
+            setattr(est, name, value)
+
+
 class _KerasClassifierBase(KerasClassifier):
     """A scikeras ``KerasClassifier`` with skspeech's training; a subclass only builds its network.
 

@@ -4,13 +4,10 @@ Importing this module imports scikeras, hence Keras and TensorFlow; the
 public name ``skspeech.models.KWS2DClassifier`` is resolved lazily.
 """
 
-from numbers import Integral, Real
-
-from sklearn.utils._param_validation import Interval
-
 from . import _keras_nets as nets
-from ._keras_base import _KerasClassifierBase, keras
-from ._kws import _AUGMENTATION_CONSTRAINTS, SpecAugment, spec_augment_params
+from ._keras_base import keras, store_params
+from ._kws import _KWSBase
+from ._spec_augment import SpecAugment, spec_augment_params
 
 __all__ = ["KWS2DClassifier"]
 
@@ -81,7 +78,7 @@ def build_kws2d_network(input_shape, n_classes, *, stem_filters=16, filters=(24,
     return keras.Model(inputs, outputs, name=name)
 
 
-class KWS2DClassifier(_KerasClassifierBase):
+class KWS2DClassifier(_KWSBase):
     """A small keyword-spotting network of 2-D convolutions over time *and* mel bands.
 
     Where :class:`KWSClassifier` treats the bands as channels (its
@@ -154,16 +151,6 @@ restore_best_weights, class_weight, callbacks, warm_start, random_state, verbose
     TensorShape([3, 3, 4, 1])
     """
 
-    _parameter_constraints = {
-        "stem_filters": [Interval(Integral, 1, None, closed="left")],
-        "filters": [list, tuple],
-        "kernel_sizes": [Interval(Integral, 1, None, closed="left"), list, tuple],
-        "strides": [Interval(Integral, 1, None, closed="left"), list, tuple],
-        "dropout": [Interval(Real, 0, 1, closed="left")],
-        **_AUGMENTATION_CONSTRAINTS,
-        **_KerasClassifierBase._TRAINING_CONSTRAINTS,
-    }
-
     def __init__(self, *, stem_filters=16, filters=(24, 32, 48, 48), kernel_sizes=3,
                  strides=(1, 2, 1, 2), dropout=0.2, time_shift=0.1, freq_masks=2,
                  freq_mask_width=0.15, time_masks=2, time_mask_width=0.1, freq_warp=0.0,
@@ -171,33 +158,7 @@ restore_best_weights, class_weight, callbacks, warm_start, random_state, verbose
                  epochs=60, validation_fraction=0.1, patience=None, restore_best_weights=True,
                  class_weight=None, callbacks=None, warm_start=False, random_state=None,
                  verbose=0):
-        self.stem_filters = stem_filters
-        self.filters = filters
-        self.kernel_sizes = kernel_sizes
-        self.strides = strides
-        self.dropout = dropout
-        self.time_shift = time_shift
-        self.freq_masks = freq_masks
-        self.freq_mask_width = freq_mask_width
-        self.time_masks = time_masks
-        self.time_mask_width = time_mask_width
-        self.freq_warp = freq_warp
-        self.optimizer = optimizer
-        self.learning_rate = learning_rate
-        self.lr_schedule = lr_schedule
-        self.batch_size = batch_size
-        self.epochs = epochs
-        self.validation_fraction = validation_fraction
-        self.patience = patience
-        self.restore_best_weights = restore_best_weights
-        self.class_weight = class_weight
-        self.callbacks = callbacks
-        self.warm_start = warm_start
-        self.random_state = random_state
-        self.verbose = verbose
-
-    def _check_network_params(self):
-        nets.check_blocks(self, ("kernel_sizes", "strides"), block="residual block")
+        store_params(self, locals())
 
     def _build_network(self, input_shape, n_classes):
         return build_kws2d_network(

@@ -279,7 +279,7 @@ def test_worker_processes_prepare_the_batches_threads_prepare(commands, tmp_path
                                          ("SKSPEECH_DATA_WORKERS", "0")])
 def test_bad_data_worker_settings_are_named(monkeypatch, name, value):
     pytest.importorskip("scikeras")
-    from skspeech.models._batches import data_workers
+    from skspeech.models._workers import data_workers
 
     monkeypatch.setenv(name, value)
     with pytest.raises(ValueError, match=f"{name} must be a whole number"):
@@ -288,7 +288,7 @@ def test_bad_data_worker_settings_are_named(monkeypatch, name, value):
 
 def test_data_workers_are_threads_unless_processes_are_asked_for(monkeypatch):
     pytest.importorskip("scikeras")
-    from skspeech.models._batches import data_workers
+    from skspeech.models._workers import data_workers
 
     monkeypatch.delenv("SKSPEECH_DATA_PROCESSES", raising=False)
     monkeypatch.setenv("SKSPEECH_DATA_WORKERS", "3")
@@ -384,7 +384,7 @@ def test_skspeech_train_prepares_fresh_copies_in_processes_unless_told(monkeypat
     import os
 
     from skspeech.cli import _train_stream
-    from skspeech.models._batches import default_processes
+    from skspeech.models._workers import default_processes
 
     forks = (multiprocessing.get_start_method(allow_none=True)
              or multiprocessing.get_all_start_methods()[0]) == "fork"

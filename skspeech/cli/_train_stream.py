@@ -149,7 +149,7 @@ def fit(model, X, y, say, fresh_copies=True):
 
     With ``fresh_copies`` (augmented copies drawn anew every epoch, whose
     features every epoch computes) the batches are prepared in worker
-    processes (:func:`~skspeech.models._batches.default_processes`), else in
+    processes (:func:`~skspeech.models.default_processes`), else in
     a thread (from the second epoch the features are the checkpoint's
     cache, which a thread reads as fast without sending the batches between
     processes); ``SKSPEECH_DATA_PROCESSES`` overrides both.

@@ -14,7 +14,7 @@ _LAZY = {
     "GeometricVotingClassifier": "._voting",
     "TrainingCheckpoint": "._checkpoint",
     "ClipProgress": "._checkpoint",
-    "default_processes": "._batches",
+    "default_processes": "._workers",
 }
 
 __all__ = sorted(_LAZY)

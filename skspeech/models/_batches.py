@@ -8,9 +8,14 @@ trains from :class:`ClipBatches`: a ``keras.utils.PyDataset`` whose
 current epoch and runs the Pipeline's fitted front end on them. Keras
 prepares the next batches while the network trains on this one (a
 background thread, ``workers`` threads, or worker processes: see
-:func:`data_workers`). Memory holds the list of clips, the batches in the
+:func:`~skspeech.models._workers.data_workers`). Memory holds the list of clips, the batches in the
 queue and the network; nothing that grows with the data but the names and
 labels.
+
+The disk cache of features (:mod:`~skspeech.models._feature_cache`), the
+choice of threads or processes (:mod:`~skspeech.models._workers`) and the
+checkpoint lookups (:mod:`~skspeech.models._checkpoint`) live in their own
+modules.
 
 Importing this module imports Keras.
 """
@@ -23,7 +28,10 @@ import keras
 import numpy as np
 
 from ..io._clips import LazyClips
+from ._checkpoint import caching_checkpoint, checkpoint_of
+from ._feature_cache import FeatureCache
 from ._unreadable import READ_ERRORS, clip_error, log_skipped, unreadable  # noqa: F401
+from ._workers import data_workers
 
 __all__ = ["ClipBatches", "check_lazy_input", "streamed_training_data"]
 
@@ -31,133 +39,6 @@ __all__ = ["ClipBatches", "check_lazy_input", "streamed_training_data"]
 ADAPT_SAMPLE = 2048
 #: Clips read to learn the shape of the network's input.
 SHAPE_SAMPLE = 4
-
-
-class FeatureCache:
-    """The network's inputs of the clips that are the same every epoch, as float16 in a file.
-
-    A clip that is no augmented copy gives the same input every epoch: its
-    first computation is written here (``n_clips`` rows of the input's
-    shape, 2 bytes a value; 7.8 KB per one-second clip of 98 x 40 log-mel
-    frames), later epochs read it back. Rows are read and written with
-    positional file I/O, so they stay in the operating system's file cache
-    and out of the process's memory. Which rows are filled is kept in a
-    small shared file mapping (``<path>.filling``, one byte a row), so that
-    worker processes preparing batches mark the rows they write where the
-    main process and the other workers see them; :meth:`save` (the main
-    process, at the end of each epoch) records them beside the file, so a
-    resumed run reuses them.
-
-    Parameters
-    ----------
-    path : str or path-like
-        The file (made or reused; ``<path>.json`` describes it).
-    n_clips : int
-        Rows.
-    shape : tuple of int
-        Shape of one input.
-    """
-
-    def __init__(self, path, n_clips: int, shape: tuple):
-        import json
-        from pathlib import Path
-
-        self.path = Path(path)
-        self.n_clips, self.shape = int(n_clips), tuple(int(d) for d in shape)
-        self.row_bytes = int(np.prod(self.shape)) * 2
-        meta = self.path.with_name(self.path.name + ".json")
-        layout = {"n_clips": self.n_clips, "shape": list(self.shape), "dtype": "float16"}
-        try:
-            record = json.loads(meta.read_text(encoding="utf-8")) if meta.is_file() else {}
-        except (OSError, UnicodeDecodeError, ValueError) as exc:
-            import warnings
-
-            warnings.warn(f"The checkpoint's record of cached features {str(meta)!r} is damaged "
-                          f"({exc}); the features are computed again.", RuntimeWarning,
-                          stacklevel=2)
-            record = {}
-        if not isinstance(record, dict):
-            record = {}
-        whole = self.path.is_file() and self.path.stat().st_size == self.n_clips * self.row_bytes
-        if whole and record.get("layout") == layout:  # a cut file is filled again
-            saved = record["filled"]
-        else:
-            saved = []
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with open(self.path, "wb") as f:
-                f.truncate(self.n_clips * self.row_bytes)
-        self._meta, self._layout = meta, layout
-        filling = self._filling_path()
-        filling.unlink(missing_ok=True)  # only what a saved epoch recorded counts
-        np.lib.format.open_memmap(filling, mode="w+", dtype=np.uint8,
-                                  shape=(max(self.n_clips, 1),))[
-            np.asarray(saved, dtype=np.intp)] = 1
-        self._open()
-
-    def _filling_path(self):
-        return self.path.with_name(self.path.name + ".filling")
-
-    def _open(self) -> None:
-        import os
-
-        self._fd = os.open(self.path, os.O_RDWR)
-        self._filled = np.load(self._filling_path(), mmap_mode="r+")
-
-    def __getstate__(self):  # a worker process started by pickling reopens the files
-        state = self.__dict__.copy()
-        state["_fd"] = state["_filled"] = None
-        return state
-
-    def __setstate__(self, state):
-        self.__dict__.update(state)
-        self._open()
-
-    @property
-    def filled(self) -> np.ndarray:
-        """Whether each row is filled (bool, a copy)."""
-        return self._filled[:self.n_clips].astype(bool)
-
-    def is_filled(self, idx: np.ndarray) -> np.ndarray:
-        """Whether rows ``idx`` are filled."""
-        return self._filled[np.asarray(idx, dtype=np.intp)].astype(bool)
-
-    def get(self, idx: np.ndarray) -> np.ndarray:
-        """The rows ``idx`` (all filled), as float32."""
-        import os
-
-        out = np.empty((len(idx),) + self.shape, dtype=np.float16)
-        for k, i in enumerate(idx):
-            buf = os.pread(self._fd, self.row_bytes, int(i) * self.row_bytes)
-            out[k] = np.frombuffer(buf, dtype=np.float16).reshape(self.shape)
-        return out.astype(np.float32)
-
-    def put(self, idx: np.ndarray, values: np.ndarray) -> None:
-        """Write rows ``idx`` and mark them filled."""
-        import os
-
-        values = np.ascontiguousarray(values, dtype=np.float16)
-        for i, row in zip(idx, values):
-            os.pwrite(self._fd, row.tobytes(), int(i) * self.row_bytes)
-        self._filled[np.asarray(idx, dtype=np.intp)] = 1
-
-    def save(self) -> None:
-        """Record which rows are filled (beside the file), once their rows are on disk."""
-        import json
-        import os
-
-        os.fsync(self._fd)
-        tmp = self._meta.with_name(self._meta.name + ".tmp")
-        tmp.write_text(json.dumps({"layout": self._layout,
-                                   "filled": np.flatnonzero(self.filled).tolist()}))
-        os.replace(tmp, self._meta)
-
-    def close(self) -> None:
-        import os
-
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
-        self._filled = None
 
 
 class ClipBatches(keras.utils.PyDataset):
@@ -374,53 +255,9 @@ def _train_validation_split(est, X: LazyClips, y_int: np.ndarray) -> tuple[np.nd
     return np.flatnonzero(~in_val), np.flatnonzero(in_val & ~is_copy)
 
 
-def data_workers() -> tuple[int, bool]:
-    """``(workers, processes)``: what prepares the training batches while the network trains.
-
-    ``SKSPEECH_DATA_PROCESSES=N`` (N >= 1): N worker processes, which use
-    more than one core; otherwise ``SKSPEECH_DATA_WORKERS`` threads (default
-    1: one background thread).
-    """
-    import os
-
-    def read(name, default, least):
-        value = os.environ.get(name, default).strip()
-        if not value.isdigit() or int(value) < least:
-            what = "threads" if name.endswith("WORKERS") else "worker processes (0: threads)"
-            raise ValueError(f"{name} must be a whole number >= {least} ({what} that prepare "
-                             f"training batches); got {value!r}.")
-        return int(value)
-
-    processes = read("SKSPEECH_DATA_PROCESSES", "0", 0)
-    if processes:
-        return processes, True
-    return read("SKSPEECH_DATA_WORKERS", "1", 1), False
-
-
-def default_processes() -> int:
-    """Worker processes ``skspeech train`` prepares batches in when ``SKSPEECH_DATA_PROCESSES``
-    is not set: 2 where new processes start by forking (Linux up to Python 3.13) on a machine
-    of two cores or more, else 0 (one background thread)."""
-    import multiprocessing
-    import os
-
-    method = (multiprocessing.get_start_method(allow_none=True)
-              or multiprocessing.get_all_start_methods()[0])
-    return 2 if method == "fork" and (os.cpu_count() or 1) >= 2 else 0
-
-
-def _checkpoint_of(est):
-    """The TrainingCheckpoint among the fit's callbacks, or None."""
-    from ._checkpoint import TrainingCheckpoint
-
-    given = list(getattr(est, "_fit_callbacks", None) or []) + list(
-        getattr(est, "callbacks", None) or [])  # the latter before fit sets the former
-    return next((cb for cb in given if isinstance(cb, TrainingCheckpoint)), None)
-
-
 def _skipping(est):
     """The TrainingCheckpoint that leaves out unreadable clips (on_unreadable="skip"), or None."""
-    checkpoint = _checkpoint_of(est)
+    checkpoint = checkpoint_of(est)
     return checkpoint if checkpoint is not None and checkpoint.on_unreadable == "skip" else None
 
 
@@ -451,19 +288,6 @@ def _read_readable(est, X, indices, epoch=None):
                          f"read; is the data folder still there?", epoch)
     good = np.asarray(good, dtype=np.intp)
     return X.read(good), good
-
-
-def _caching_checkpoint(est):
-    """The TrainingCheckpoint among the fit's callbacks that caches features, or None."""
-    from ._checkpoint import TrainingCheckpoint
-
-    for cb in getattr(est, "_fit_callbacks", None) or []:
-        if isinstance(cb, TrainingCheckpoint) and cb.cache_features:
-            if not cb.resume:  # a fresh run computes its features afresh
-                for name in ("features.f16", "features.f16.json", "features.f16.filling"):
-                    (cb.directory / name).unlink(missing_ok=True)
-            return cb
-    return None
 
 
 def streamed_training_data(est, X: LazyClips, y, sample_weight, *, validate: bool,
@@ -505,18 +329,18 @@ def streamed_training_data(est, X: LazyClips, y, sample_weight, *, validate: boo
     else:
         train, val = np.arange(len(X)), None
     cache = None
-    checkpoint = _caching_checkpoint(est)
+    checkpoint = caching_checkpoint(est)
     if checkpoint is not None:
         cache = FeatureCache(checkpoint.directory / "features.f16", len(X), est.X_shape_[1:])
     # cache_features="all": each copy drawn once and reused, as the recipe in memory does
     fresh = checkpoint is None or checkpoint.cache_features != "all"
     workers, processes = data_workers()
-    skip = _checkpoint_of(est)
+    skip = checkpoint_of(est)
     skip = skip is not None and skip.on_unreadable == "skip"
     common = dict(batch_size=est.batch_size, sample_weight=sample_weight, prepare=prepare,
                   cache=cache, workers=workers, processes=processes,
                   on_error="skip" if skip else "raise",
-                  skip_log=_checkpoint_of(est).skip_log if skip else None)
+                  skip_log=checkpoint_of(est).skip_log if skip else None)
     batches = ClipBatches(X, y, train, shuffle=True, seed=seed, fresh=fresh,
                           initial_epoch=initial_epoch, **common)
     validation = None if val is None else ClipBatches(X, y, val, shuffle=False, seed=seed,

@@ -397,8 +397,8 @@ def test_skspeech_train_prepares_fresh_copies_in_processes_unless_told(monkeypat
     _train_stream.fit(model, None, None, say=print)
     assert seen == [str(default_processes())]
     assert "SKSPEECH_DATA_PROCESSES" not in os.environ  # set for the fit only
-    _train_stream.fit(model, None, None, say=print, fresh_copies=False)
+    _train_stream.fit(model, None, None, say=print, redraw_copies=False)
     assert seen[-1] == "0"  # cached features: a thread reads them as fast
     monkeypatch.setenv("SKSPEECH_DATA_PROCESSES", "3")  # the user's choice wins
-    _train_stream.fit(model, None, None, say=print, fresh_copies=False)
+    _train_stream.fit(model, None, None, say=print, redraw_copies=False)
     assert seen[-1] == "3"

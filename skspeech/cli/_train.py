@@ -460,7 +460,7 @@ def _train(args, out, say):
                         fingerprint=streamed.fingerprint(args, data, classes),
                         cache="all" if args.fixed_copies else True, skip=skip)
         try:
-            streamed.fit(model, X, y, say, fresh_copies=augmented and not args.fixed_copies)
+            streamed.fit(model, X, y, say, redraw_copies=augmented and not args.fixed_copies)
         except KeyboardInterrupt:
             print(f"The checkpoint in {checkpoint} keeps the epochs done; continue with the "
                   "same command and --resume.", file=sys.stderr)

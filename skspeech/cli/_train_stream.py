@@ -144,10 +144,10 @@ def attach(model, folder, *, resume, fingerprint, quiet, cache=True, skip=False)
     return model.set_params(**params)
 
 
-def fit(model, X, y, say, fresh_copies=True):
+def fit(model, X, y, say, redraw_copies=True):
     """Fit, saying when a run resumes; returns the fitted model.
 
-    With ``fresh_copies`` (augmented copies drawn anew every epoch, whose
+    With ``redraw_copies`` (augmented copies drawn anew every epoch, whose
     features every epoch computes) the batches are prepared in worker
     processes (:func:`~skspeech.models.default_processes`), else in
     a thread (from the second epoch the features are the checkpoint's
@@ -166,7 +166,7 @@ def fit(model, X, y, say, fresh_copies=True):
     name = "SKSPEECH_DATA_PROCESSES"
     if name in os.environ:
         return model.fit(X, y)
-    os.environ[name] = str(default_processes() if fresh_copies else 0)
+    os.environ[name] = str(default_processes() if redraw_copies else 0)
     try:
         return model.fit(X, y)
     finally:

@@ -58,7 +58,7 @@ class ClipBatches(keras.utils.PyDataset):
         A new order every epoch, drawn from ``seed`` and the epoch.
     seed : int
         Seeds the order.
-    fresh : bool
+    redraw_copies : bool
         Pass the epoch to ``clips.read``, so random augmentation draws anew
         every epoch; False reads every epoch the same clips (validation).
     sample_weight : ndarray of shape (n_clips,) or None
@@ -80,7 +80,7 @@ class ClipBatches(keras.utils.PyDataset):
     cache : FeatureCache or None
         Where the inputs that are the same every epoch are kept after their
         first computation: the clips that are no augmented copies and, when
-        ``fresh`` is False, the copies too.
+        ``redraw_copies`` is False, the copies too.
     on_error : {"raise", "skip"}, default="raise"
         A clip that cannot be read (a file changed, removed or damaged during
         training): raise :class:`~skspeech.exceptions.UnreadableClipError`
@@ -91,7 +91,7 @@ class ClipBatches(keras.utils.PyDataset):
     """
 
     def __init__(self, clips: LazyClips, y: np.ndarray, indices: np.ndarray, *,
-                 batch_size: int, shuffle: bool, seed: int, fresh: bool,
+                 batch_size: int, shuffle: bool, seed: int, redraw_copies: bool,
                  sample_weight: np.ndarray | None = None, prepare=None, initial_epoch: int = 0,
                  workers: int = 1, processes: bool = False, max_queue_size: int = 8,
                  cache: FeatureCache | None = None, on_error: str = "raise",
@@ -104,16 +104,16 @@ class ClipBatches(keras.utils.PyDataset):
         self.batch_size = int(batch_size)
         self.shuffle = shuffle
         self.seed = int(seed)
-        self.fresh = fresh
+        self.redraw_copies = redraw_copies
         self.sample_weight = sample_weight
         self.prepare = prepare
         self.epoch = int(initial_epoch)
         self.cache = cache
         self.on_error = on_error
         self.skip_log = skip_log
-        # what is the same every epoch: the clips themselves, and copies when not fresh
+        # what is the same every epoch: the clips themselves, and copies when not redrawn
         self._fixed = None if cache is None else (
-            ~clips.origins()[1] if fresh else np.ones(len(clips), dtype=bool))
+            ~clips.origins()[1] if redraw_copies else np.ones(len(clips), dtype=bool))
         self._order_epoch, self._order = None, None
 
     def __len__(self) -> int:
@@ -126,7 +126,7 @@ class ClipBatches(keras.utils.PyDataset):
     def _read_clips(self, idx: np.ndarray, epoch: int) -> tuple[np.ndarray, np.ndarray | None]:
         """The inputs of clips ``idx`` and, when some could not be read and are skipped,
         which could (their rows of the inputs are zeros); None when all were read."""
-        read_epoch = epoch if self.fresh else None
+        read_epoch = epoch if self.redraw_copies else None
         try:
             return np.asarray(self.clips.read(idx, epoch=read_epoch), dtype=np.float32), None
         except READ_ERRORS as exc:
@@ -333,7 +333,7 @@ def streamed_training_data(est, X: LazyClips, y, sample_weight, *, validate: boo
     if checkpoint is not None:
         cache = FeatureCache(checkpoint.directory / "features.f16", len(X), est.X_shape_[1:])
     # cache_features="all": each copy drawn once and reused, as the recipe in memory does
-    fresh = checkpoint is None or checkpoint.cache_features != "all"
+    redraw = checkpoint is None or checkpoint.cache_features != "all"
     workers, processes = data_workers()
     skip = checkpoint_of(est)
     skip = skip is not None and skip.on_unreadable == "skip"
@@ -341,10 +341,10 @@ def streamed_training_data(est, X: LazyClips, y, sample_weight, *, validate: boo
                   cache=cache, workers=workers, processes=processes,
                   on_error="skip" if skip else "raise",
                   skip_log=checkpoint_of(est).skip_log if skip else None)
-    batches = ClipBatches(X, y, train, shuffle=True, seed=seed, fresh=fresh,
+    batches = ClipBatches(X, y, train, shuffle=True, seed=seed, redraw_copies=redraw,
                           initial_epoch=initial_epoch, **common)
     validation = None if val is None else ClipBatches(X, y, val, shuffle=False, seed=seed,
-                                                      fresh=False, **common)
+                                                      redraw_copies=False, **common)
     _, is_copy = X.origins()
     recorded = train[~is_copy[train]]  # the clips themselves: no copy is made to adapt on
     pool = recorded if len(recorded) else train

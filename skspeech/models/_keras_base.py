@@ -280,7 +280,7 @@ class _KerasClassifierBase(KerasClassifier):
         with nets.seeded(self._random_state):
             model = self._build_network(input_shape, self.n_classes_)
             nets.compile_network(model, self.optimizer, self.learning_rate)
-        self._fresh_model = True  # its input normalisation learns from the first training split
+        self._needs_adapt = True  # a new network: its input normalisation learns from the data
         return model
 
     def _ensure_compiled_model(self):
@@ -310,10 +310,10 @@ class _KerasClassifierBase(KerasClassifier):
                 patience=self.patience if self.patience is not None else epochs + 1,
                 restore_best_weights=self.restore_best_weights)
             callbacks.append(stopper)
-        if getattr(self, "_fresh_model", False):
+        if getattr(self, "_needs_adapt", False):
             # streamed: a sample of the training clips (ClipBatches.adapt_x)
             nets.adapt_input_normalization(self.model_, getattr(data["x"], "adapt_x", data["x"]))
-            self._fresh_model = False
+            self._needs_adapt = False
         if getattr(self, "lr_schedule", "constant") == "cosine" and not partial:
             # partial_fit: one epoch at a time, at learning_rate
             callbacks.append(keras.callbacks.LearningRateScheduler(
@@ -498,7 +498,7 @@ class _KerasClassifierBase(KerasClassifier):
 
     def __getstate__(self):
         state = dict(super().__getstate__())  # object.__getstate__ gives __dict__ itself
-        for key in ("_fit_callbacks", "_predict_callbacks", "_fresh_model"):
+        for key in ("_fit_callbacks", "_predict_callbacks", "_needs_adapt"):
             state.pop(key, None)
         if "model_" in state:
             # Keep the weights, drop the optimizer's state (Adam: 2 more copies).

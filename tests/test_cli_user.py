@@ -217,8 +217,7 @@ def test_listen_without_sounddevice_says_how_to_install(svm_model):
 
 def test_fit_with_progress_equals_pipeline_fit(capsys):
     from skspeech.augment import AugmentedClassifier
-    from skspeech.cli._train import fit_with_progress
-    from skspeech.pipelines import hmm_pipeline, svm_pipeline
+    from skspeech.pipelines import fit_with_progress, hmm_pipeline, svm_pipeline
 
     X, y = make_tone_commands(n_per_class=8, sr=8000, random_state=3)
     X_new, _ = make_tone_commands(n_per_class=3, sr=8000, random_state=4)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..labels import commands_of, non_commands_of
+from ..labels import UNKNOWN, commands_of, non_commands_of
 from ._labels import listing
 
 _DATA_HELP = ("training data: a folder in Speech Commands layout (one folder per word), an "
@@ -147,7 +147,7 @@ def plan_speech_commands(index, *, words=None, task=None, subset="train", note=N
 
 def twelve_class_gap(index, words):
     """Why the 12-class task cannot be built from a folder with these words, or None."""
-    from ..datasets import BACKGROUND_NOISE, UNKNOWN
+    from ..labels import BACKGROUND_NOISE
 
     if index["kind"] == "test_set":  # its own _unknown_/ and _silence_/ folders
         return None
@@ -257,7 +257,7 @@ def load_data(spec, *, subset, words=None, task=None, sr=None, n_voices=24, seed
         from ..datasets import balance_unknown_words
 
         n = len(data.target)
-        n_unknown = int(np.sum(data.target == "_unknown_"))
+        n_unknown = int(np.sum(data.target == UNKNOWN))
         data = balance_unknown_words(data)
         if note is not None and n_unknown:
             note(f"_unknown_: {n_unknown} clips of the other words ({TRAIN_UNKNOWN_PERCENTAGE:g} % "

@@ -15,12 +15,13 @@ from pathlib import Path
 from sklearn.utils._param_validation import StrOptions, validate_params
 
 from .._docstrings import fill_doc
+from ..labels import BACKGROUND_NOISE, UNKNOWN
 from ._archive import extract_archive, remove_stale_partials
 from ._base import get_data_home
 from ._fsdd import FSDD_FILE_RE
 from ._http import DownloadError, _human, download
 from ._lock import data_lock
-from ._speech_commands import BACKGROUND_NOISE, TESTING_LIST, VALIDATION_LIST
+from ._speech_commands import TESTING_LIST, VALIDATION_LIST
 
 __all__ = ["ARCHIVES", "download_dataset", "ensure_dataset"]
 
@@ -88,7 +89,7 @@ class _ContentError(ValueError):
 def _speech_commands_checker(min_words, test_set):
     def check(root):
         n_words = sum(1 for p in root.iterdir() if p.is_dir() and not p.name.startswith("_"))
-        needed = ("_unknown_",) if test_set else (VALIDATION_LIST, TESTING_LIST,
+        needed = (UNKNOWN,) if test_set else (VALIDATION_LIST, TESTING_LIST,
                                                   BACKGROUND_NOISE)
         missing = [n for n in needed if not (root / n).exists()]
         if missing or n_words < min_words:

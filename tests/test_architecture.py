@@ -34,18 +34,25 @@ def _base(module, level, name):
     return ".".join(parts + ([name] if name else []))
 
 
-def _reexports(package):
-    """Name -> defining module, for the names ``package``'s ``__init__`` takes from its modules."""
+def _lazy_table(package):
+    """Name -> module, of ``package``'s lazy ``{"name": "._x"}`` table (imported on first use)."""
     names = {}
     for node in ast.parse(MODULES[package].read_text()).body:
-        if isinstance(node, ast.ImportFrom) and node.level:
-            for alias in node.names:
-                names[alias.asname or alias.name] = _base(package, node.level, node.module)
-        elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Dict):  # lazy tables
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Dict):
             for key, value in zip(node.value.keys, node.value.values):
                 if (isinstance(key, ast.Constant) and isinstance(value, ast.Constant)
                         and isinstance(value.value, str) and value.value.startswith(".")):
                     names[key.value] = _base(package, 1, value.value[1:])
+    return names
+
+
+def _reexports(package):
+    """Name -> defining module, for the names ``package``'s ``__init__`` takes from its modules."""
+    names = _lazy_table(package)
+    for node in ast.parse(MODULES[package].read_text()).body:
+        if isinstance(node, ast.ImportFrom) and node.level:
+            for alias in node.names:
+                names[alias.asname or alias.name] = _base(package, node.level, node.module)
     return names
 
 
@@ -67,11 +74,8 @@ def imports(module):
                 elif base in PACKAGES:
                     target = _reexports(base).get(alias.name, base)
                 found.append((node.lineno, base, alias.name, target))
-    if module in PACKAGES:  # a lazy table imports its modules on first use
-        lazy = {name: target for name, target in _reexports(module).items()
-                if target != module and f".{target.rpartition('.')[2]}" in
-                MODULES[module].read_text()}
-        found += [(0, module, name, target) for name, target in sorted(lazy.items())]
+    if module in PACKAGES:  # a lazy table imports its modules on first use (line 0: no statement)
+        found += [(0, module, name, target) for name, target in sorted(_lazy_table(module).items())]
     return found
 
 

@@ -169,7 +169,8 @@ def test_streamed_batches_split_copies_with_their_clip(commands):
     clips, y_out = augment_lazily(files, y, WaveAugmenter(sr=SR, n_copies=2, random_state=0))
     net = KWSClassifier(validation_fraction=0.2, random_state=0)
     net.classes_, net.n_classes_, net._random_state = np.unique(y), 3, 0
-    train, val = _train_validation_split(net, clips, np.searchsorted(np.unique(y), y_out))
+    train, val = _train_validation_split(clips, np.searchsorted(np.unique(y), y_out),
+                                         net._validation_split)
     origin, is_copy = clips.origins()
     assert not set(origin[train]) & set(origin[val])  # a clip and its copies on one side
     assert not is_copy[val].any() and len(val) == 6 and len(train) == 72

@@ -28,10 +28,9 @@ import keras
 import numpy as np
 
 from ..io._clips import LazyClips
-from ._checkpoint import caching_checkpoint, checkpoint_of
+from ._checkpoint import checkpoint_of
 from ._feature_cache import FeatureCache
 from ._unreadable import READ_ERRORS, clip_error, log_skipped, unreadable  # noqa: F401
-from ._workers import data_workers
 
 __all__ = ["ClipBatches", "check_lazy_input", "streamed_training_data"]
 
@@ -228,7 +227,7 @@ def check_lazy_input(est, X: LazyClips, reset: bool) -> np.ndarray:
 
     first = np.arange(min(SHAPE_SAMPLE, len(X)))
     if reset:
-        sample, _ = _read_readable(est, X, first)
+        sample, _ = _read_readable(X, first, _skipping(checkpoint_of(est)))
     else:
         sample = X.read(first)
     if not isinstance(sample, np.ndarray):
@@ -243,21 +242,21 @@ def check_lazy_input(est, X: LazyClips, reset: bool) -> np.ndarray:
     return sample
 
 
-def _train_validation_split(est, X: LazyClips, y_int: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Training and validation positions: the estimator's stratified split of the recorded
-    clips; a clip's copies go with it, and validation takes no copies."""
+def _train_validation_split(X: LazyClips, y_int: np.ndarray, split
+                            ) -> tuple[np.ndarray, np.ndarray]:
+    """Training and validation positions: ``split`` (the classifier's stratified split) of the
+    recorded clips; a clip's copies go with it, and validation takes no copies."""
     origin, is_copy = X.origins()
     clips, first = np.unique(origin, return_index=True)
-    train_clips, val_clips = est._validation_split(y_int[first])
+    train_clips, val_clips = split(y_int[first])
     in_val = np.isin(origin, clips[val_clips])
     if not is_copy.any():  # no copies: the in-memory split, in its order
         return first[train_clips], first[val_clips]
     return np.flatnonzero(~in_val), np.flatnonzero(in_val & ~is_copy)
 
 
-def _skipping(est):
-    """The TrainingCheckpoint that leaves out unreadable clips (on_unreadable="skip"), or None."""
-    checkpoint = checkpoint_of(est)
+def _skipping(checkpoint):
+    """``checkpoint`` if it leaves out unreadable clips (on_unreadable="skip"), else None."""
     return checkpoint if checkpoint is not None and checkpoint.on_unreadable == "skip" else None
 
 
@@ -266,13 +265,13 @@ def _log_skipped(checkpoint, exc):
     log_skipped(checkpoint.skip_log, exc)
 
 
-def _read_readable(est, X, indices, epoch=None):
+def _read_readable(X, indices, checkpoint, epoch=None):
     """``(clips, indices read)``: ``X.read(indices)``, leaving out (and listing) the clips
-    that cannot be read when the fit's checkpoint skips them; UnreadableClipError else."""
+    that cannot be read when ``checkpoint`` skips them (None: none does); UnreadableClipError
+    else."""
     try:
         return X.read(indices), indices
     except READ_ERRORS as exc:
-        checkpoint = _skipping(est)
         if checkpoint is None:
             raise unreadable(exc, epoch) from None
     good = []
@@ -290,23 +289,38 @@ def _read_readable(est, X, indices, epoch=None):
     return X.read(good), good
 
 
-def streamed_training_data(est, X: LazyClips, y, sample_weight, *, validate: bool,
-                           initial_epoch: int = 0, prepare=None) -> dict:
+def streamed_training_data(X: LazyClips, y, sample_weight, *, batch_size: int, seed: int,
+                           split=None, checkpoint=None, input_shape: tuple, workers: int = 1,
+                           processes: bool = False, initial_epoch: int = 0,
+                           prepare=None) -> dict:
     """``keras.Model.fit`` keyword arguments that stream ``X``.
 
     Parameters
     ----------
-    est : _KerasClassifierBase
-        The classifier (its ``batch_size``, ``validation_fraction``, split
-        and seed).
     X : LazyClips
         The inputs.
     y : ndarray
         Encoded labels.
     sample_weight : ndarray or None
         One weight per clip.
-    validate : bool
-        Hold out a stratified validation split.
+    batch_size : int
+        Clips per batch.
+    seed : int
+        Seeds the batches' order and the sample the input normalisation adapts on.
+    split : callable or None, default=None
+        The classifier's stratified validation split (labels of the recorded
+        clips -> training and validation positions); None holds out nothing.
+    checkpoint : TrainingCheckpoint or None, default=None
+        The fit's checkpoint: its ``cache_features`` keeps the inputs in its
+        folder (a run that does not resume starts the cache afresh), its
+        ``on_unreadable="skip"`` leaves out the clips that cannot be read.
+    input_shape : tuple
+        The shape of one input (a row of the feature cache).
+    workers : int, default=1
+        Threads, or with ``processes`` worker processes, that prepare the
+        batches (:func:`~skspeech.models._workers.data_workers`).
+    processes : bool, default=False
+        Prepare the batches in worker processes instead of threads.
     initial_epoch : int, default=0
         The epoch training starts at.
     prepare : callable, default=None
@@ -323,24 +337,24 @@ def streamed_training_data(est, X: LazyClips, y, sample_weight, *, validate: boo
         ``keras.Model.fit`` directly.
     """
     y = np.asarray(y).reshape(len(y))
-    seed = 0 if est._random_state is None else int(est._random_state)
-    if validate:
-        train, val = _train_validation_split(est, X, y.astype(int))
+    if split is not None:
+        train, val = _train_validation_split(X, y.astype(int), split)
     else:
         train, val = np.arange(len(X)), None
     cache = None
-    checkpoint = caching_checkpoint(est)
-    if checkpoint is not None:
-        cache = FeatureCache(checkpoint.directory / "features.f16", len(X), est.X_shape_[1:])
+    caching = checkpoint if checkpoint is not None and checkpoint.cache_features else None
+    if caching is not None:
+        path = caching.directory / "features.f16"
+        if not caching.resume:  # a fresh run computes its features afresh
+            FeatureCache.remove(path)
+        cache = FeatureCache(path, len(X), input_shape)
     # cache_features="all": each copy drawn once and reused, as the recipe in memory does
-    redraw = checkpoint is None or checkpoint.cache_features != "all"
-    workers, processes = data_workers()
-    skip = checkpoint_of(est)
-    skip = skip is not None and skip.on_unreadable == "skip"
-    common = dict(batch_size=est.batch_size, sample_weight=sample_weight, prepare=prepare,
+    redraw = caching is None or caching.cache_features != "all"
+    skipping = _skipping(checkpoint)
+    common = dict(batch_size=batch_size, sample_weight=sample_weight, prepare=prepare,
                   cache=cache, workers=workers, processes=processes,
-                  on_error="skip" if skip else "raise",
-                  skip_log=checkpoint_of(est).skip_log if skip else None)
+                  on_error="raise" if skipping is None else "skip",
+                  skip_log=None if skipping is None else skipping.skip_log)
     batches = ClipBatches(X, y, train, shuffle=True, seed=seed, redraw_copies=redraw,
                           initial_epoch=initial_epoch, **common)
     validation = None if val is None else ClipBatches(X, y, val, shuffle=False, seed=seed,
@@ -350,7 +364,7 @@ def streamed_training_data(est, X: LazyClips, y, sample_weight, *, validate: boo
     pool = recorded if len(recorded) else train
     pick = pool if len(pool) <= ADAPT_SAMPLE else np.sort(
         np.random.default_rng(seed).choice(pool, ADAPT_SAMPLE, replace=False))
-    adapt = np.asarray(_read_readable(est, X, pick)[0], dtype=np.float32)
+    adapt = np.asarray(_read_readable(X, pick, skipping)[0], dtype=np.float32)
     if prepare is not None:
         adapt = prepare(adapt)
     batches.adapt_x = adapt

@@ -370,18 +370,3 @@ def checkpoint_of(est):
     given = list(getattr(est, "_fit_callbacks", None) or []) + list(
         getattr(est, "callbacks", None) or [])  # the latter before fit sets the former
     return next((cb for cb in given if isinstance(cb, TrainingCheckpoint)), None)
-
-
-def caching_checkpoint(est):
-    """The TrainingCheckpoint among the fit's callbacks that caches features, or None.
-
-    A run that does not resume starts its cache afresh: the cache files of an earlier run are
-    deleted here.
-    """
-    for cb in getattr(est, "_fit_callbacks", None) or []:
-        if isinstance(cb, TrainingCheckpoint) and cb.cache_features:
-            if not cb.resume:  # a fresh run computes its features afresh
-                for name in ("features.f16", "features.f16.json", "features.f16.filling"):
-                    (cb.directory / name).unlink(missing_ok=True)
-            return cb
-    return None

@@ -71,6 +71,15 @@ class FeatureCache:
             np.asarray(saved, dtype=np.intp)] = 1
         self._open()
 
+    @staticmethod
+    def remove(path) -> None:
+        """Delete the cache at ``path``: its rows, its description, its record of filled rows."""
+        from pathlib import Path
+
+        path = Path(path)
+        for name in (path.name, path.name + ".json", path.name + ".filling"):
+            (path.parent / name).unlink(missing_ok=True)
+
     def _filling_path(self):
         return self.path.with_name(self.path.name + ".filling")
 

@@ -33,7 +33,8 @@ except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
         f"(import failed: {exc})") from exc
 
 from ._batches import check_lazy_input, clip_error, streamed_training_data  # noqa: E402
-from ._checkpoint import TrainingCheckpoint  # noqa: E402
+from ._checkpoint import TrainingCheckpoint, checkpoint_of  # noqa: E402
+from ._workers import data_workers  # noqa: E402
 
 # Clips per predict_on_batch call: bounds memory on long inputs (the tutorial
 # net holds about 60 MB of activations for 256 one-second clips).
@@ -366,8 +367,13 @@ class _KerasClassifierBase(KerasClassifier):
             :func:`~skspeech.models._batches.streamed_training_data`).
         """
         if is_lazy(X):
-            return streamed_training_data(self, X, y, sample_weight, validate=validate,
-                                          prepare=_add_channel_axis)
+            workers, processes = data_workers()  # SKSPEECH_DATA_PROCESSES, _WORKERS
+            return streamed_training_data(
+                X, y, sample_weight, batch_size=self.batch_size,
+                seed=0 if self._random_state is None else int(self._random_state),
+                split=self._validation_split if validate else None,
+                checkpoint=checkpoint_of(self), input_shape=self.X_shape_[1:],
+                workers=workers, processes=processes, prepare=_add_channel_axis)
         validation_data = None
         if validate:
             train, val = self._validation_split(np.asarray(y).reshape(len(y)).astype(int))

@@ -503,6 +503,8 @@ class _KerasClassifierBase(KerasClassifier):
     # --- pickling -------------------------------------------------------------
 
     def __getstate__(self):
+        # Overrides scikeras's __getstate__: a pickle keeps the network's weights, not the
+        # fit's callbacks (rebuilt per fit) nor the optimizer's state (rebuilt on a warm start).
         state = dict(super().__getstate__())  # object.__getstate__ gives __dict__ itself
         for key in ("_fit_callbacks", "_predict_callbacks", "_needs_adapt"):
             state.pop(key, None)

@@ -296,6 +296,9 @@ def test_data_workers_are_threads_unless_processes_are_asked_for(monkeypatch):
     assert data_workers() == (3, False)
     monkeypatch.setenv("SKSPEECH_DATA_PROCESSES", "2")
     assert data_workers() == (2, True)
+    assert data_workers(0) == (3, False) and data_workers(4) == (4, True)  # fit(data_processes=)
+    with pytest.raises(ValueError, match="data_processes must be a whole number >= 0"):
+        data_workers(-1)
 
 
 # -- skspeech train -----------------------------------------------------------------------
@@ -392,14 +395,13 @@ def test_skspeech_train_prepares_fresh_copies_in_processes_unless_told(monkeypat
     assert default_processes() == (2 if forks and os.cpu_count() >= 2 else 0)
     model, seen = _kws(), []
     model.set_params(estimator__kws__callbacks=[])
-    monkeypatch.setattr(type(model), "fit", lambda self, X, y: seen.append(
-        os.environ.get("SKSPEECH_DATA_PROCESSES")) or self)
+    monkeypatch.setattr(type(model), "fit", lambda self, X, y, **params: seen.append(
+        (params.get("kws__data_processes"), os.environ.get("SKSPEECH_DATA_PROCESSES"))) or self)
     monkeypatch.delenv("SKSPEECH_DATA_PROCESSES", raising=False)
     _train_stream.fit(model, None, None, say=print)
-    assert seen == [str(default_processes())]
-    assert "SKSPEECH_DATA_PROCESSES" not in os.environ  # set for the fit only
+    assert seen == [(default_processes(), None)]  # a parameter of the network's fit, no variable
     _train_stream.fit(model, None, None, say=print, redraw_copies=False)
-    assert seen[-1] == "0"  # cached features: a thread reads them as fast
+    assert seen[-1] == (0, None)  # cached features: a thread reads them as fast
     monkeypatch.setenv("SKSPEECH_DATA_PROCESSES", "3")  # the user's choice wins
     _train_stream.fit(model, None, None, say=print, redraw_copies=False)
-    assert seen[-1] == "3"
+    assert seen[-1] == (None, "3")  # the network's fit reads it

@@ -152,25 +152,24 @@ def fit(model, X, y, say, redraw_copies=True):
     processes (:func:`~skspeech.models.default_processes`), else in
     a thread (from the second epoch the features are the checkpoint's
     cache, which a thread reads as fast without sending the batches between
-    processes); ``SKSPEECH_DATA_PROCESSES`` overrides both.
+    processes); ``SKSPEECH_DATA_PROCESSES``, the user's choice, overrides both. The
+    network's ``fit`` takes the number (``data_processes``).
     """
     import os
 
     from ..models import TrainingCheckpoint, default_processes
+    from ..utils import unwrap
 
     _, net = _network(model)
     saved = [cb for cb in net.callbacks if isinstance(cb, TrainingCheckpoint)]
     if saved and saved[0].resume:
         say(f"Resuming from the checkpoint in {saved[0].directory} after epoch "
             f"{saved[0].saved_epochs()}")
-    name = "SKSPEECH_DATA_PROCESSES"
-    if name in os.environ:
+    if "SKSPEECH_DATA_PROCESSES" in os.environ:  # the network's fit reads it
         return model.fit(X, y)
-    os.environ[name] = str(default_processes() if redraw_copies else 0)
-    try:
-        return model.fit(X, y)
-    finally:
-        del os.environ[name]
+    step = next(name for name, s in unwrap(model).steps if s is net)  # the recipe's last step
+    return model.fit(X, y, **{f"{step}__data_processes":
+                              default_processes() if redraw_copies else 0})
 
 
 def epoch_report(model):

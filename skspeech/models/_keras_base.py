@@ -202,7 +202,7 @@ class _KerasClassifierBase(KerasClassifier):
     # --- fit ------------------------------------------------------------------
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, *, data_processes=None):
         """Train the network on clips or frame sequences.
 
         Parameters
@@ -213,6 +213,12 @@ class _KerasClassifierBase(KerasClassifier):
             Labels (strings or integers).
         sample_weight : array-like of shape (n_clips,), default=None
             Weight of each clip in the loss.
+        data_processes : int or None, default=None
+            For clips read in batches (a :class:`~skspeech.io.LazyClips`):
+            the worker processes that prepare the batches (0: threads, as
+            many as ``SKSPEECH_DATA_WORKERS``, default 1). None reads
+            ``SKSPEECH_DATA_PROCESSES`` (default 0). In a Pipeline, pass it
+            as ``<step>__data_processes``.
 
         Returns
         -------
@@ -222,7 +228,7 @@ class _KerasClassifierBase(KerasClassifier):
         self._check_params()
         if sample_weight is not None:
             sample_weight = np.array(sample_weight, dtype=np.float32)
-        super().fit(X, y, sample_weight=sample_weight)
+        super().fit(X, y, sample_weight=sample_weight, data_processes=data_processes)
         # scikeras's fit resets classes_ to None and, when warm-starting, does
         # not set it again: take the metadata back from the fitted encoder.
         vars(self).update(self.target_encoder_.get_metadata())
@@ -292,13 +298,14 @@ class _KerasClassifierBase(KerasClassifier):
             nets.compile_network(self.model_, self.optimizer, self.learning_rate)
 
     def _fit_keras_model(self, X, y, sample_weight, warm_start, epochs, initial_epoch,
-                         partial=False, **kwargs):
+                         partial=False, data_processes=None, **kwargs):
         # Overrides scikeras's private _fit_keras_model: a stratified validation
         # split with early stopping and the best weights, the learning-rate
         # schedule, a progress bar, our seeding, and history_ as floats with best_epoch_.
         self._initialize_callbacks()  # dropped from pickles: rebuilt for a warm start
         data = self._training_data(X, y, sample_weight,
-                                   validate=self.validation_fraction is not None and not partial)
+                                   validate=self.validation_fraction is not None and not partial,
+                                   data_processes=data_processes)
         total = initial_epoch + epochs
         # streamed data comes with a callback telling its batches the epoch
         callbacks = (list(self._fit_callbacks) + [keras.callbacks.TerminateOnNaN()]
@@ -340,7 +347,7 @@ class _KerasClassifierBase(KerasClassifier):
                 raise found from None
         self._record_history(hist.history, warm_start, initial_epoch, stopper)
 
-    def _training_data(self, X, y, sample_weight, *, validate):
+    def _training_data(self, X, y, sample_weight, *, validate, data_processes=None):
         """What ``keras.Model.fit`` trains on: the one place where training input is prepared.
 
         Parameters
@@ -367,7 +374,7 @@ class _KerasClassifierBase(KerasClassifier):
             :func:`~skspeech.models._batches.streamed_training_data`).
         """
         if is_lazy(X):
-            workers, processes = data_workers()  # SKSPEECH_DATA_PROCESSES, _WORKERS
+            workers, processes = data_workers(data_processes)
             return streamed_training_data(
                 X, y, sample_weight, batch_size=self.batch_size,
                 seed=0 if self._random_state is None else int(self._random_state),

@@ -1,21 +1,23 @@
 """What prepares a streamed training's batches: threads or worker processes, and how many.
 
-Read from the environment (``SKSPEECH_DATA_PROCESSES``, ``SKSPEECH_DATA_WORKERS``)
-when a fit starts; :func:`default_processes` is what ``skspeech train`` sets.
+A Keras classifier's ``fit(data_processes=...)``, else the environment
+(``SKSPEECH_DATA_PROCESSES``, ``SKSPEECH_DATA_WORKERS``) when a fit starts;
+:func:`default_processes` is what ``skspeech train`` passes.
 Imports nothing heavy.
 """
 
 from __future__ import annotations
 
 
-def data_workers() -> tuple[int, bool]:
+def data_workers(processes: int | None = None) -> tuple[int, bool]:
     """``(workers, processes)``: what prepares the training batches while the network trains.
 
-    ``SKSPEECH_DATA_PROCESSES=N`` (N >= 1): N worker processes, which use
-    more than one core; otherwise ``SKSPEECH_DATA_WORKERS`` threads (default
-    1: one background thread).
+    ``processes=N`` (N >= 1; None reads ``SKSPEECH_DATA_PROCESSES``): N
+    worker processes, which use more than one core; otherwise
+    ``SKSPEECH_DATA_WORKERS`` threads (default 1: one background thread).
     """
     import os
+    from numbers import Integral
 
     def read(name, default, least):
         value = os.environ.get(name, default).strip()
@@ -25,7 +27,11 @@ def data_workers() -> tuple[int, bool]:
                              f"training batches); got {value!r}.")
         return int(value)
 
-    processes = read("SKSPEECH_DATA_PROCESSES", "0", 0)
+    if processes is None:
+        processes = read("SKSPEECH_DATA_PROCESSES", "0", 0)
+    elif isinstance(processes, bool) or not isinstance(processes, Integral) or processes < 0:
+        raise ValueError(f"data_processes must be a whole number >= 0 (worker processes that "
+                         f"prepare training batches; 0: threads); got {processes!r}.")
     if processes:
         return processes, True
     return read("SKSPEECH_DATA_WORKERS", "1", 1), False

@@ -176,7 +176,7 @@ def test_joblib_round_trip(fitted, tones, tmp_path):
 
 
 def test_default_network_size():
-    from skspeech.models._kws import build_kws_network
+    from skspeech.models._keras_nets import build_kws_network
 
     net = build_kws_network((101, 40), 10)
     assert 20_000 <= net.count_params() <= 40_000  # int8: weights + quantisation in 64 KB

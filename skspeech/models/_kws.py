@@ -9,72 +9,10 @@ from numbers import Integral, Real
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from . import _keras_nets as nets
-from ._keras_base import _KerasClassifierBase, keras, store_params
-from ._spec_augment import AUGMENTATION_CONSTRAINTS, SpecAugment, spec_augment_params
+from ._keras_base import _KerasClassifierBase, store_params
+from ._spec_augment import AUGMENTATION_CONSTRAINTS, spec_augment_params
 
 __all__ = ["KWSClassifier"]
-
-def build_kws_network(input_shape, n_classes, *, stem_filters=48, filters=(48, 48, 48, 48),
-                      kernel_sizes=9, strides=(1, 2, 1, 2), dropout=0.2, time_shift=0.1,
-                      freq_masks=2, freq_mask_width=0.15, time_masks=2, time_mask_width=0.1,
-                      freq_warp=0.0, shortcut="pool", name="kws_classifier"):
-    """A residual network of 1-D time-channel separable convolutions (MatchboxNet/TC-ResNet).
-
-    Frames ``(n_frames, n_bands)`` -> per-band Normalization -> SpecAugment
-    (training only) -> stem ``Conv1D(stem_filters, 3)`` + BN + ReLU -> one
-    residual block per entry of ``filters``: two ``SeparableConv1D`` (depthwise
-    over time, pointwise over channels) with BN, ReLU between, a shortcut
-    (the identity; when the block strides, average pooling over ``stride``
-    frames with ``shortcut="pool"`` or a strided 1x1 convolution with
-    ``shortcut="conv"``; a 1x1 convolution whenever the width changes), ReLU
-    -> global average over time -> Dropout -> softmax.
-
-    Returns
-    -------
-    model : keras.Model
-        Not compiled.
-    """
-    from keras import layers
-
-    if shortcut not in ("pool", "conv"):
-        raise ValueError(f"shortcut must be 'pool' or 'conv'; got {shortcut!r}.")
-    n_blocks = len(filters)
-    kernels = nets.per_block(kernel_sizes, n_blocks, "kernel_sizes")
-    strides = nets.per_block(strides, n_blocks, "strides")
-    inputs = keras.Input(shape=tuple(input_shape), name="input")
-    h = layers.Normalization(axis=-1, name="input_normalization")(inputs)
-    h = SpecAugment(time_shift, freq_masks, freq_mask_width, time_masks, time_mask_width,
-                    freq_warp, name="spec_augment")(h)
-    h = layers.Conv1D(int(stem_filters), 3, padding="same", use_bias=False, name="stem")(h)
-    h = layers.BatchNormalization(momentum=0.9, name="stem_bn")(h)
-    h = layers.ReLU(name="stem_relu")(h)
-    width = int(stem_filters)
-    for i, (n_filters, kernel, stride) in enumerate(zip(filters, kernels, strides), start=1):
-        n_filters, kernel, stride = int(n_filters), int(kernel), int(stride or 1)
-        skip = h
-        h = layers.SeparableConv1D(n_filters, kernel, strides=stride, padding="same",
-                                   use_bias=False, name=f"block{i}_sep1")(h)
-        h = layers.BatchNormalization(momentum=0.9, name=f"block{i}_bn1")(h)
-        h = layers.ReLU(name=f"block{i}_relu1")(h)
-        h = layers.SeparableConv1D(n_filters, kernel, padding="same", use_bias=False,
-                                   name=f"block{i}_sep2")(h)
-        h = layers.BatchNormalization(momentum=0.9, name=f"block{i}_bn2")(h)
-        if n_filters == width and stride != 1 and shortcut == "pool":
-            skip = layers.AveragePooling1D(stride, padding="same",
-                                           name=f"block{i}_shortcut_pool")(skip)
-        elif stride != 1 or n_filters != width:
-            skip = layers.Conv1D(n_filters, 1, strides=stride, padding="same",
-                                 use_bias=False, name=f"block{i}_shortcut")(skip)
-            skip = layers.BatchNormalization(momentum=0.9, name=f"block{i}_shortcut_bn")(skip)
-        h = layers.Add(name=f"block{i}_add")([h, skip])
-        h = layers.ReLU(name=f"block{i}_relu2")(h)
-        width = n_filters
-    h = layers.GlobalAveragePooling1D(name="global_avg_pool")(h)
-    if dropout:
-        h = layers.Dropout(dropout, name="dropout")(h)
-    outputs = layers.Dense(int(n_classes), activation="softmax", name="softmax")(h)
-    return keras.Model(inputs, outputs, name=name)
-
 
 class _KWSBase(_KerasClassifierBase):
     """What both keyword-spotting networks share: their block parameters' constraints and
@@ -249,7 +187,7 @@ class KWSClassifier(_KWSBase):
         store_params(self, locals())
 
     def _build_network(self, input_shape, n_classes):
-        return build_kws_network(
+        return nets.build_kws_network(
             input_shape, n_classes, stem_filters=self.stem_filters, filters=self.filters,
             kernel_sizes=self.kernel_sizes, strides=self.strides, dropout=self.dropout,
             shortcut=self.shortcut, **spec_augment_params(self))

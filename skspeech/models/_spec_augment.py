@@ -7,9 +7,8 @@ Importing this module imports Keras.
 
 from numbers import Integral, Real
 
+import keras
 from sklearn.utils._param_validation import Interval, StrOptions
-
-from ._keras_base import keras
 
 # The network's training-only augmentation (SpecAugment) and learning-rate schedule:
 # parameters of both keyword-spotting networks (KWSClassifier, KWS2DClassifier).

@@ -170,6 +170,33 @@ def build_conv1d_network(input_shape, n_classes, *, filters=(8, 16, 32, 64),
     return keras.Model(inputs, outputs, name=name)
 
 
+def _kws_input(input_shape, time_shift, freq_masks, freq_mask_width, time_masks,
+               time_mask_width, freq_warp):
+    """``(inputs, h)``: both keyword-spotting networks' input, per-band Normalization and
+    SpecAugment (training only)."""
+    import keras
+    from keras import layers
+
+    from ._spec_augment import SpecAugment
+
+    inputs = keras.Input(shape=tuple(input_shape), name="input")
+    h = layers.Normalization(axis=-1, name="input_normalization")(inputs)
+    h = SpecAugment(time_shift, freq_masks, freq_mask_width, time_masks, time_mask_width,
+                    freq_warp, name="spec_augment")(h)
+    return inputs, h
+
+
+def _kws_head(inputs, h, n_classes, dropout, name):
+    """Both keyword-spotting networks' end: Dropout and softmax over the pooled features."""
+    import keras
+    from keras import layers
+
+    if dropout:
+        h = layers.Dropout(dropout, name="dropout")(h)
+    outputs = layers.Dense(int(n_classes), activation="softmax", name="softmax")(h)
+    return keras.Model(inputs, outputs, name=name)
+
+
 def build_kws_network(input_shape, n_classes, *, stem_filters=48, filters=(48, 48, 48, 48),
                       kernel_sizes=9, strides=(1, 2, 1, 2), dropout=0.2, time_shift=0.1,
                       freq_masks=2, freq_mask_width=0.15, time_masks=2, time_mask_width=0.1,
@@ -190,20 +217,16 @@ def build_kws_network(input_shape, n_classes, *, stem_filters=48, filters=(48, 4
     model : keras.Model
         Not compiled.
     """
-    import keras
     from keras import layers
 
-    from ._spec_augment import SpecAugment
 
     if shortcut not in ("pool", "conv"):
         raise ValueError(f"shortcut must be 'pool' or 'conv'; got {shortcut!r}.")
     n_blocks = len(filters)
     kernels = per_block(kernel_sizes, n_blocks, "kernel_sizes")
     strides = per_block(strides, n_blocks, "strides")
-    inputs = keras.Input(shape=tuple(input_shape), name="input")
-    h = layers.Normalization(axis=-1, name="input_normalization")(inputs)
-    h = SpecAugment(time_shift, freq_masks, freq_mask_width, time_masks, time_mask_width,
-                    freq_warp, name="spec_augment")(h)
+    inputs, h = _kws_input(input_shape, time_shift, freq_masks, freq_mask_width, time_masks,
+                           time_mask_width, freq_warp)
     h = layers.Conv1D(int(stem_filters), 3, padding="same", use_bias=False, name="stem")(h)
     h = layers.BatchNormalization(momentum=0.9, name="stem_bn")(h)
     h = layers.ReLU(name="stem_relu")(h)
@@ -229,10 +252,7 @@ def build_kws_network(input_shape, n_classes, *, stem_filters=48, filters=(48, 4
         h = layers.ReLU(name=f"block{i}_relu2")(h)
         width = n_filters
     h = layers.GlobalAveragePooling1D(name="global_avg_pool")(h)
-    if dropout:
-        h = layers.Dropout(dropout, name="dropout")(h)
-    outputs = layers.Dense(int(n_classes), activation="softmax", name="softmax")(h)
-    return keras.Model(inputs, outputs, name=name)
+    return _kws_head(inputs, h, n_classes, dropout, name)
 
 
 def build_kws2d_network(input_shape, n_classes, *, stem_filters=16, filters=(24, 32, 48, 48),
@@ -257,18 +277,14 @@ def build_kws2d_network(input_shape, n_classes, *, stem_filters=16, filters=(24,
     model : keras.Model
         Not compiled.
     """
-    import keras
     from keras import layers
 
-    from ._spec_augment import SpecAugment
 
     n_blocks = len(filters)
     kernels = per_block(kernel_sizes, n_blocks, "kernel_sizes")
     strides = per_block(strides, n_blocks, "strides")
-    inputs = keras.Input(shape=tuple(input_shape), name="input")
-    h = layers.Normalization(axis=-1, name="input_normalization")(inputs)
-    h = SpecAugment(time_shift, freq_masks, freq_mask_width, time_masks, time_mask_width,
-                    freq_warp, name="spec_augment")(h)
+    inputs, h = _kws_input(input_shape, time_shift, freq_masks, freq_mask_width, time_masks,
+                           time_mask_width, freq_warp)
     h = layers.Reshape(tuple(input_shape) + (1,), name="one_channel")(h)
     # TensorFlow's oneDNN Conv2D on one input channel with strides (1, 2) returns wrong
     # values, often garbage from uninitialised memory, when the strided axis is no wider
@@ -298,10 +314,7 @@ def build_kws2d_network(input_shape, n_classes, *, stem_filters=16, filters=(24,
         h = layers.ReLU(name=f"block{i}_relu2")(h)
         width = n_filters
     h = layers.GlobalAveragePooling2D(name="global_avg_pool")(h)
-    if dropout:
-        h = layers.Dropout(dropout, name="dropout")(h)
-    outputs = layers.Dense(int(n_classes), activation="softmax", name="softmax")(h)
-    return keras.Model(inputs, outputs, name=name)
+    return _kws_head(inputs, h, n_classes, dropout, name)
 
 
 def make_optimizer(optimizer, learning_rate):

@@ -6,8 +6,7 @@ espeak-ng. Subpackages are imported on first use, e.g.
 """
 
 from ._lazy import lazy_getattr
-
-__version__ = "0.2.0"
+from ._version import __version__
 
 _LAZY = {
     "save_model": "._persistence",

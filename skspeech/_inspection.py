@@ -30,10 +30,16 @@ def _is_search(est: Any) -> bool:
                                           or hasattr(est, "param_distributions"))
 
 
-def _is_augmented(est: Any) -> bool:
-    from .augment._classifier import AugmentedClassifier
+def _is_a(est: Any, module: str, name: str) -> bool:
+    """Whether ``est``'s class is (or derives from) ``module.name``, without importing it.
 
-    return isinstance(est, AugmentedClassifier)
+    This module sits below the estimators it looks into, so it knows them by name only.
+    """
+    return any(cls.__name__ == name and cls.__module__ == module for cls in type(est).__mro__)
+
+
+def _is_augmented(est: Any) -> bool:
+    return _is_a(est, "skspeech.augment._classifier", "AugmentedClassifier")
 
 
 def _is_voting(est: Any) -> bool:
@@ -177,8 +183,7 @@ def augmenters(model: Any) -> list[Any]:
 
 def is_keras_classifier(est: Any) -> bool:
     """Whether ``est`` is one of skspeech's Keras classifiers (without importing TensorFlow)."""
-    return any(cls.__name__ == "_KerasClassifierBase"
-               and cls.__module__ == "skspeech.models._keras_base" for cls in type(est).__mro__)
+    return _is_a(est, "skspeech.models._keras_base", "_KerasClassifierBase")
 
 
 def histories(model: Any) -> list[tuple[str, Any]]:

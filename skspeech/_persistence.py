@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 # model_sr is documented here (docs/bad_input.rst); _steps is imported by the CLI
+from ._atomic import move_into_place, remove_stale_temporaries, temporary_path, write_error
 from ._inspection import is_keras_classifier, model_sr  # noqa: F401
 from ._inspection import steps as _steps
 
@@ -33,7 +34,7 @@ class ModelVersionWarning(UserWarning):
 def _versions(uses_tensorflow):
     import sklearn
 
-    from . import __version__
+    from ._version import __version__
 
     tf_version = None
     if uses_tensorflow or "tensorflow" in sys.modules:
@@ -199,19 +200,19 @@ def save_model(path: str | os.PathLike, estimator: BaseEstimator, *, force: bool
     payload = {"format": _FORMAT, "format_version": _FORMAT_VERSION, "metadata": metadata,
                "estimator": estimator}
     remove_stale_temporaries(path)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp = temporary_path(path)
     try:
         try:
             joblib.dump(payload, tmp)
         except OSError as exc:
-            raise _write_error(path, exc) from None
+            raise write_error(path, exc) from None
         except (pickle.PicklingError, TypeError, AttributeError) as exc:
             raise ValueError(
                 f"Cannot save the model to {str(path)!r}: the estimator "
                 f"({type(estimator).__name__}) cannot be pickled ({type(exc).__name__}: {exc}). "
                 "Lambdas and local functions cannot be saved: use module-level functions."
             ) from exc
-        _move_into_place(tmp, path, force=force)
+        move_into_place(tmp, path, force=force)
     finally:
         if tmp.exists():
             tmp.unlink()
@@ -247,90 +248,6 @@ def _check_extra(extra):
                 f"pickled ({type(exc).__name__}: {exc}). Store JSON-like values (str, numbers, "
                 f"lists, dicts).") from exc
     return dict(extra)
-
-
-def _write_error(path, exc, what="the model"):
-    """An OSError from writing the temporary file next to ``path``, told about ``path``."""
-    import errno
-
-    folder = str(path.parent)
-    if isinstance(exc, PermissionError) or exc.errno in (errno.EACCES, errno.EPERM,
-                                                           errno.EROFS):
-        cls, message = PermissionError, (
-            f"Cannot save {what} to {str(path)!r}: no permission to write in the folder "
-            f"{folder!r} (or it is read-only). Choose a folder you can write to.")
-    elif exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
-        cls, message = OSError, (
-            f"Cannot save {what} to {str(path)!r}: the disk (or your quota) is full, or the "
-            f"file is larger than the file system allows ({exc.strerror}). Free some space in "
-            f"{folder!r} or save elsewhere; nothing was written.")
-    else:
-        cls, message = OSError, (f"Cannot save {what} to {str(path)!r}: "
-                                 f"{exc.strerror or exc}. Nothing was written.")
-    error = cls(message)
-    error.errno = exc.errno  # for callers that test it; the message stays readable
-    return error
-
-
-def _move_into_place(tmp, path, *, force):
-    """Rename ``tmp`` to ``path``; without ``force`` never replace a file made meanwhile."""
-    if force:
-        os.replace(tmp, path)
-        return
-    try:
-        os.link(tmp, path)  # atomic: fails if another process wrote path since the check
-    except FileExistsError:
-        raise FileExistsError(f"{str(path)!r} exists (written while this model was being "
-                              f"saved); pass force=True to replace it.") from None
-    except OSError:  # no hard links on this file system
-        if path.exists():
-            raise FileExistsError(f"{str(path)!r} exists; pass force=True to replace "
-                                  f"it.") from None
-        os.replace(tmp, path)
-
-
-def _pid_alive(pid):
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OSError):
-        return True
-    return True
-
-
-def remove_stale_temporaries(path: str | os.PathLike) -> list[Path]:
-    """Remove ``.<name>.tmp-<pid>`` files left next to ``path`` by killed saves.
-
-    A save writes a hidden temporary file and renames it; a process killed
-    in between (SIGKILL, power loss) leaves it behind, up to the size of a
-    model. Files whose process no longer runs (and untouched for a minute),
-    or over a day old, are removed. Returns the removed paths.
-    """
-    import time
-
-    path = Path(path)
-    removed = []
-    prefix = f".{path.name}.tmp-"
-    try:  # not glob: a name may hold [ or *
-        with os.scandir(path.parent) as it:
-            candidates = [Path(e.path) for e in it if e.name.startswith(prefix)]
-    except OSError:
-        return removed
-    for tmp in candidates:
-        pid = tmp.name.rpartition(".tmp-")[2]
-        try:
-            age = time.time() - tmp.stat().st_mtime
-            # a dead process's file, untouched for a minute (a writer on another machine
-            # sharing the folder keeps its file fresh), or any file a day old
-            stale = (age > 60 and (not pid.isdigit() or not _pid_alive(int(pid)))
-                     or age > 86400)
-            if stale and int(pid or 0) != os.getpid():
-                tmp.unlink()
-                removed.append(tmp)
-        except (OSError, ValueError):
-            continue
-    return removed
 
 
 def load_model(path: str | os.PathLike, *, return_metadata: bool = False

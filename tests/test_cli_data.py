@@ -16,7 +16,7 @@ from test_download import _Handler, _Server, _State  # the loopback test server
 from test_speech_commands import SPEAKERS, make_speech_commands_folder
 
 from skspeech.cli import main
-from skspeech.datasets import _fetch, _http
+from skspeech.datasets import _http, _registry
 from skspeech.io import write_audio
 
 REPO = Path(__file__).resolve().parents[1]
@@ -127,8 +127,8 @@ def _targz(members):
 
 def _serve(server, monkeypatch, key, blob, **extra):
     server.state.files[f"/{key}.tar.gz"] = blob
-    monkeypatch.setitem(_fetch.ARCHIVES, key, dict(
-        _fetch.ARCHIVES[key], url=f"{server.url}/{key}.tar.gz", mirrors=(),
+    monkeypatch.setitem(_registry.ARCHIVES, key, dict(
+        _registry.ARCHIVES[key], url=f"{server.url}/{key}.tar.gz", mirrors=(),
         sha256=hashlib.sha256(blob).hexdigest(), size=len(blob), **extra))
 
 
@@ -176,8 +176,8 @@ def test_fetch_offline_error(tmp_path, monkeypatch, capsys):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         dead = f"http://127.0.0.1:{s.getsockname()[1]}/x.tar.gz"
-    monkeypatch.setitem(_fetch.ARCHIVES, "speech_commands_v0.01",
-                        dict(_fetch.ARCHIVES["speech_commands_v0.01"], url=dead, mirrors=()))
+    monkeypatch.setitem(_registry.ARCHIVES, "speech_commands_v0.01",
+                        dict(_registry.ARCHIVES["speech_commands_v0.01"], url=dead, mirrors=()))
     code = main(["data", "fetch", "speech-commands", "--version", "1", "--data-home",
                  str(tmp_path), "--quiet"])
     err = capsys.readouterr().err

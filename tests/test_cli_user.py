@@ -217,8 +217,7 @@ def test_listen_without_sounddevice_says_how_to_install(svm_model):
 
 def test_fit_with_progress_equals_pipeline_fit(capsys):
     from skspeech.augment import AugmentedClassifier
-    from skspeech.cli._train import fit_with_progress
-    from skspeech.pipelines import hmm_pipeline, svm_pipeline
+    from skspeech.pipelines import fit_with_progress, hmm_pipeline, svm_pipeline
 
     X, y = make_tone_commands(n_per_class=8, sr=8000, random_state=3)
     X_new, _ = make_tone_commands(n_per_class=3, sr=8000, random_state=4)
@@ -277,7 +276,8 @@ def test_train_svm_augment_wraps_the_recipe(folder, tmp_path, capsys):
     from skspeech.augment import AugmentedClassifier, WaveAugmenter
     from skspeech.cli._train import inner_pipeline
 
-    code, path = _train_in_process(folder, tmp_path, "--augment", "--C", "3", "--seed", "5")
+    code, path = _train_in_process(folder, tmp_path, "--model", "svm", "--augment", "--C", "3",
+                                   "--seed", "5")
     assert code == 0, capsys.readouterr().err
     model, meta = load_model(path, return_metadata=True)
     assert isinstance(model, AugmentedClassifier) and isinstance(model.augmenter, WaveAugmenter)
@@ -379,6 +379,7 @@ def test_train_evaluate_predict_listen_kws(folder, tmp_path, capsys):
     assert settings["classes"] == ["high", "low", "mid"] and settings["n_samples"] == 5600
 
 
+@pytest.mark.slow
 def test_train_predict_listen_ensemble(folder, tmp_path, capsys):
     pytest.importorskip("tensorflow")
     pytest.importorskip("scikeras")

@@ -14,6 +14,7 @@ import pytest
 
 keras = pytest.importorskip("keras")
 pytest.importorskip("scikeras")
+pytestmark = pytest.mark.slow  # Keras training (STYLE.md 7): the slow run
 
 import joblib  # noqa: E402
 from conftest import flat_weights, make_tone_commands, weight_recorder  # noqa: E402

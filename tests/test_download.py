@@ -20,8 +20,8 @@ from skspeech.datasets import (
     ChecksumError,
     DownloadError,
     UnsafeArchiveError,
-    _fetch,
     _http,
+    _registry,
     fetch_fsdd,
     fetch_speech_commands,
     load_fsdd,
@@ -444,10 +444,10 @@ def sc_archive(tmp_path_factory):
 def served_speech_commands(server, sc_archive, monkeypatch):
     src, blob = sc_archive
     server.state.files["/data/speech_commands_v0.02.tar.gz"] = blob
-    spec = dict(_fetch.ARCHIVES["speech_commands_v0.02"],
+    spec = dict(_registry.ARCHIVES["speech_commands_v0.02"],
                 url=server.url + "/data/speech_commands_v0.02.tar.gz", mirrors=(),
                 sha256=_sha(blob), size=len(blob), min_words=13)
-    monkeypatch.setitem(_fetch.ARCHIVES, "speech_commands_v0.02", spec)
+    monkeypatch.setitem(_registry.ARCHIVES, "speech_commands_v0.02", spec)
     return src, blob
 
 
@@ -486,8 +486,8 @@ def test_fetch_offline_says_what_to_download_and_where(tmp_path, no_sleep, monke
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         dead = f"http://127.0.0.1:{s.getsockname()[1]}/speech_commands_v0.02.tar.gz"
-    monkeypatch.setitem(_fetch.ARCHIVES, "speech_commands_v0.02",
-                        dict(_fetch.ARCHIVES["speech_commands_v0.02"], url=dead, mirrors=()))
+    monkeypatch.setitem(_registry.ARCHIVES, "speech_commands_v0.02",
+                        dict(_registry.ARCHIVES["speech_commands_v0.02"], url=dead, mirrors=()))
     home = tmp_path / "home"
     with pytest.raises(DownloadError) as info:
         fetch_speech_commands(verbose=False)
@@ -506,8 +506,8 @@ def test_fetch_uses_an_archive_put_there_by_hand(tmp_path, monkeypatch, sc_archi
     home = tmp_path / "home"
     home.mkdir()
     (home / "speech_commands_v0.02.tar.gz").write_bytes(blob)
-    monkeypatch.setitem(_fetch.ARCHIVES, "speech_commands_v0.02",
-                        dict(_fetch.ARCHIVES["speech_commands_v0.02"], url="http://192.0.2.1/x",
+    monkeypatch.setitem(_registry.ARCHIVES, "speech_commands_v0.02",
+                        dict(_registry.ARCHIVES["speech_commands_v0.02"], url="http://192.0.2.1/x",
                              sha256=_sha(blob), size=len(blob), min_words=13))
     ds = fetch_speech_commands(words=["no"], subset="test", download_if_missing=False,
                                verbose=False)
@@ -521,8 +521,8 @@ def test_fetch_malicious_archive_writes_nothing_outside_data_home(server, tmp_pa
     blob = archive.read_bytes()
     archive.unlink()
     server.state.files["/bad.tar.gz"] = blob
-    monkeypatch.setitem(_fetch.ARCHIVES, "speech_commands_v0.02",
-                        dict(_fetch.ARCHIVES["speech_commands_v0.02"],
+    monkeypatch.setitem(_registry.ARCHIVES, "speech_commands_v0.02",
+                        dict(_registry.ARCHIVES["speech_commands_v0.02"],
                              url=server.url + "/bad.tar.gz", mirrors=(), sha256=_sha(blob),
                              size=len(blob)))
     before = _all_files(tmp_path)
@@ -564,8 +564,8 @@ def _fsdd_archive(tmp_path, recordings):
 
 def _serve_fsdd(server, monkeypatch, blob, n):
     server.state.files["/fsdd.tar.gz"] = blob
-    monkeypatch.setitem(_fetch.ARCHIVES, "fsdd",
-                        dict(_fetch.ARCHIVES["fsdd"], url=server.url + "/fsdd.tar.gz",
+    monkeypatch.setitem(_registry.ARCHIVES, "fsdd",
+                        dict(_registry.ARCHIVES["fsdd"], url=server.url + "/fsdd.tar.gz",
                              n_recordings=n))
 
 

@@ -161,9 +161,9 @@ def test_augmented_classifier_exports_its_fitted_pipeline(kws_export):
     wrapped = kws_pipeline(sr=8000)  # the recipe's default: waveform copies while fitting
     assert isinstance(wrapped, AugmentedClassifier)
     with pytest.raises(NotFittedError):
-        _tflite._split(wrapped)
+        _tflite.exportable_parts(wrapped)
     wrapped.estimator_ = model  # as fit leaves it: the fitted clone of the pipeline
-    front, clf = _tflite._split(wrapped)
+    front, clf = _tflite.exportable_parts(wrapped)
     assert clf is model.named_steps["kws"]
     assert [name for name, _ in front.steps] == ["guard", "resample", "padtrim", "features",
                                                  "level", "cepstra", "cmvn"]

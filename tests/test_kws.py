@@ -5,6 +5,7 @@ import pytest
 
 keras = pytest.importorskip("keras")
 pytest.importorskip("scikeras")
+pytestmark = pytest.mark.slow  # Keras training (STYLE.md 7): the slow run
 
 import joblib  # noqa: E402
 from conftest import flat_weights, make_tone_commands, weight_recorder  # noqa: E402
@@ -12,7 +13,7 @@ from sklearn.base import clone, is_classifier  # noqa: E402
 from sklearn.utils._param_validation import InvalidParameterError  # noqa: E402
 
 from skspeech.models import KWSClassifier  # noqa: E402
-from skspeech.models._kws import SpecAugment  # noqa: E402
+from skspeech.models._spec_augment import SpecAugment  # noqa: E402
 from skspeech.pipelines import kws_pipeline  # noqa: E402
 from skspeech.pipelines._kws import relative_log_level  # noqa: E402
 
@@ -175,7 +176,7 @@ def test_joblib_round_trip(fitted, tones, tmp_path):
 
 
 def test_default_network_size():
-    from skspeech.models._kws import build_kws_network
+    from skspeech.models._keras_nets import build_kws_network
 
     net = build_kws_network((101, 40), 10)
     assert 20_000 <= net.count_params() <= 40_000  # int8: weights + quantisation in 64 KB

@@ -5,6 +5,7 @@ import pytest
 
 keras = pytest.importorskip("keras")
 pytest.importorskip("scikeras")
+pytestmark = pytest.mark.slow  # Keras training (STYLE.md 7): the slow run
 
 import joblib  # noqa: E402
 from conftest import make_tone_commands  # noqa: E402
@@ -12,7 +13,7 @@ from sklearn.base import clone, is_classifier  # noqa: E402
 from sklearn.utils._param_validation import InvalidParameterError  # noqa: E402
 
 from skspeech.models import KWS2DClassifier, KWSClassifier  # noqa: E402
-from skspeech.models._kws2d import build_kws2d_network  # noqa: E402
+from skspeech.models._keras_nets import build_kws2d_network  # noqa: E402
 from skspeech.pipelines import kws_pipeline  # noqa: E402
 
 TINY = dict(stem_filters=8, filters=(8, 16), strides=(1, 2), batch_size=16, learning_rate=0.01)

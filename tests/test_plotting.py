@@ -41,6 +41,7 @@ def close_figures():
     plt.close("all")
 
 
+@pytest.mark.slow
 def test_plot_history_png(fitted_pipeline, tmp_path):
     clf = fitted_pipeline[-1]
     axes = plot_history(fitted_pipeline)
@@ -58,6 +59,7 @@ def test_plot_history_png(fitted_pipeline, tmp_path):
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+@pytest.mark.slow
 def test_plot_history_into_given_axes(fitted_pipeline):
     clf = fitted_pipeline[-1]
     fig, ax = plt.subplots()

@@ -672,7 +672,7 @@ def test_audio_paths_and_formats(tmp_path):
 
 def test_stale_temporaries_of_a_name_with_glob_characters(tmp_path, fitted):
     from skspeech import save_model
-    from skspeech._persistence import remove_stale_temporaries
+    from skspeech._atomic import remove_stale_temporaries
 
     stale = tmp_path / ".m[1].joblib.tmp-999999999"
     stale.write_bytes(b"x")

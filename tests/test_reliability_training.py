@@ -154,7 +154,7 @@ def test_damaged_weights_are_refused_on_resume(files, tmp_path, damage):
 
 def test_cut_cache_of_features_is_filled_again(tmp_path):
     pytest.importorskip("keras")
-    from skspeech.models._batches import FeatureCache
+    from skspeech.models._feature_cache import FeatureCache
 
     cache = FeatureCache(tmp_path / "features.f16", 4, (2, 3))
     cache.put(np.arange(4), np.ones((4, 2, 3)))
@@ -168,7 +168,7 @@ def test_cut_cache_of_features_is_filled_again(tmp_path):
 
 def test_damaged_record_of_cached_features_is_recomputed_with_a_warning(tmp_path):
     pytest.importorskip("keras")
-    from skspeech.models._batches import FeatureCache
+    from skspeech.models._feature_cache import FeatureCache
 
     FeatureCache(tmp_path / "features.f16", 4, (2, 3)).save()
     (tmp_path / "features.f16.json").write_text("{cut")

@@ -163,13 +163,14 @@ def test_streamed_training_with_fresh_copies_and_a_validation_split(commands, tm
 def test_streamed_batches_split_copies_with_their_clip(commands):
     pytest.importorskip("scikeras")
     from skspeech.models import KWSClassifier
-    from skspeech.models._batches import _split
+    from skspeech.models._batches import _train_validation_split
 
     _, y, files = commands
     clips, y_out = augment_lazily(files, y, WaveAugmenter(sr=SR, n_copies=2, random_state=0))
     net = KWSClassifier(validation_fraction=0.2, random_state=0)
     net.classes_, net.n_classes_, net._random_state = np.unique(y), 3, 0
-    train, val = _split(net, clips, np.searchsorted(np.unique(y), y_out))
+    train, val = _train_validation_split(clips, np.searchsorted(np.unique(y), y_out),
+                                         net._validation_split)
     origin, is_copy = clips.origins()
     assert not set(origin[train]) & set(origin[val])  # a clip and its copies on one side
     assert not is_copy[val].any() and len(val) == 6 and len(train) == 72
@@ -279,7 +280,7 @@ def test_worker_processes_prepare_the_batches_threads_prepare(commands, tmp_path
                                          ("SKSPEECH_DATA_WORKERS", "0")])
 def test_bad_data_worker_settings_are_named(monkeypatch, name, value):
     pytest.importorskip("scikeras")
-    from skspeech.models._batches import data_workers
+    from skspeech.models._workers import data_workers
 
     monkeypatch.setenv(name, value)
     with pytest.raises(ValueError, match=f"{name} must be a whole number"):
@@ -288,13 +289,16 @@ def test_bad_data_worker_settings_are_named(monkeypatch, name, value):
 
 def test_data_workers_are_threads_unless_processes_are_asked_for(monkeypatch):
     pytest.importorskip("scikeras")
-    from skspeech.models._batches import data_workers
+    from skspeech.models._workers import data_workers
 
     monkeypatch.delenv("SKSPEECH_DATA_PROCESSES", raising=False)
     monkeypatch.setenv("SKSPEECH_DATA_WORKERS", "3")
     assert data_workers() == (3, False)
     monkeypatch.setenv("SKSPEECH_DATA_PROCESSES", "2")
     assert data_workers() == (2, True)
+    assert data_workers(0) == (3, False) and data_workers(4) == (4, True)  # fit(data_processes=)
+    with pytest.raises(ValueError, match="data_processes must be a whole number >= 0"):
+        data_workers(-1)
 
 
 # -- skspeech train -----------------------------------------------------------------------
@@ -384,21 +388,20 @@ def test_skspeech_train_prepares_fresh_copies_in_processes_unless_told(monkeypat
     import os
 
     from skspeech.cli import _train_stream
-    from skspeech.models._batches import default_processes
+    from skspeech.models._workers import default_processes
 
     forks = (multiprocessing.get_start_method(allow_none=True)
              or multiprocessing.get_all_start_methods()[0]) == "fork"
     assert default_processes() == (2 if forks and os.cpu_count() >= 2 else 0)
     model, seen = _kws(), []
     model.set_params(estimator__kws__callbacks=[])
-    monkeypatch.setattr(type(model), "fit", lambda self, X, y: seen.append(
-        os.environ.get("SKSPEECH_DATA_PROCESSES")) or self)
+    monkeypatch.setattr(type(model), "fit", lambda self, X, y, **params: seen.append(
+        (params.get("kws__data_processes"), os.environ.get("SKSPEECH_DATA_PROCESSES"))) or self)
     monkeypatch.delenv("SKSPEECH_DATA_PROCESSES", raising=False)
     _train_stream.fit(model, None, None, say=print)
-    assert seen == [str(default_processes())]
-    assert "SKSPEECH_DATA_PROCESSES" not in os.environ  # set for the fit only
-    _train_stream.fit(model, None, None, say=print, fresh_copies=False)
-    assert seen[-1] == "0"  # cached features: a thread reads them as fast
+    assert seen == [(default_processes(), None)]  # a parameter of the network's fit, no variable
+    _train_stream.fit(model, None, None, say=print, redraw_copies=False)
+    assert seen[-1] == (0, None)  # cached features: a thread reads them as fast
     monkeypatch.setenv("SKSPEECH_DATA_PROCESSES", "3")  # the user's choice wins
-    _train_stream.fit(model, None, None, say=print, fresh_copies=False)
-    assert seen[-1] == "3"
+    _train_stream.fit(model, None, None, say=print, redraw_copies=False)
+    assert seen[-1] == (None, "3")  # the network's fit reads it

@@ -201,6 +201,7 @@ def test_int16_blocks_are_scaled_and_a_wrong_rate_is_refused(model):
         CommandListener(model, 16000).process(x[:800])
 
 
+@pytest.mark.slow
 def test_auto_threshold_is_sharp_for_networks_and_0_6_for_the_others(model):
     """threshold='auto': each model gets the operating point measured for its kind."""
     pytest.importorskip("scikeras")

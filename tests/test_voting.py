@@ -128,6 +128,7 @@ def test_hmm_posterior_scale_softens_probabilities_not_decisions():
 # --- ensemble_pipeline ---------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_ensemble_pipeline_fits_predicts_words_and_round_trips(tmp_path):
     pytest.importorskip("hmmlearn")
     pytest.importorskip("scikeras")

@@ -1,10 +1,9 @@
 """The ``skspeech`` command line, built on the public API.
 
 Each command is a module here (``add_parser`` and ``run``). What they do is
-done through skspeech's public functions and classes, with one kind of
-exception: reading a dataset folder's layout (``data info``, and the folders
-``train`` and ``evaluate`` load) uses the datasets' internal helpers
-(``skspeech.datasets._speech_commands``, ``_fsdd``).
+done through skspeech's public functions and classes only: no module here
+imports a private name or module of another subpackage
+(``tests/test_architecture.py`` checks it).
 """
 
 import argparse

@@ -12,6 +12,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from ..exceptions import InvalidAudioError
+from ..io import audio_header
 
 HELP = "Download Speech Commands or FSDD, or describe a dataset folder."
 
@@ -80,25 +81,6 @@ def _fetch(args):
 
 
 # -- info ----------------------------------------------------------------------------------
-def _header(path):
-    import os
-
-    import soundfile as sf
-
-    from ..exceptions import InvalidAudioError
-    from ..io._audio import _open_error, _reason, _shown, sf_name
-
-    try:
-        os.stat(path)
-    except OSError as exc:  # a link to nowhere or to itself, ...
-        raise InvalidAudioError(str(_open_error(path, _shown(path), exc))) from None
-    try:
-        with sf.SoundFile(sf_name(path)) as f:
-            return f.frames, f.samplerate, f.channels
-    except (sf.LibsndfileError, RuntimeError, TypeError, ValueError) as exc:
-        raise InvalidAudioError(f"Cannot read {_shown(path)} as audio: {_reason(exc)}.") from exc
-
-
 def _durations_line(durations):
     return (f"durations: min {min(durations):.2f} s, median {statistics.median(durations):.2f} "
             f"s, max {max(durations):.2f} s, total {sum(durations) / 3600:.2f} h")
@@ -122,28 +104,28 @@ def _info(path, verbose=True):
     if not path.exists():
         raise FileNotFoundError(f"No such file or folder: {str(path)!r}.")
     if path.is_file():
-        frames, sr, channels = _header(path)
+        frames, sr, channels = audio_header(path)
         print(f"{path}: {frames / sr:.3f} s, {sr} Hz, {channels} channel(s), {frames:,} samples")
         return 0
-    from ..datasets._fsdd import _FILE_RE
+    from ..datasets import FSDD_FILE_RE
 
     rec = path / "recordings" if (path / "recordings").is_dir() else path
-    if any(_FILE_RE.fullmatch(p.name) for p in rec.iterdir()):
+    if any(FSDD_FILE_RE.fullmatch(p.name) for p in rec.iterdir()):
         return _info_fsdd(rec, verbose)
     return _info_speech_commands(path, verbose)
 
 
 def _info_fsdd(folder, verbose):
-    from ..datasets._fsdd import _FILE_RE, _N_TEST_TAKES
+    from ..datasets import FSDD_FILE_RE, FSDD_TEST_TAKES
 
-    files = sorted(p for p in folder.iterdir() if _FILE_RE.fullmatch(p.name))
+    files = sorted(p for p in folder.iterdir() if FSDD_FILE_RE.fullmatch(p.name))
     per_digit, per_speaker, rates, durations = Counter(), Counter(), Counter(), []
     split = Counter()
     bad = []
     for p in _progress(files, verbose, "Reading headers"):
-        m = _FILE_RE.fullmatch(p.name)
+        m = FSDD_FILE_RE.fullmatch(p.name)
         try:
-            frames, sr, _ = _header(p)
+            frames, sr, _ = audio_header(p)
         except InvalidAudioError as exc:
             bad.append((p, exc))
             continue
@@ -151,11 +133,11 @@ def _info_fsdd(folder, verbose):
         per_speaker[m["speaker"]] += 1
         rates[sr] += 1
         durations.append(frames / sr)
-        split["test" if int(m["take"]) < _N_TEST_TAKES else "train"] += 1
+        split["test" if int(m["take"]) < FSDD_TEST_TAKES else "train"] += 1
     print(f"Free Spoken Digit Dataset at {folder}")
     print(f"  {len(files):,} recordings, {len(per_digit)} digits, {len(per_speaker)} speakers")
-    print(f"  official split: train {split['train']:,} (takes {_N_TEST_TAKES}+), "
-          f"test {split['test']:,} (takes 0-{_N_TEST_TAKES - 1})")
+    print(f"  official split: train {split['train']:,} (takes {FSDD_TEST_TAKES}+), "
+          f"test {split['test']:,} (takes 0-{FSDD_TEST_TAKES - 1})")
     print("  speakers: " + ", ".join(f"{s} ({n})" for s, n in sorted(per_speaker.items())))
     print("  digits: " + ", ".join(f"{d} ({n})" for d, n in sorted(per_digit.items())))
     if durations:
@@ -176,7 +158,7 @@ def _report_unreadable(bad):
 
 
 def _info_speech_commands(folder, verbose):
-    from ..datasets._speech_commands import (
+    from ..datasets import (
         BACKGROUND_NOISE,
         SILENCE,
         UNKNOWN,
@@ -195,7 +177,7 @@ def _info_speech_commands(folder, verbose):
     bad = []
     for w, n in _progress(jobs, verbose, "Reading headers"):
         try:
-            frames, sr, _ = _header(index["root"] / w / n)
+            frames, sr, _ = audio_header(index["root"] / w / n)
         except InvalidAudioError as exc:
             bad.append((index["root"] / w / n, exc))
             continue
@@ -225,7 +207,7 @@ def _info_speech_commands(folder, verbose):
     noise = []
     for p in index["background"]:
         try:
-            noise.append((p.name, *_header(p)[:2]))
+            noise.append((p.name, *audio_header(p)[:2]))
         except InvalidAudioError as exc:
             bad.append((p, exc))
     if noise:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._labels import NO_COMMAND, shown
+from ..labels import NO_COMMAND, UNKNOWN, shown
 
 HELP = "Train and test a command recogniser on synthetic speech, end to end."
 
@@ -15,7 +15,6 @@ OTHER_WORDS = ("bed", "bird", "cat", "dog", "happy", "house", "marvin", "sheila"
 NEW_WORDS = ("learn", "follow")
 #: Each training voice says this many other words per command (at least one).
 UNKNOWN_PER_COMMAND = 0.5
-UNKNOWN = "_unknown_"
 
 
 def add_parser(sub):

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..metrics import NON_COMMANDS
+from ..labels import NON_COMMANDS, is_command, non_commands_of
 from . import _training_data as training_data
-from ._labels import is_command, listing, non_commands_of
+from ._labels import listing
 from ._predict import add_model_arguments, load_cli_model
 
 HELP = ("Score a model file or export folder on labelled data: accuracy, false accepts and "
@@ -44,8 +44,8 @@ def _take(X, keep):
 
 
 def heard_command(pred):
-    """Whether each prediction is a command (not ``_unknown_`` or ``_silence_``)."""
-    return ~np.isin(pred, list(NON_COMMANDS))
+    """Whether each prediction is a command (not ``_unknown_``, ``_silence_``, ...)."""
+    return np.array([is_command(p) for p in pred], dtype=bool)
 
 
 def format_command_errors(y, pred):
@@ -56,7 +56,9 @@ def format_command_errors(y, pred):
     rates = command_error_rates(y, pred)
     n_cmd, n_other = rates["n_commands"], rates["n_non_commands"]
     y, pred = np.asarray(y).astype(str), np.asarray(pred).astype(str)
-    kinds = sorted({c for c in y if not is_command(c)}, key=list(NON_COMMANDS).index)
+    order = list(NON_COMMANDS)  # _unknown_, _silence_, then any other in alphabetical order
+    kinds = sorted({c for c in y if not is_command(c)},
+                   key=lambda c: (order.index(c) if c in order else len(order), c))
     lines = []
     if n_other:
         line = (f"False accepts: {rates['false_accept']:.1%} "

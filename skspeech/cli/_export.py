@@ -32,19 +32,19 @@ def add_parser(sub):
 def run(args):
     import numpy as np
 
-    from .._persistence import load_model
+    from .. import load_model
     from ..export import TFLiteModel, export_tflite
     from ._train import data_choice, load_data
 
     model, meta = load_model(args.model, return_metadata=True)
-    from ..export._tflite import _split
+    from ..export import exportable_parts
     from ._train import inner_pipeline
 
     # a model trained with --augment: augmentation only acted in fit, the fitted
     # Pipeline inside it is the whole predictor
     model = inner_pipeline(model)
 
-    _split(model)  # first: an SVM or HMM model cannot be exported at all
+    exportable_parts(model)  # first: an SVM or HMM model cannot be exported at all
     if not args.no_int8 and args.representative is None:
         raise ValueError("int8 export needs --representative DATA (e.g. the training data) to "
                          "calibrate; or pass --no-int8.")

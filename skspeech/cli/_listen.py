@@ -5,7 +5,8 @@ import os
 import sys
 from pathlib import Path
 
-from ._labels import NO_COMMAND, commands_of, is_command, listing, non_commands_of, shown
+from ..labels import NO_COMMAND, NOISE_LABELS, commands_of, is_command, non_commands_of, shown
+from ._labels import listing
 from ._predict import add_model_arguments, load_cli_model
 
 HELP = "Recognise commands continuously, from the microphone or an audio file."
@@ -59,7 +60,6 @@ def add_parser(sub):
 
 
 # Classes a listener never reports even for a model with "no command" classes.
-_BACKGROUND = ("_noise_", "_background_noise_")
 
 
 def format_detection(d):
@@ -145,12 +145,12 @@ def run(args):
         say(f"Listening to the microphone at {sr} Hz (Ctrl+C stops) for: {words}")
     window = args.window
     if window is None:  # the clip length the model was trained on, if it pads to one
-        from .._inspection import clip_seconds
+        from ..utils import clip_seconds
 
         window = clip_seconds(model) or 1.0
     options = {}
     if rejects and not args.commands_only:  # report them too, printed as "no command"
-        options["ignore"] = _BACKGROUND
+        options["ignore"] = NOISE_LABELS
     threshold = _thresholds(args, meta["classes"])
     say(f"Threshold {describe_threshold(model, threshold)}"
         + (" (--threshold sets another)." if threshold == "auto" else "."))

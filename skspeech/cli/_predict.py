@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._labels import is_command, shown
+from ..labels import is_command, shown
 
 HELP = "Recognise the command in audio files (or every audio file in folders)."
 _EXT = (".wav", ".flac", ".ogg", ".aiff", ".aif", ".mp3")
@@ -97,10 +97,10 @@ _KIND_TEXT = {"silent": "silent (all samples zero)",
 def _garbage_by_file(model, clips, files, sr):
     """``[(file, what is wrong)]`` for the clips far from a spoken clip, found as the model's
     GarbageGuard finds them (or with the library's defaults for a model without one)."""
-    from .._persistence import _steps
-    from .._validation import FRAME_SECONDS, find_garbage
+    from ..preprocessing import FRAME_SECONDS, find_garbage
+    from ..utils import steps
 
-    guard = next((s for s in _steps(model) if type(s).__name__ == "GarbageGuard"
+    guard = next((s for s in steps(model) if type(s).__name__ == "GarbageGuard"
                   and hasattr(s, "min_length_")), None)
     if guard is not None:
         found = find_garbage(clips, min_length=guard.min_length_,

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import numpy as np
 
+from ..labels import is_command
 from . import _train_stream as streamed
-from ._labels import is_command, listing
+from ._labels import listing
 from ._training_data import (  # noqa: F401 - also imported from here by evaluate and export
     _DATA_HELP,
     _check_counts,
@@ -179,7 +180,7 @@ def _check_data_options(args, kind):
 def inner_pipeline(model):
     """The Pipeline of a recipe: the model itself, or the one an AugmentedClassifier wraps
     (its fitted clone once fitted)."""
-    from .._inspection import unwrap
+    from ..utils import unwrap
 
     return unwrap(model)
 
@@ -251,66 +252,17 @@ _NETWORK_AUGMENTATION = ("time_shift", "freq_masks", "time_masks", "freq_warp")
 
 def _augmented(model):
     """Whether fitting ``model`` augments the training clips (waveforms or, for kws, frames)."""
-    from .._inspection import augmenters, classifiers
+    from ..utils import augmenters, classifiers
 
     return bool(augmenters(model)) or any(
         getattr(clf, param, 0) for _, clf in classifiers(model) for param in _NETWORK_AUGMENTATION)
-
-
-def _concat(chunks):
-    if all(isinstance(c, np.ndarray) for c in chunks) and len({c.shape[1:] for c in chunks}) == 1:
-        return np.concatenate(chunks)
-    return [x for c in chunks for x in c]
-
-
-def fit_with_progress(model, X, y, *, chunk=256):
-    """Fit a Pipeline step by step, with a progress bar over clips for each transform.
-
-    Each transformer is fitted on all clips and then transforms them in chunks,
-    so the bar moves during feature extraction; the final estimator is fitted
-    last (with its own progress, e.g. the network's epochs). The result is the
-    same fitted Pipeline as ``model.fit(X, y)`` for the row-wise front ends of
-    skspeech's recipes. An :class:`~skspeech.augment.AugmentedClassifier`
-    is fitted as its own ``fit`` does (augment the clips, then fit a clone of
-    the Pipeline on them), with the bars for the Pipeline.
-    """
-    from sklearn.base import clone
-    from tqdm.auto import tqdm
-
-    from ..augment import AugmentedClassifier
-
-    if isinstance(model, AugmentedClassifier):  # as AugmentedClassifier.fit, step by step
-        if model.augmenter is not None:
-            n = len(y)
-            print(f"Augmenting: {n} clips -> ", end="", file=sys.stderr, flush=True)
-            X, y = clone(model.augmenter).fit_resample(X, y)
-            print(f"{len(y)} ({len(y) // n - 1} perturbed copies of each)", file=sys.stderr)
-        model.estimator_ = fit_with_progress(clone(model.estimator), X, y, chunk=chunk)
-        model.classes_ = model.estimator_.classes_
-        model.n_train_ = len(y)
-        return model
-    Xt = X
-    for name, step in model.steps[:-1]:
-        if step is None or step == "passthrough":
-            continue
-        step.fit(Xt, y)
-        n = len(Xt)
-        chunks = []
-        with tqdm(total=n, desc=f"Features: {name}", unit="clip", leave=False,
-                  file=sys.stderr) as bar:
-            for i in range(0, n, chunk):
-                chunks.append(step.transform(Xt[i:i + chunk]))
-                bar.update(min(chunk, n - i))
-        Xt = _concat(chunks)
-    model.steps[-1][1].fit(Xt, y)
-    return model
 
 
 def _noise_files(args, data, say):
     """The background-noise recordings (absolute paths) the recipe should mix in, or None."""
     if args.model not in NOISE_MODELS or args.noise is False or args.augment is False:
         return None
-    from ..datasets._speech_commands import BACKGROUND_NOISE
+    from ..datasets import BACKGROUND_NOISE
 
     if not data.background:
         if args.noise:
@@ -417,7 +369,7 @@ def _train(args, out, say):
     """Load, train and save (with the checkpoint folder's lock held, for the networks)."""
     from sklearn.metrics import accuracy_score
 
-    from .._persistence import save_model
+    from .. import save_model
 
     checkpoint = streamed.check_resume(args, out)  # before loading too
     say(f"Loading {args.data} ...")
@@ -459,7 +411,7 @@ def _train(args, out, say):
                         fingerprint=streamed.fingerprint(args, data, classes),
                         cache="all" if args.fixed_copies else True, skip=skip)
         try:
-            streamed.fit(model, X, y, say, fresh_copies=augmented and not args.fixed_copies)
+            streamed.fit(model, X, y, say, redraw_copies=augmented and not args.fixed_copies)
         except KeyboardInterrupt:
             print(f"The checkpoint in {checkpoint} keeps the epochs done; continue with the "
                   "same command and --resume.", file=sys.stderr)
@@ -483,6 +435,8 @@ def _train(args, out, say):
     elif args.quiet or args.model == "ensemble":  # the ensemble's members show their own progress
         model.fit(X, y)
     else:
+        from ..pipelines import fit_with_progress
+
         if args.model == "svm":  # the bars replace the Pipeline's own lines
             inner_pipeline(model).set_params(verbose=False)
         fit_with_progress(model, X, y)

@@ -36,7 +36,7 @@ def checkpoint_lock(args, out):
     if args.model not in NETWORK_MODELS:
         yield
         return
-    from ..datasets._lock import data_lock
+    from ..datasets import data_lock
 
     folder = checkpoint_dir(out)
     lock = folder / LOCK
@@ -120,7 +120,7 @@ def fingerprint(args, data, classes):
 
 def _network(model):
     """``(parameter path, classifier)`` of the recipe's network."""
-    from .._inspection import classifiers, is_keras_classifier
+    from ..utils import classifiers, is_keras_classifier
 
     found = [(path, clf) for path, clf in classifiers(model) if is_keras_classifier(clf)]
     return found[0]
@@ -130,7 +130,7 @@ def attach(model, folder, *, resume, fingerprint, quiet, cache=True, skip=False)
     """Give the recipe's network a checkpoint callback and, unless ``quiet``, a progress
     bar over the clips of each epoch; returns the model. ``cache``: the checkpoint's
     ``cache_features``; ``skip``: leave out clips that cannot be read during training."""
-    from ..models._checkpoint import ClipProgress, TrainingCheckpoint
+    from ..models import ClipProgress, TrainingCheckpoint
 
     path, net = _network(model)
     callbacks = list(net.callbacks or [])
@@ -144,39 +144,37 @@ def attach(model, folder, *, resume, fingerprint, quiet, cache=True, skip=False)
     return model.set_params(**params)
 
 
-def fit(model, X, y, say, fresh_copies=True):
+def fit(model, X, y, say, redraw_copies=True):
     """Fit, saying when a run resumes; returns the fitted model.
 
-    With ``fresh_copies`` (augmented copies drawn anew every epoch, whose
+    With ``redraw_copies`` (augmented copies drawn anew every epoch, whose
     features every epoch computes) the batches are prepared in worker
-    processes (:func:`~skspeech.models._batches.default_processes`), else in
+    processes (:func:`~skspeech.models.default_processes`), else in
     a thread (from the second epoch the features are the checkpoint's
     cache, which a thread reads as fast without sending the batches between
-    processes); ``SKSPEECH_DATA_PROCESSES`` overrides both.
+    processes); ``SKSPEECH_DATA_PROCESSES``, the user's choice, overrides both. The
+    network's ``fit`` takes the number (``data_processes``).
     """
     import os
 
-    from ..models._batches import default_processes
-    from ..models._checkpoint import TrainingCheckpoint
+    from ..models import TrainingCheckpoint, default_processes
+    from ..utils import unwrap
 
     _, net = _network(model)
     saved = [cb for cb in net.callbacks if isinstance(cb, TrainingCheckpoint)]
     if saved and saved[0].resume:
         say(f"Resuming from the checkpoint in {saved[0].directory} after epoch "
             f"{saved[0].saved_epochs()}")
-    name = "SKSPEECH_DATA_PROCESSES"
-    if name in os.environ:
+    if "SKSPEECH_DATA_PROCESSES" in os.environ:  # the network's fit reads it
         return model.fit(X, y)
-    os.environ[name] = str(default_processes() if fresh_copies else 0)
-    try:
-        return model.fit(X, y)
-    finally:
-        del os.environ[name]
+    step = next(name for name, s in unwrap(model).steps if s is net)  # the recipe's last step
+    return model.fit(X, y, **{f"{step}__data_processes":
+                              default_processes() if redraw_copies else 0})
 
 
 def epoch_report(model):
     """Seconds and clips/s of the fitted network's epochs (from its ClipProgress)."""
-    from ..models._checkpoint import ClipProgress
+    from ..models import ClipProgress
 
     _, net = _network(model)
     bars = [cb for cb in net.callbacks or [] if isinstance(cb, ClipProgress)]
@@ -194,7 +192,7 @@ def epoch_report(model):
 
 def skipped_in_training(model):
     """The clips the checkpoint left out during training (``--skip-unreadable``)."""
-    from ..models._checkpoint import TrainingCheckpoint
+    from ..models import TrainingCheckpoint
 
     _, net = _network(model)
     found = [cb for cb in net.callbacks or [] if isinstance(cb, TrainingCheckpoint)]
@@ -205,7 +203,7 @@ def detach(model):
     """Take the checkpoint and the bar out of the fitted network's ``callbacks`` (and the
     recipe's), so that the saved model does not write into the checkpoint's folder later."""
     from ..augment import AugmentedClassifier
-    from ..models._checkpoint import ClipProgress, TrainingCheckpoint
+    from ..models import ClipProgress, TrainingCheckpoint
 
     nets = [_network(model)[1]]
     if isinstance(model, AugmentedClassifier) and hasattr(model, "estimator_"):

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ._labels import commands_of, listing, non_commands_of
+from ..labels import UNKNOWN, commands_of, non_commands_of
+from ._labels import listing
 
 _DATA_HELP = ("training data: a folder in Speech Commands layout (one folder per word), an "
               "FSDD folder (with recordings/), 'fsdd' (the copy in the data folder) or "
@@ -65,9 +66,9 @@ def _resolve(spec):
     if not path.is_dir():
         raise NotADirectoryError(f"{spec!r} is a file; give a data folder (Speech "
                                  f"Commands or FSDD layout), 'fsdd' or 'synthetic'.")
-    from ..datasets._fsdd import _FILE_RE
+    from ..datasets import FSDD_FILE_RE
 
-    if (path / "recordings").is_dir() or any(_FILE_RE.fullmatch(p.name)
+    if (path / "recordings").is_dir() or any(FSDD_FILE_RE.fullmatch(p.name)
                                              for p in path.iterdir()):
         return "fsdd", path
     return "speech_commands", path
@@ -79,7 +80,7 @@ SCARCE_SHARE = 0.2
 
 def _scarce(index, words, subset):
     """``{word: clips}`` of the ``words`` with few clips in ``subset``, and the median count."""
-    from ..datasets._speech_commands import subset_of
+    from ..datasets import subset_of
 
     counts = {w: sum(1 for n in index["words"][w]
                      if subset == "all" or subset_of(index, w, n) == subset)
@@ -97,7 +98,7 @@ def plan_speech_commands(index, *, words=None, task=None, subset="train", note=N
     ``_background_noise_/`` (for ``_silence_``) and words beyond the chosen ones (for
     ``_unknown_``), else "words". ``note`` (a callable) receives the notes.
     """
-    from ..datasets._speech_commands import TEN_WORDS
+    from ..datasets import TEN_WORDS
 
     note = note or (lambda message: None)
     found = list(index["words"])
@@ -146,7 +147,7 @@ def plan_speech_commands(index, *, words=None, task=None, subset="train", note=N
 
 def twelve_class_gap(index, words):
     """Why the 12-class task cannot be built from a folder with these words, or None."""
-    from ..datasets._speech_commands import BACKGROUND_NOISE, UNKNOWN
+    from ..labels import BACKGROUND_NOISE
 
     if index["kind"] == "test_set":  # its own _unknown_/ and _silence_/ folders
         return None
@@ -172,7 +173,7 @@ def data_choice(spec, classes, *, note=None):
     kind, path = _resolve(spec)
     if kind != "speech_commands":
         return {"words": words, "task": None}
-    from ..datasets._speech_commands import scan_speech_commands
+    from ..datasets import scan_speech_commands
 
     reason = twelve_class_gap(scan_speech_commands(path), words)
     if reason:
@@ -239,13 +240,13 @@ def load_data(spec, *, subset, words=None, task=None, sr=None, n_voices=24, seed
             data = load_fsdd(path, subset=subset, sr=sr, on_error=on_error)
         out.update(skipped=data.skipped)
         return Bunch(**out, X=data.data, y=data.target, sr=data.sr, what=f"FSDD ({subset})")
-    from ..datasets._speech_commands import scan_speech_commands
+    from ..datasets import scan_speech_commands
 
     index = scan_speech_commands(path)
     plan = plan_speech_commands(index, words=words, task=task, subset=subset, note=note)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SkippedFilesWarning)
-        from ..datasets._unknown import TRAIN_UNKNOWN_PERCENTAGE
+        from ..datasets import TRAIN_UNKNOWN_PERCENTAGE
 
         more = ({"unknown_percentage": TRAIN_UNKNOWN_PERCENTAGE}
                 if for_training and plan["task"] == "12" else {})
@@ -256,7 +257,7 @@ def load_data(spec, *, subset, words=None, task=None, sr=None, n_voices=24, seed
         from ..datasets import balance_unknown_words
 
         n = len(data.target)
-        n_unknown = int(np.sum(data.target == "_unknown_"))
+        n_unknown = int(np.sum(data.target == UNKNOWN))
         data = balance_unknown_words(data)
         if note is not None and n_unknown:
             note(f"_unknown_: {n_unknown} clips of the other words ({TRAIN_UNKNOWN_PERCENTAGE:g} % "

@@ -19,7 +19,7 @@ object is copied to a private temporary file, loaded with ``dlopen`` (a new
 file is a new image with freshly initialised static data), used once and
 unloaded. With the random seeds fixed, the samples then depend only on the
 text, voice and parameters: bit-for-bit identical across calls and processes.
-It costs about 5 ms per utterance, most of it in ``espeak_SetVoiceByName``.
+Most of what that costs is ``espeak_SetVoiceByName``.
 
 Everything runs under a process-wide lock: ``rand()`` is shared by the whole
 process and the callback collects samples into one buffer.
@@ -109,7 +109,7 @@ class EspeakEngine:
             )
         self._tmpdir = None
         self._counter = itertools.count()
-        self._fresh = True  # False once copying/loading a private image failed
+        self._private_images = True  # False once copying/loading a private image failed
         self._chunks = []
         self._callback = _SynthCallback(self._collect)
         self.version = self._with_library(self._version)
@@ -128,12 +128,12 @@ class EspeakEngine:
     def _open(self):
         """Load a library image and initialise it; return ``(lib, path_to_remove)``."""
         path, lib = None, None
-        if self._fresh:
+        if self._private_images:
             try:
                 path = self._private_copy()
                 lib = ctypes.CDLL(path, mode=getattr(os, "RTLD_LOCAL", 0))
             except OSError as exc:  # e.g. a temp folder mounted noexec
-                self._fresh = False
+                self._private_images = False
                 warnings.warn(
                     f"Could not load a private copy of libespeak-ng ({exc}); using the shared "
                     "library instead. Clips then depend on what was synthesised before them "

@@ -17,8 +17,10 @@ from ..io import read_audio
 from ._base import get_data_home, wrap_paragraphs
 
 FSDD_URL = "https://github.com/Jakobovski/free-spoken-digit-dataset"
-_FILE_RE = re.compile(r"(?P<digit>\d)_(?P<speaker>[A-Za-z]+)_(?P<take>\d+)\.wav")
-_N_TEST_TAKES = 5  # official split: takes 0-4 are the test set
+#: An FSDD file name: ``{digit}_{speaker}_{take}.wav`` (groups ``digit``, ``speaker``, ``take``).
+FSDD_FILE_RE = re.compile(r"(?P<digit>\d)_(?P<speaker>[A-Za-z]+)_(?P<take>\d+)\.wav")
+#: The official split: takes 0-4 of each digit and speaker are the test set.
+FSDD_TEST_TAKES = 5
 
 _DESCR = """\
 Free Spoken Digit Dataset (FSDD)
@@ -53,7 +55,7 @@ def _recordings_folder(path):
     if not path.is_dir():
         raise FileNotFoundError(f"No FSDD folder at {str(path)!r}. {hint}")
     folder = path / "recordings" if (path / "recordings").is_dir() else path
-    files = sorted(p for p in folder.iterdir() if _FILE_RE.fullmatch(p.name))
+    files = sorted(p for p in folder.iterdir() if FSDD_FILE_RE.fullmatch(p.name))
     if not files:
         raise FileNotFoundError(
             f"{str(folder)!r} holds no FSDD recordings (files named like 7_jackson_32.wav). "
@@ -155,9 +157,9 @@ def load_fsdd(path: str | os.PathLike | None = None, *, subset: str = "train",
     folder, files = _recordings_folder(path)
     rows = []
     for f in files:
-        m = _FILE_RE.fullmatch(f.name)
+        m = FSDD_FILE_RE.fullmatch(f.name)
         take = int(m["take"])
-        is_test = take < _N_TEST_TAKES
+        is_test = take < FSDD_TEST_TAKES
         if subset == "all" or (subset == "test") == is_test:
             rows.append((m["digit"], m["speaker"], take, f))
     rows.sort(key=lambda r: (r[0], r[1], r[2]))

@@ -30,7 +30,7 @@ import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
-from .. import __version__
+from .._version import __version__
 
 __all__ = ["ChecksumError", "DownloadError", "download", "sha256sum"]
 

@@ -9,11 +9,9 @@ from pathlib import Path
 
 from ..exceptions import InvalidAudioError
 from ..io._audio import mono_clip
+from ..labels import BACKGROUND_NOISE, SILENCE, UNKNOWN  # noqa: F401 (re-exported)
 
 TEN_WORDS = ("yes", "no", "up", "down", "left", "right", "on", "off", "stop", "go")
-SILENCE = "_silence_"
-UNKNOWN = "_unknown_"
-BACKGROUND_NOISE = "_background_noise_"
 VALIDATION_LIST = "validation_list.txt"
 TESTING_LIST = "testing_list.txt"
 

@@ -299,8 +299,7 @@ def make_spoken_commands(words: Sequence[str] | None = None, n_voices: int = 20,
     ``n_voices`` different voices (English accent x voice variant x pitch x
     rate), placed at a random time in a clip of ``duration`` seconds and mixed
     with noise. Needs the optional extra ``pip install 'skspeech[synth]'``
-    (espeak-ng is GPL-3.0). About 10 ms per clip (60-110 clips per second on
-    one busy core); results are cached on disk.
+    (espeak-ng is GPL-3.0). Results are cached on disk.
 
     Parameters
     ----------

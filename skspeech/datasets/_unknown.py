@@ -5,8 +5,8 @@ from numbers import Integral
 import numpy as np
 from sklearn.utils import Bunch, check_random_state
 
-UNKNOWN = "_unknown_"
-SILENCE = "_silence_"
+from ..labels import SILENCE, UNKNOWN
+
 MIN_CLIPS = 40  # min_clips="auto" on a data set whose commands have more clips than this
 # skspeech train's training clips: twice the standard task's share of _unknown_ (every other-word
 # clip of the development copy; 20 % of the full data set), then balance_unknown_words

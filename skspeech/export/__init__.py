@@ -9,6 +9,7 @@ this package imports neither TensorFlow nor LiteRT.
 
 from ._load import is_export, load_exported, load_model_or_export
 from ._runtime import TFLiteModel
-from ._tflite import export_tflite
+from ._tflite import export_tflite, exportable_parts
 
-__all__ = ["TFLiteModel", "export_tflite", "is_export", "load_exported", "load_model_or_export"]
+__all__ = ["TFLiteModel", "export_tflite", "exportable_parts", "is_export", "load_exported",
+           "load_model_or_export"]

@@ -62,7 +62,7 @@ def step_settings(step):
 
 def describe(front, clf):
     """The ``frontend.json`` settings of a fitted front end (a Pipeline or None) and network."""
-    from .. import __version__
+    from .._version import __version__
     from ..preprocessing import GarbageGuard
 
     steps = ({name: s for name, s in front.steps if not isinstance(s, GarbageGuard)}

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from .._atomic import temporary_path
 from ._frontend import describe
 from ._runtime import make_interpreter
 
@@ -43,8 +44,30 @@ def _tf():
     return tf
 
 
-def _split(model):
-    """(front end, Keras classifier) of a fitted network pipeline; ValueError otherwise."""
+def exportable_parts(model: BaseEstimator) -> tuple[BaseEstimator | None, BaseEstimator]:
+    """``(front end, network)`` of a fitted model that :func:`export_tflite` can export.
+
+    Searches and :class:`~skspeech.augment.AugmentedClassifier` are unwrapped
+    first (augmentation acts only in ``fit``).
+
+    Parameters
+    ----------
+    model : estimator
+        A fitted pipeline ending in one of skspeech's Keras classifiers.
+
+    Returns
+    -------
+    front : Pipeline or None
+        Every step before the network (None when there is none).
+    network : estimator
+        The fitted Keras classifier.
+
+    Raises
+    ------
+    ValueError
+        If the model does not end in one of skspeech's networks (an SVM or HMM
+        model cannot run in TensorFlow Lite).
+    """
     from sklearn.utils.validation import check_is_fitted
 
     from .._inspection import is_keras_classifier, split_model
@@ -249,7 +272,7 @@ def export_tflite(model: BaseEstimator, output_dir: str | os.PathLike, *,
     >>> TFLiteModel(files["int8"]).predict(X_test[:2])  # doctest: +SKIP
     array(['yes', 'stop'], dtype='<U4')
     """
-    front, clf = _split(model)
+    front, clf = exportable_parts(model)
     if int8 and representative is None:
         raise ValueError("int8 quantisation needs representative clips (a few hundred "
                          "training clips) to calibrate; pass representative=X or int8=False.")
@@ -335,7 +358,7 @@ def _jsonable(value):
 
 
 def _atomic_write(path, data):
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp = temporary_path(path)
     try:
         tmp.write_bytes(data)
         os.replace(tmp, path)

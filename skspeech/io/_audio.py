@@ -364,7 +364,7 @@ def write_audio(path, y, sr, *, subtype=None, overwrite=False):
     if not path.parent.is_dir():
         raise FileNotFoundError(f"Cannot write {str(path)!r}: the folder {str(path.parent)!r} "
                                 "does not exist.")
-    from .._persistence import _write_error, remove_stale_temporaries
+    from .._atomic import remove_stale_temporaries, temporary_path, write_error
 
     fmt = _format_of(path)
     if fmt not in sf.available_formats():
@@ -384,18 +384,50 @@ def write_audio(path, y, sr, *, subtype=None, overwrite=False):
                 f"subtype='FLOAT'.")
     # Write next to the target, then rename: a crash never leaves half a file.
     remove_stale_temporaries(path)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp = temporary_path(path)
     try:
         try:
             sf.write(sf_name(tmp), y, sr, subtype=subtype, format=fmt)
         except OSError as exc:
-            raise _write_error(path, exc, what="the audio") from None
+            raise write_error(path, exc, what="the audio") from None
         except (sf.LibsndfileError, RuntimeError, TypeError, ValueError) as exc:
             raise ValueError(f"Cannot write {str(path)!r}: {exc}.") from exc
         os.replace(tmp, path)
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+def audio_header(path: str | os.PathLike) -> tuple[int, int, int]:
+    """``(n_frames, sr, n_channels)`` of an audio file, from its header (no samples are read).
+
+    Parameters
+    ----------
+    path : str or path-like
+        The audio file.
+
+    Returns
+    -------
+    n_frames, sr, n_channels : int
+        Samples per channel, the sample rate in Hz and the number of channels.
+
+    Raises
+    ------
+    InvalidAudioError
+        If the file cannot be opened or is not audio libsndfile reads; the
+        message says why.
+    """
+    import soundfile as sf
+
+    try:
+        os.stat(path)
+    except OSError as exc:  # a link to nowhere or to itself, ...
+        raise InvalidAudioError(str(_open_error(path, _shown(path), exc))) from None
+    try:
+        with sf.SoundFile(sf_name(path)) as f:
+            return f.frames, f.samplerate, f.channels
+    except (sf.LibsndfileError, RuntimeError, TypeError, ValueError) as exc:
+        raise InvalidAudioError(f"Cannot read {_shown(path)} as audio: {_reason(exc)}.") from exc
 
 
 def _fspath(path, name):

@@ -8,10 +8,10 @@ import numpy as np
 from numpy.typing import ArrayLike
 from sklearn.utils.validation import check_consistent_length, column_or_1d
 
+from ..labels import NON_COMMANDS
+
 __all__ = ["NON_COMMANDS", "command_error_rates"]
 
-#: The classes that mean "none of my words": Speech Commands' unknown words and silence.
-NON_COMMANDS = ("_unknown_", "_silence_")
 
 
 def _labels(y, name):

@@ -12,6 +12,9 @@ _LAZY = {
     "KWSClassifier": "._kws",
     "KWS2DClassifier": "._kws2d",
     "GeometricVotingClassifier": "._voting",
+    "TrainingCheckpoint": "._checkpoint",
+    "ClipProgress": "._checkpoint",
+    "default_processes": "._workers",
 }
 
 __all__ = sorted(_LAZY)

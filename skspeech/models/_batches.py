@@ -8,9 +8,14 @@ trains from :class:`ClipBatches`: a ``keras.utils.PyDataset`` whose
 current epoch and runs the Pipeline's fitted front end on them. Keras
 prepares the next batches while the network trains on this one (a
 background thread, ``workers`` threads, or worker processes: see
-:func:`data_workers`). Memory holds the list of clips, the batches in the
+:func:`~skspeech.models._workers.data_workers`). Memory holds the list of clips, the batches in the
 queue and the network; nothing that grows with the data but the names and
 labels.
+
+The disk cache of features (:mod:`~skspeech.models._feature_cache`), the
+choice of threads or processes (:mod:`~skspeech.models._workers`) and the
+checkpoint lookups (:mod:`~skspeech.models._checkpoint`) live in their own
+modules.
 
 Importing this module imports Keras.
 """
@@ -23,6 +28,8 @@ import keras
 import numpy as np
 
 from ..io._clips import LazyClips
+from ._checkpoint import checkpoint_of
+from ._feature_cache import FeatureCache
 from ._unreadable import READ_ERRORS, clip_error, log_skipped, unreadable  # noqa: F401
 
 __all__ = ["ClipBatches", "check_lazy_input", "streamed_training_data"]
@@ -31,133 +38,6 @@ __all__ = ["ClipBatches", "check_lazy_input", "streamed_training_data"]
 ADAPT_SAMPLE = 2048
 #: Clips read to learn the shape of the network's input.
 SHAPE_SAMPLE = 4
-
-
-class FeatureCache:
-    """The network's inputs of the clips that are the same every epoch, as float16 in a file.
-
-    A clip that is no augmented copy gives the same input every epoch: its
-    first computation is written here (``n_clips`` rows of the input's
-    shape, 2 bytes a value; 7.8 KB per one-second clip of 98 x 40 log-mel
-    frames), later epochs read it back. Rows are read and written with
-    positional file I/O, so they stay in the operating system's file cache
-    and out of the process's memory. Which rows are filled is kept in a
-    small shared file mapping (``<path>.filling``, one byte a row), so that
-    worker processes preparing batches mark the rows they write where the
-    main process and the other workers see them; :meth:`save` (the main
-    process, at the end of each epoch) records them beside the file, so a
-    resumed run reuses them.
-
-    Parameters
-    ----------
-    path : str or path-like
-        The file (made or reused; ``<path>.json`` describes it).
-    n_clips : int
-        Rows.
-    shape : tuple of int
-        Shape of one input.
-    """
-
-    def __init__(self, path, n_clips: int, shape: tuple):
-        import json
-        from pathlib import Path
-
-        self.path = Path(path)
-        self.n_clips, self.shape = int(n_clips), tuple(int(d) for d in shape)
-        self.row_bytes = int(np.prod(self.shape)) * 2
-        meta = self.path.with_name(self.path.name + ".json")
-        layout = {"n_clips": self.n_clips, "shape": list(self.shape), "dtype": "float16"}
-        try:
-            record = json.loads(meta.read_text(encoding="utf-8")) if meta.is_file() else {}
-        except (OSError, UnicodeDecodeError, ValueError) as exc:
-            import warnings
-
-            warnings.warn(f"The checkpoint's record of cached features {str(meta)!r} is damaged "
-                          f"({exc}); the features are computed again.", RuntimeWarning,
-                          stacklevel=2)
-            record = {}
-        if not isinstance(record, dict):
-            record = {}
-        whole = self.path.is_file() and self.path.stat().st_size == self.n_clips * self.row_bytes
-        if whole and record.get("layout") == layout:  # a cut file is filled again
-            saved = record["filled"]
-        else:
-            saved = []
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with open(self.path, "wb") as f:
-                f.truncate(self.n_clips * self.row_bytes)
-        self._meta, self._layout = meta, layout
-        filling = self._filling_path()
-        filling.unlink(missing_ok=True)  # only what a saved epoch recorded counts
-        np.lib.format.open_memmap(filling, mode="w+", dtype=np.uint8,
-                                  shape=(max(self.n_clips, 1),))[
-            np.asarray(saved, dtype=np.intp)] = 1
-        self._open()
-
-    def _filling_path(self):
-        return self.path.with_name(self.path.name + ".filling")
-
-    def _open(self) -> None:
-        import os
-
-        self._fd = os.open(self.path, os.O_RDWR)
-        self._filled = np.load(self._filling_path(), mmap_mode="r+")
-
-    def __getstate__(self):  # a worker process started by pickling reopens the files
-        state = self.__dict__.copy()
-        state["_fd"] = state["_filled"] = None
-        return state
-
-    def __setstate__(self, state):
-        self.__dict__.update(state)
-        self._open()
-
-    @property
-    def filled(self) -> np.ndarray:
-        """Whether each row is filled (bool, a copy)."""
-        return self._filled[:self.n_clips].astype(bool)
-
-    def is_filled(self, idx: np.ndarray) -> np.ndarray:
-        """Whether rows ``idx`` are filled."""
-        return self._filled[np.asarray(idx, dtype=np.intp)].astype(bool)
-
-    def get(self, idx: np.ndarray) -> np.ndarray:
-        """The rows ``idx`` (all filled), as float32."""
-        import os
-
-        out = np.empty((len(idx),) + self.shape, dtype=np.float16)
-        for k, i in enumerate(idx):
-            buf = os.pread(self._fd, self.row_bytes, int(i) * self.row_bytes)
-            out[k] = np.frombuffer(buf, dtype=np.float16).reshape(self.shape)
-        return out.astype(np.float32)
-
-    def put(self, idx: np.ndarray, values: np.ndarray) -> None:
-        """Write rows ``idx`` and mark them filled."""
-        import os
-
-        values = np.ascontiguousarray(values, dtype=np.float16)
-        for i, row in zip(idx, values):
-            os.pwrite(self._fd, row.tobytes(), int(i) * self.row_bytes)
-        self._filled[np.asarray(idx, dtype=np.intp)] = 1
-
-    def save(self) -> None:
-        """Record which rows are filled (beside the file), once their rows are on disk."""
-        import json
-        import os
-
-        os.fsync(self._fd)
-        tmp = self._meta.with_name(self._meta.name + ".tmp")
-        tmp.write_text(json.dumps({"layout": self._layout,
-                                   "filled": np.flatnonzero(self.filled).tolist()}))
-        os.replace(tmp, self._meta)
-
-    def close(self) -> None:
-        import os
-
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
-        self._filled = None
 
 
 class ClipBatches(keras.utils.PyDataset):
@@ -177,7 +57,7 @@ class ClipBatches(keras.utils.PyDataset):
         A new order every epoch, drawn from ``seed`` and the epoch.
     seed : int
         Seeds the order.
-    fresh : bool
+    redraw_copies : bool
         Pass the epoch to ``clips.read``, so random augmentation draws anew
         every epoch; False reads every epoch the same clips (validation).
     sample_weight : ndarray of shape (n_clips,) or None
@@ -199,7 +79,7 @@ class ClipBatches(keras.utils.PyDataset):
     cache : FeatureCache or None
         Where the inputs that are the same every epoch are kept after their
         first computation: the clips that are no augmented copies and, when
-        ``fresh`` is False, the copies too.
+        ``redraw_copies`` is False, the copies too.
     on_error : {"raise", "skip"}, default="raise"
         A clip that cannot be read (a file changed, removed or damaged during
         training): raise :class:`~skspeech.exceptions.UnreadableClipError`
@@ -210,7 +90,7 @@ class ClipBatches(keras.utils.PyDataset):
     """
 
     def __init__(self, clips: LazyClips, y: np.ndarray, indices: np.ndarray, *,
-                 batch_size: int, shuffle: bool, seed: int, fresh: bool,
+                 batch_size: int, shuffle: bool, seed: int, redraw_copies: bool,
                  sample_weight: np.ndarray | None = None, prepare=None, initial_epoch: int = 0,
                  workers: int = 1, processes: bool = False, max_queue_size: int = 8,
                  cache: FeatureCache | None = None, on_error: str = "raise",
@@ -223,16 +103,16 @@ class ClipBatches(keras.utils.PyDataset):
         self.batch_size = int(batch_size)
         self.shuffle = shuffle
         self.seed = int(seed)
-        self.fresh = fresh
+        self.redraw_copies = redraw_copies
         self.sample_weight = sample_weight
         self.prepare = prepare
         self.epoch = int(initial_epoch)
         self.cache = cache
         self.on_error = on_error
         self.skip_log = skip_log
-        # what is the same every epoch: the clips themselves, and copies when not fresh
+        # what is the same every epoch: the clips themselves, and copies when not redrawn
         self._fixed = None if cache is None else (
-            ~clips.origins()[1] if fresh else np.ones(len(clips), dtype=bool))
+            ~clips.origins()[1] if redraw_copies else np.ones(len(clips), dtype=bool))
         self._order_epoch, self._order = None, None
 
     def __len__(self) -> int:
@@ -245,7 +125,7 @@ class ClipBatches(keras.utils.PyDataset):
     def _read_clips(self, idx: np.ndarray, epoch: int) -> tuple[np.ndarray, np.ndarray | None]:
         """The inputs of clips ``idx`` and, when some could not be read and are skipped,
         which could (their rows of the inputs are zeros); None when all were read."""
-        read_epoch = epoch if self.fresh else None
+        read_epoch = epoch if self.redraw_copies else None
         try:
             return np.asarray(self.clips.read(idx, epoch=read_epoch), dtype=np.float32), None
         except READ_ERRORS as exc:
@@ -347,7 +227,7 @@ def check_lazy_input(est, X: LazyClips, reset: bool) -> np.ndarray:
 
     first = np.arange(min(SHAPE_SAMPLE, len(X)))
     if reset:
-        sample, _ = _read_readable(est, X, first)
+        sample, _ = _read_readable(X, first, _skipping(checkpoint_of(est)))
     else:
         sample = X.read(first)
     if not isinstance(sample, np.ndarray):
@@ -362,65 +242,21 @@ def check_lazy_input(est, X: LazyClips, reset: bool) -> np.ndarray:
     return sample
 
 
-def _split(est, X: LazyClips, y_int: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Training and validation positions: the estimator's stratified split of the recorded
-    clips; a clip's copies go with it, and validation takes no copies."""
+def _train_validation_split(X: LazyClips, y_int: np.ndarray, split
+                            ) -> tuple[np.ndarray, np.ndarray]:
+    """Training and validation positions: ``split`` (the classifier's stratified split) of the
+    recorded clips; a clip's copies go with it, and validation takes no copies."""
     origin, is_copy = X.origins()
     clips, first = np.unique(origin, return_index=True)
-    train_clips, val_clips = est._validation_split(y_int[first])
+    train_clips, val_clips = split(y_int[first])
     in_val = np.isin(origin, clips[val_clips])
     if not is_copy.any():  # no copies: the in-memory split, in its order
         return first[train_clips], first[val_clips]
     return np.flatnonzero(~in_val), np.flatnonzero(in_val & ~is_copy)
 
 
-def data_workers() -> tuple[int, bool]:
-    """``(workers, processes)``: what prepares the training batches while the network trains.
-
-    ``SKSPEECH_DATA_PROCESSES=N`` (N >= 1): N worker processes, which use
-    more than one core; otherwise ``SKSPEECH_DATA_WORKERS`` threads (default
-    1: one background thread).
-    """
-    import os
-
-    def read(name, default, least):
-        value = os.environ.get(name, default).strip()
-        if not value.isdigit() or int(value) < least:
-            what = "threads" if name.endswith("WORKERS") else "worker processes (0: threads)"
-            raise ValueError(f"{name} must be a whole number >= {least} ({what} that prepare "
-                             f"training batches); got {value!r}.")
-        return int(value)
-
-    processes = read("SKSPEECH_DATA_PROCESSES", "0", 0)
-    if processes:
-        return processes, True
-    return read("SKSPEECH_DATA_WORKERS", "1", 1), False
-
-
-def default_processes() -> int:
-    """Worker processes ``skspeech train`` prepares batches in when ``SKSPEECH_DATA_PROCESSES``
-    is not set: 2 where new processes start by forking (Linux up to Python 3.13) on a machine
-    of two cores or more, else 0 (one background thread)."""
-    import multiprocessing
-    import os
-
-    method = (multiprocessing.get_start_method(allow_none=True)
-              or multiprocessing.get_all_start_methods()[0])
-    return 2 if method == "fork" and (os.cpu_count() or 1) >= 2 else 0
-
-
-def _checkpoint_of(est):
-    """The TrainingCheckpoint among the fit's callbacks, or None."""
-    from ._checkpoint import TrainingCheckpoint
-
-    given = list(getattr(est, "_fit_callbacks", None) or []) + list(
-        getattr(est, "callbacks", None) or [])  # the latter before fit sets the former
-    return next((cb for cb in given if isinstance(cb, TrainingCheckpoint)), None)
-
-
-def _skipping(est):
-    """The TrainingCheckpoint that leaves out unreadable clips (on_unreadable="skip"), or None."""
-    checkpoint = _checkpoint_of(est)
+def _skipping(checkpoint):
+    """``checkpoint`` if it leaves out unreadable clips (on_unreadable="skip"), else None."""
     return checkpoint if checkpoint is not None and checkpoint.on_unreadable == "skip" else None
 
 
@@ -429,13 +265,13 @@ def _log_skipped(checkpoint, exc):
     log_skipped(checkpoint.skip_log, exc)
 
 
-def _read_readable(est, X, indices, epoch=None):
+def _read_readable(X, indices, checkpoint, epoch=None):
     """``(clips, indices read)``: ``X.read(indices)``, leaving out (and listing) the clips
-    that cannot be read when the fit's checkpoint skips them; UnreadableClipError else."""
+    that cannot be read when ``checkpoint`` skips them (None: none does); UnreadableClipError
+    else."""
     try:
         return X.read(indices), indices
     except READ_ERRORS as exc:
-        checkpoint = _skipping(est)
         if checkpoint is None:
             raise unreadable(exc, epoch) from None
     good = []
@@ -453,36 +289,38 @@ def _read_readable(est, X, indices, epoch=None):
     return X.read(good), good
 
 
-def _caching_checkpoint(est):
-    """The TrainingCheckpoint among the fit's callbacks that caches features, or None."""
-    from ._checkpoint import TrainingCheckpoint
-
-    for cb in getattr(est, "_fit_callbacks", None) or []:
-        if isinstance(cb, TrainingCheckpoint) and cb.cache_features:
-            if not cb.resume:  # a fresh run computes its features afresh
-                for name in ("features.f16", "features.f16.json", "features.f16.filling"):
-                    (cb.directory / name).unlink(missing_ok=True)
-            return cb
-    return None
-
-
-def streamed_training_data(est, X: LazyClips, y, sample_weight, *, validate: bool,
-                           initial_epoch: int = 0, prepare=None) -> dict:
+def streamed_training_data(X: LazyClips, y, sample_weight, *, batch_size: int, seed: int,
+                           split=None, checkpoint=None, input_shape: tuple, workers: int = 1,
+                           processes: bool = False, initial_epoch: int = 0,
+                           prepare=None) -> dict:
     """``keras.Model.fit`` keyword arguments that stream ``X``.
 
     Parameters
     ----------
-    est : _KerasClassifierBase
-        The classifier (its ``batch_size``, ``validation_fraction``, split
-        and seed).
     X : LazyClips
         The inputs.
     y : ndarray
         Encoded labels.
     sample_weight : ndarray or None
         One weight per clip.
-    validate : bool
-        Hold out a stratified validation split.
+    batch_size : int
+        Clips per batch.
+    seed : int
+        Seeds the batches' order and the sample the input normalisation adapts on.
+    split : callable or None, default=None
+        The classifier's stratified validation split (labels of the recorded
+        clips -> training and validation positions); None holds out nothing.
+    checkpoint : TrainingCheckpoint or None, default=None
+        The fit's checkpoint: its ``cache_features`` keeps the inputs in its
+        folder (a run that does not resume starts the cache afresh), its
+        ``on_unreadable="skip"`` leaves out the clips that cannot be read.
+    input_shape : tuple
+        The shape of one input (a row of the feature cache).
+    workers : int, default=1
+        Threads, or with ``processes`` worker processes, that prepare the
+        batches (:func:`~skspeech.models._workers.data_workers`).
+    processes : bool, default=False
+        Prepare the batches in worker processes instead of threads.
     initial_epoch : int, default=0
         The epoch training starts at.
     prepare : callable, default=None
@@ -499,34 +337,34 @@ def streamed_training_data(est, X: LazyClips, y, sample_weight, *, validate: boo
         ``keras.Model.fit`` directly.
     """
     y = np.asarray(y).reshape(len(y))
-    seed = 0 if est._random_state is None else int(est._random_state)
-    if validate:
-        train, val = _split(est, X, y.astype(int))
+    if split is not None:
+        train, val = _train_validation_split(X, y.astype(int), split)
     else:
         train, val = np.arange(len(X)), None
     cache = None
-    checkpoint = _caching_checkpoint(est)
-    if checkpoint is not None:
-        cache = FeatureCache(checkpoint.directory / "features.f16", len(X), est.X_shape_[1:])
+    caching = checkpoint if checkpoint is not None and checkpoint.cache_features else None
+    if caching is not None:
+        path = caching.directory / "features.f16"
+        if not caching.resume:  # a fresh run computes its features afresh
+            FeatureCache.remove(path)
+        cache = FeatureCache(path, len(X), input_shape)
     # cache_features="all": each copy drawn once and reused, as the recipe in memory does
-    fresh = checkpoint is None or checkpoint.cache_features != "all"
-    workers, processes = data_workers()
-    skip = _checkpoint_of(est)
-    skip = skip is not None and skip.on_unreadable == "skip"
-    common = dict(batch_size=est.batch_size, sample_weight=sample_weight, prepare=prepare,
+    redraw = caching is None or caching.cache_features != "all"
+    skipping = _skipping(checkpoint)
+    common = dict(batch_size=batch_size, sample_weight=sample_weight, prepare=prepare,
                   cache=cache, workers=workers, processes=processes,
-                  on_error="skip" if skip else "raise",
-                  skip_log=_checkpoint_of(est).skip_log if skip else None)
-    batches = ClipBatches(X, y, train, shuffle=True, seed=seed, fresh=fresh,
+                  on_error="raise" if skipping is None else "skip",
+                  skip_log=None if skipping is None else skipping.skip_log)
+    batches = ClipBatches(X, y, train, shuffle=True, seed=seed, redraw_copies=redraw,
                           initial_epoch=initial_epoch, **common)
     validation = None if val is None else ClipBatches(X, y, val, shuffle=False, seed=seed,
-                                                      fresh=False, **common)
+                                                      redraw_copies=False, **common)
     _, is_copy = X.origins()
     recorded = train[~is_copy[train]]  # the clips themselves: no copy is made to adapt on
     pool = recorded if len(recorded) else train
     pick = pool if len(pool) <= ADAPT_SAMPLE else np.sort(
         np.random.default_rng(seed).choice(pool, ADAPT_SAMPLE, replace=False))
-    adapt = np.asarray(_read_readable(est, X, pick)[0], dtype=np.float32)
+    adapt = np.asarray(_read_readable(X, pick, skipping)[0], dtype=np.float32)
     if prepare is not None:
         adapt = prepare(adapt)
     batches.adapt_x = adapt

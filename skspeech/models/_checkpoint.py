@@ -266,15 +266,6 @@ class TrainingCheckpoint(keras.callbacks.Callback):
             for key, earlier in done.items():
                 history.history[key] = earlier + list(history.history.get(key, []))
 
-    def remove(self) -> None:
-        """Delete the checkpoint's files and, if it is then empty, its folder."""
-        for name in os.listdir(self.directory) if self.directory.is_dir() else []:
-            if name in (_STATE, _SKIPPED) or name.endswith((".weights.h5", ".npz", ".tmp",
-                                                              ".f16", ".f16.json")):
-                (self.directory / name).unlink(missing_ok=True)
-        if self.directory.is_dir() and not any(self.directory.iterdir()):
-            self.directory.rmdir()
-
 
 def _plain(value):
     """``value`` as JSON gives it back (tuples as lists), for comparing fingerprints."""
@@ -372,3 +363,10 @@ class ClipProgress(keras.callbacks.Callback):
             self._bar.set_postfix(shown, refresh=False)
             self._bar.close()
             self._bar = None
+
+
+def checkpoint_of(est):
+    """The TrainingCheckpoint among the fit's callbacks, or None."""
+    given = list(getattr(est, "_fit_callbacks", None) or []) + list(
+        getattr(est, "callbacks", None) or [])  # the latter before fit sets the former
+    return next((cb for cb in given if isinstance(cb, TrainingCheckpoint)), None)

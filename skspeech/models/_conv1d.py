@@ -10,7 +10,7 @@ from numbers import Integral, Real
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from . import _keras_nets as nets
-from ._keras_base import _KerasClassifierBase
+from ._keras_base import _KerasClassifierBase, store_params
 
 __all__ = ["Conv1DClassifier"]
 
@@ -179,29 +179,7 @@ class Conv1DClassifier(_KerasClassifierBase):
                  batch_size=32, epochs=100, validation_fraction=0.1, patience=10,
                  restore_best_weights=True, class_weight=None, callbacks=None,
                  warm_start=False, random_state=None, verbose=0):
-        self.filters = filters
-        self.kernel_sizes = kernel_sizes
-        self.pool_size = pool_size
-        self.dropout = dropout
-        self.dense_units = dense_units
-        self.dense_dropout = dense_dropout
-        self.global_pooling = global_pooling
-        self.padding = padding
-        self.activation = activation
-        self.batch_norm = batch_norm
-        self.input_normalization = input_normalization
-        self.optimizer = optimizer
-        self.learning_rate = learning_rate
-        self.batch_size = batch_size
-        self.epochs = epochs
-        self.validation_fraction = validation_fraction
-        self.patience = patience
-        self.restore_best_weights = restore_best_weights
-        self.class_weight = class_weight
-        self.callbacks = callbacks
-        self.warm_start = warm_start
-        self.random_state = random_state
-        self.verbose = verbose
+        store_params(self, locals())
 
     def _check_network_params(self):
         name = type(self).__name__

@@ -20,7 +20,7 @@ from sklearn.utils.validation import check_consistent_length, column_or_1d
 
 from ..io._clips import is_lazy
 from . import _keras_nets as nets
-from ._keras_input import check_input, check_labels
+from ._keras_input import check_input, check_keras_labels
 
 try:
     import keras
@@ -33,7 +33,8 @@ except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
         f"(import failed: {exc})") from exc
 
 from ._batches import check_lazy_input, clip_error, streamed_training_data  # noqa: E402
-from ._checkpoint import TrainingCheckpoint  # noqa: E402
+from ._checkpoint import TrainingCheckpoint, checkpoint_of  # noqa: E402
+from ._workers import data_workers  # noqa: E402
 
 # Clips per predict_on_batch call: bounds memory on long inputs (the tutorial
 # net holds about 60 MB of activations for 256 one-second clips).
@@ -69,6 +70,17 @@ class _EpochProgressBar(keras.callbacks.Callback):
     def on_train_end(self, logs=None):
         if self._bar is not None:
             self._bar.close()
+
+
+def store_params(est, values):
+    """What each network's ``__init__`` does: store its arguments (``locals()``), nothing else.
+
+    scikit-learn reads the parameters from ``__init__``'s signature, so each
+    network spells them out there; this stores them without naming each twice.
+    """
+    for name, value in values.items():
+        if name != "self":
+            setattr(est, name, value)
 
 
 class _KerasClassifierBase(KerasClassifier):
@@ -190,7 +202,7 @@ class _KerasClassifierBase(KerasClassifier):
     # --- fit ------------------------------------------------------------------
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, *, data_processes=None):
         """Train the network on clips or frame sequences.
 
         Parameters
@@ -201,6 +213,12 @@ class _KerasClassifierBase(KerasClassifier):
             Labels (strings or integers).
         sample_weight : array-like of shape (n_clips,), default=None
             Weight of each clip in the loss.
+        data_processes : int or None, default=None
+            For clips read in batches (a :class:`~skspeech.io.LazyClips`):
+            the worker processes that prepare the batches (0: threads, as
+            many as ``SKSPEECH_DATA_WORKERS``, default 1). None reads
+            ``SKSPEECH_DATA_PROCESSES`` (default 0). In a Pipeline, pass it
+            as ``<step>__data_processes``.
 
         Returns
         -------
@@ -210,7 +228,7 @@ class _KerasClassifierBase(KerasClassifier):
         self._check_params()
         if sample_weight is not None:
             sample_weight = np.array(sample_weight, dtype=np.float32)
-        super().fit(X, y, sample_weight=sample_weight)
+        super().fit(X, y, sample_weight=sample_weight, data_processes=data_processes)
         # scikeras's fit resets classes_ to None and, when warm-starting, does
         # not set it again: take the metadata back from the fitted encoder.
         vars(self).update(self.target_encoder_.get_metadata())
@@ -269,7 +287,7 @@ class _KerasClassifierBase(KerasClassifier):
         with nets.seeded(self._random_state):
             model = self._build_network(input_shape, self.n_classes_)
             nets.compile_network(model, self.optimizer, self.learning_rate)
-        self._fresh_model = True  # its input normalisation learns from the first training split
+        self._needs_adapt = True  # a new network: its input normalisation learns from the data
         return model
 
     def _ensure_compiled_model(self):
@@ -280,13 +298,14 @@ class _KerasClassifierBase(KerasClassifier):
             nets.compile_network(self.model_, self.optimizer, self.learning_rate)
 
     def _fit_keras_model(self, X, y, sample_weight, warm_start, epochs, initial_epoch,
-                         partial=False, **kwargs):
+                         partial=False, data_processes=None, **kwargs):
         # Overrides scikeras's private _fit_keras_model: a stratified validation
         # split with early stopping and the best weights, the learning-rate
         # schedule, a progress bar, our seeding, and history_ as floats with best_epoch_.
         self._initialize_callbacks()  # dropped from pickles: rebuilt for a warm start
         data = self._training_data(X, y, sample_weight,
-                                   validate=self.validation_fraction is not None and not partial)
+                                   validate=self.validation_fraction is not None and not partial,
+                                   data_processes=data_processes)
         total = initial_epoch + epochs
         # streamed data comes with a callback telling its batches the epoch
         callbacks = (list(self._fit_callbacks) + [keras.callbacks.TerminateOnNaN()]
@@ -299,10 +318,10 @@ class _KerasClassifierBase(KerasClassifier):
                 patience=self.patience if self.patience is not None else epochs + 1,
                 restore_best_weights=self.restore_best_weights)
             callbacks.append(stopper)
-        if getattr(self, "_fresh_model", False):
+        if getattr(self, "_needs_adapt", False):
             # streamed: a sample of the training clips (ClipBatches.adapt_x)
             nets.adapt_input_normalization(self.model_, getattr(data["x"], "adapt_x", data["x"]))
-            self._fresh_model = False
+            self._needs_adapt = False
         if getattr(self, "lr_schedule", "constant") == "cosine" and not partial:
             # partial_fit: one epoch at a time, at learning_rate
             callbacks.append(keras.callbacks.LearningRateScheduler(
@@ -328,7 +347,7 @@ class _KerasClassifierBase(KerasClassifier):
                 raise found from None
         self._record_history(hist.history, warm_start, initial_epoch, stopper)
 
-    def _training_data(self, X, y, sample_weight, *, validate):
+    def _training_data(self, X, y, sample_weight, *, validate, data_processes=None):
         """What ``keras.Model.fit`` trains on: the one place where training input is prepared.
 
         Parameters
@@ -355,8 +374,13 @@ class _KerasClassifierBase(KerasClassifier):
             :func:`~skspeech.models._batches.streamed_training_data`).
         """
         if is_lazy(X):
-            return streamed_training_data(self, X, y, sample_weight, validate=validate,
-                                          prepare=_add_channel_axis)
+            workers, processes = data_workers(data_processes)
+            return streamed_training_data(
+                X, y, sample_weight, batch_size=self.batch_size,
+                seed=0 if self._random_state is None else int(self._random_state),
+                split=self._validation_split if validate else None,
+                checkpoint=checkpoint_of(self), input_shape=self.X_shape_[1:],
+                workers=workers, processes=processes, prepare=_add_channel_axis)
         validation_data = None
         if validate:
             train, val = self._validation_split(np.asarray(y).reshape(len(y)).astype(int))
@@ -413,7 +437,7 @@ class _KerasClassifierBase(KerasClassifier):
             raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y "
                              "is None; give one label per clip.")
         if y is not None:
-            y = check_labels(self, y, reset=reset)
+            y = check_keras_labels(self, y, reset=reset)
         sample = None
         if X is not None:
             if is_lazy(X):  # read in batches: the first clips are checked, X stays lazy
@@ -486,8 +510,10 @@ class _KerasClassifierBase(KerasClassifier):
     # --- pickling -------------------------------------------------------------
 
     def __getstate__(self):
+        # Overrides scikeras's __getstate__: a pickle keeps the network's weights, not the
+        # fit's callbacks (rebuilt per fit) nor the optimizer's state (rebuilt on a warm start).
         state = dict(super().__getstate__())  # object.__getstate__ gives __dict__ itself
-        for key in ("_fit_callbacks", "_predict_callbacks", "_fresh_model"):
+        for key in ("_fit_callbacks", "_predict_callbacks", "_needs_adapt"):
             state.pop(key, None)
         if "model_" in state:
             # Keep the weights, drop the optimizer's state (Adam: 2 more copies).

@@ -13,7 +13,7 @@ from .._validation import _is_ragged_input, check_audio, check_frames
 from ..exceptions import InvalidAudioError
 
 
-def check_labels(est, y, reset):
+def check_keras_labels(est, y, reset):
     """``y`` as one label per clip, all known to ``est``; with ``reset``, record its type."""
     y = np.asarray(y)
     if y.ndim == 2 and y.shape[1] != 1:

@@ -1,5 +1,8 @@
 """Keras network builders and training helpers for skspeech's Keras classifiers.
 
+The three networks' builders live here: :func:`build_conv1d_network`,
+:func:`build_kws_network` and :func:`build_kws2d_network`.
+
 Module-level functions (not lambdas or closures), so that estimators that
 refer to them pickle. Keras is imported inside the functions: importing this
 module costs nothing.
@@ -165,6 +168,153 @@ def build_conv1d_network(input_shape, n_classes, *, filters=(8, 16, 32, 64),
             h = layers.Dropout(dense_dropout, name=f"dense_dropout{i}")(h)
     outputs = layers.Dense(int(n_classes), activation="softmax", name="softmax")(h)
     return keras.Model(inputs, outputs, name=name)
+
+
+def _kws_input(input_shape, time_shift, freq_masks, freq_mask_width, time_masks,
+               time_mask_width, freq_warp):
+    """``(inputs, h)``: both keyword-spotting networks' input, per-band Normalization and
+    SpecAugment (training only)."""
+    import keras
+    from keras import layers
+
+    from ._spec_augment import SpecAugment
+
+    inputs = keras.Input(shape=tuple(input_shape), name="input")
+    h = layers.Normalization(axis=-1, name="input_normalization")(inputs)
+    h = SpecAugment(time_shift, freq_masks, freq_mask_width, time_masks, time_mask_width,
+                    freq_warp, name="spec_augment")(h)
+    return inputs, h
+
+
+def _kws_head(inputs, h, n_classes, dropout, name):
+    """Both keyword-spotting networks' end: Dropout and softmax over the pooled features."""
+    import keras
+    from keras import layers
+
+    if dropout:
+        h = layers.Dropout(dropout, name="dropout")(h)
+    outputs = layers.Dense(int(n_classes), activation="softmax", name="softmax")(h)
+    return keras.Model(inputs, outputs, name=name)
+
+
+def build_kws_network(input_shape, n_classes, *, stem_filters=48, filters=(48, 48, 48, 48),
+                      kernel_sizes=9, strides=(1, 2, 1, 2), dropout=0.2, time_shift=0.1,
+                      freq_masks=2, freq_mask_width=0.15, time_masks=2, time_mask_width=0.1,
+                      freq_warp=0.0, shortcut="pool", name="kws_classifier"):
+    """A residual network of 1-D time-channel separable convolutions (MatchboxNet/TC-ResNet).
+
+    Frames ``(n_frames, n_bands)`` -> per-band Normalization -> SpecAugment
+    (training only) -> stem ``Conv1D(stem_filters, 3)`` + BN + ReLU -> one
+    residual block per entry of ``filters``: two ``SeparableConv1D`` (depthwise
+    over time, pointwise over channels) with BN, ReLU between, a shortcut
+    (the identity; when the block strides, average pooling over ``stride``
+    frames with ``shortcut="pool"`` or a strided 1x1 convolution with
+    ``shortcut="conv"``; a 1x1 convolution whenever the width changes), ReLU
+    -> global average over time -> Dropout -> softmax.
+
+    Returns
+    -------
+    model : keras.Model
+        Not compiled.
+    """
+    from keras import layers
+
+
+    if shortcut not in ("pool", "conv"):
+        raise ValueError(f"shortcut must be 'pool' or 'conv'; got {shortcut!r}.")
+    n_blocks = len(filters)
+    kernels = per_block(kernel_sizes, n_blocks, "kernel_sizes")
+    strides = per_block(strides, n_blocks, "strides")
+    inputs, h = _kws_input(input_shape, time_shift, freq_masks, freq_mask_width, time_masks,
+                           time_mask_width, freq_warp)
+    h = layers.Conv1D(int(stem_filters), 3, padding="same", use_bias=False, name="stem")(h)
+    h = layers.BatchNormalization(momentum=0.9, name="stem_bn")(h)
+    h = layers.ReLU(name="stem_relu")(h)
+    width = int(stem_filters)
+    for i, (n_filters, kernel, stride) in enumerate(zip(filters, kernels, strides), start=1):
+        n_filters, kernel, stride = int(n_filters), int(kernel), int(stride or 1)
+        skip = h
+        h = layers.SeparableConv1D(n_filters, kernel, strides=stride, padding="same",
+                                   use_bias=False, name=f"block{i}_sep1")(h)
+        h = layers.BatchNormalization(momentum=0.9, name=f"block{i}_bn1")(h)
+        h = layers.ReLU(name=f"block{i}_relu1")(h)
+        h = layers.SeparableConv1D(n_filters, kernel, padding="same", use_bias=False,
+                                   name=f"block{i}_sep2")(h)
+        h = layers.BatchNormalization(momentum=0.9, name=f"block{i}_bn2")(h)
+        if n_filters == width and stride != 1 and shortcut == "pool":
+            skip = layers.AveragePooling1D(stride, padding="same",
+                                           name=f"block{i}_shortcut_pool")(skip)
+        elif stride != 1 or n_filters != width:
+            skip = layers.Conv1D(n_filters, 1, strides=stride, padding="same",
+                                 use_bias=False, name=f"block{i}_shortcut")(skip)
+            skip = layers.BatchNormalization(momentum=0.9, name=f"block{i}_shortcut_bn")(skip)
+        h = layers.Add(name=f"block{i}_add")([h, skip])
+        h = layers.ReLU(name=f"block{i}_relu2")(h)
+        width = n_filters
+    h = layers.GlobalAveragePooling1D(name="global_avg_pool")(h)
+    return _kws_head(inputs, h, n_classes, dropout, name)
+
+
+def build_kws2d_network(input_shape, n_classes, *, stem_filters=16, filters=(24, 32, 48, 48),
+                        kernel_sizes=3, strides=(1, 2, 1, 2), dropout=0.2, time_shift=0.1,
+                        freq_masks=2, freq_mask_width=0.15, time_masks=2, time_mask_width=0.1,
+                        freq_warp=0.0, name="kws2d_classifier"):
+    """A residual network of 2-D depthwise-separable convolutions over (frames, bands).
+
+    Frames ``(n_frames, n_bands)`` -> per-band Normalization -> SpecAugment
+    (training only) -> one channel -> stem ``Conv2D(stem_filters, 5x5)``,
+    stride 2 over the bands (if there are more than two), + BN + ReLU -> one
+    residual block per entry of ``filters``: twice a depthwise ``k x k``
+    convolution + BN, a pointwise 1x1 convolution + BN (ReLU after the
+    first), the first depthwise one strided by ``strides[i]`` over frames
+    and bands alike (TensorFlow's depthwise convolution takes no other
+    strides); the shortcut is the identity, or a strided 1x1 convolution +
+    BN when the block strides or changes the width; ReLU -> global average
+    over frames and bands -> Dropout -> softmax.
+
+    Returns
+    -------
+    model : keras.Model
+        Not compiled.
+    """
+    from keras import layers
+
+
+    n_blocks = len(filters)
+    kernels = per_block(kernel_sizes, n_blocks, "kernel_sizes")
+    strides = per_block(strides, n_blocks, "strides")
+    inputs, h = _kws_input(input_shape, time_shift, freq_masks, freq_mask_width, time_masks,
+                           time_mask_width, freq_warp)
+    h = layers.Reshape(tuple(input_shape) + (1,), name="one_channel")(h)
+    # TensorFlow's oneDNN Conv2D on one input channel with strides (1, 2) returns wrong
+    # values, often garbage from uninitialised memory, when the strided axis is no wider
+    # than the stride (TF 2.x on x86, measured); halving one or two bands gains nothing.
+    band_stride = 2 if input_shape[1] > 2 else 1
+    h = layers.Conv2D(int(stem_filters), 5, strides=(1, band_stride), padding="same",
+                      use_bias=False, name="stem")(h)
+    h = layers.BatchNormalization(momentum=0.9, name="stem_bn")(h)
+    h = layers.ReLU(name="stem_relu")(h)
+    width = int(stem_filters)
+    for i, (n_filters, kernel, stride) in enumerate(zip(filters, kernels, strides), start=1):
+        n_filters, kernel, stride = int(n_filters), int(kernel), int(stride or 1)
+        skip = h
+        for j in (1, 2):
+            h = layers.DepthwiseConv2D(kernel, strides=stride if j == 1 else 1, padding="same",
+                                       use_bias=False, name=f"block{i}_depthwise{j}")(h)
+            h = layers.BatchNormalization(momentum=0.9, name=f"block{i}_bn{j}a")(h)
+            h = layers.Conv2D(n_filters, 1, use_bias=False, name=f"block{i}_pointwise{j}")(h)
+            h = layers.BatchNormalization(momentum=0.9, name=f"block{i}_bn{j}b")(h)
+            if j == 1:
+                h = layers.ReLU(name=f"block{i}_relu1")(h)
+        if stride != 1 or n_filters != width:
+            skip = layers.Conv2D(n_filters, 1, strides=stride, padding="same", use_bias=False,
+                                 name=f"block{i}_shortcut")(skip)
+            skip = layers.BatchNormalization(momentum=0.9, name=f"block{i}_shortcut_bn")(skip)
+        h = layers.Add(name=f"block{i}_add")([h, skip])
+        h = layers.ReLU(name=f"block{i}_relu2")(h)
+        width = n_filters
+    h = layers.GlobalAveragePooling2D(name="global_avg_pool")(h)
+    return _kws_head(inputs, h, n_classes, dropout, name)
 
 
 def make_optimizer(optimizer, learning_rate):

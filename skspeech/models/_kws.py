@@ -9,187 +9,30 @@ from numbers import Integral, Real
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from . import _keras_nets as nets
-from ._keras_base import _KerasClassifierBase, keras
+from ._keras_base import _KerasClassifierBase, store_params
+from ._spec_augment import AUGMENTATION_CONSTRAINTS, spec_augment_params
 
 __all__ = ["KWSClassifier"]
 
-# The network's training-only augmentation (SpecAugment) and learning-rate schedule:
-# parameters of both keyword-spotting networks (KWSClassifier, KWS2DClassifier).
-_AUGMENTATION_CONSTRAINTS = {
-    "time_shift": [Interval(Real, 0, 1, closed="both")],
-    "freq_masks": [Interval(Integral, 0, None, closed="left")],
-    "freq_mask_width": [Interval(Real, 0, 1, closed="both")],
-    "time_masks": [Interval(Integral, 0, None, closed="left")],
-    "time_mask_width": [Interval(Real, 0, 1, closed="both")],
-    "freq_warp": [Interval(Real, 0, 1, closed="left")],
-    "lr_schedule": [StrOptions({"cosine", "constant"})],
-}
+class _KWSBase(_KerasClassifierBase):
+    """What both keyword-spotting networks share: their block parameters' constraints and
+    checks, SpecAugment's parameters and the training parameters (the subclasses build)."""
+
+    _parameter_constraints = {
+        "stem_filters": [Interval(Integral, 1, None, closed="left")],
+        "filters": [list, tuple],
+        "kernel_sizes": [Interval(Integral, 1, None, closed="left"), list, tuple],
+        "strides": [Interval(Integral, 1, None, closed="left"), list, tuple],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        **AUGMENTATION_CONSTRAINTS,
+        **_KerasClassifierBase._TRAINING_CONSTRAINTS,
+    }
+
+    def _check_network_params(self):
+        nets.check_blocks(self, ("kernel_sizes", "strides"), block="residual block")
 
 
-def spec_augment_params(est):
-    """The SpecAugment parameters of a keyword-spotting network, as builder keyword arguments."""
-    return {name: getattr(est, name) for name in ("time_shift", "freq_masks", "freq_mask_width",
-                                                   "time_masks", "time_mask_width", "freq_warp")}
-
-
-@keras.saving.register_keras_serializable(package="skspeech")
-class SpecAugment(keras.layers.Layer):
-    """Training-only augmentation of ``(batch, n_frames, n_bands)`` frames.
-
-    A stretch of the band axis by a random factor within ``1 +- freq_warp``
-    (vocal tract length perturbation), a random circular time shift of up to
-    ``time_shift`` of the frames, then
-    ``freq_masks`` bands of up to ``freq_mask_width`` of the bands and
-    ``time_masks`` stretches of up to ``time_mask_width`` of the frames set
-    to 0 (the mean, after the normalisation layer). Each clip of each batch
-    draws its own; at inference (``training=False``) it is the identity.
-    """
-
-    def __init__(self, time_shift=0.1, freq_masks=2, freq_mask_width=0.15, time_masks=2,
-                 time_mask_width=0.1, freq_warp=0.0, seed=None, **kwargs):
-        super().__init__(**kwargs)
-        self.freq_warp = freq_warp
-        self.time_shift = time_shift
-        self.freq_masks = freq_masks
-        self.freq_mask_width = freq_mask_width
-        self.time_masks = time_masks
-        self.time_mask_width = time_mask_width
-        self.seed = seed
-        self.seed_generator = keras.random.SeedGenerator(seed)
-
-    def _masks(self, x, axis, n_masks, max_width):
-        ops = keras.ops
-        size = x.shape[axis]
-        width_max = int(max_width * size)
-        if n_masks == 0 or width_max < 1:
-            return x
-        batch = ops.shape(x)[0]
-        pos = ops.arange(size, dtype="float32")
-        keep = ops.ones_like(x)
-        for _ in range(n_masks):
-            width = ops.floor(keras.random.uniform((batch, 1), 0, width_max + 1,
-                                                   seed=self.seed_generator))
-            start = ops.floor(keras.random.uniform((batch, 1), 0, 1, seed=self.seed_generator)
-                              * (size - width + 1))
-            inside = ops.logical_and(pos[None, :] >= start, pos[None, :] < start + width)
-            inside = ops.cast(inside, x.dtype)
-            inside = inside[:, :, None] if axis == 1 else inside[:, None, :]
-            keep = keep * (1.0 - inside)
-        return x * keep
-
-    def _warp(self, x):
-        """Stretch the band axis by a factor in [1 - freq_warp, 1 + freq_warp] (VTLP-like)."""
-        ops = keras.ops
-        n_bands = x.shape[2]
-        if not self.freq_warp or n_bands < 2:
-            return x
-        batch = ops.shape(x)[0]
-        alpha = keras.random.uniform((batch, 1), 1.0 - self.freq_warp, 1.0 + self.freq_warp,
-                                     seed=self.seed_generator)
-        src = ops.clip(ops.arange(n_bands, dtype="float32")[None, :] / alpha, 0.0,
-                       n_bands - 1.0)
-        low = ops.floor(src)
-        frac = (src - low)[:, None, :]
-        low = ops.cast(low, "int32")
-        high = ops.minimum(low + 1, n_bands - 1)
-        x_low = ops.take_along_axis(x, ops.broadcast_to(low[:, None, :], ops.shape(x)), axis=2)
-        x_high = ops.take_along_axis(x, ops.broadcast_to(high[:, None, :], ops.shape(x)),
-                                     axis=2)
-        return x_low * (1.0 - frac) + x_high * frac
-
-    def call(self, inputs, training=None):
-        if not training:
-            return inputs
-        ops = keras.ops
-        x = self._warp(inputs)
-        n_frames = x.shape[1]
-        max_shift = int(self.time_shift * n_frames)
-        if max_shift >= 1:
-            batch = ops.shape(x)[0]
-            shift = ops.floor(keras.random.uniform((batch, 1), -max_shift, max_shift + 1,
-                                                   seed=self.seed_generator))
-            idx = ops.cast(ops.mod(ops.arange(n_frames, dtype="float32")[None, :] - shift,
-                                   n_frames), "int32")
-            x = ops.take_along_axis(x, idx[:, :, None], axis=1)
-        x = self._masks(x, 2, self.freq_masks, self.freq_mask_width)
-        x = self._masks(x, 1, self.time_masks, self.time_mask_width)
-        return x
-
-    def compute_output_shape(self, input_shape):
-        return input_shape
-
-    def get_config(self):
-        config = super().get_config()
-        config.update(time_shift=self.time_shift, freq_masks=self.freq_masks,
-                      freq_mask_width=self.freq_mask_width, time_masks=self.time_masks,
-                      time_mask_width=self.time_mask_width, freq_warp=self.freq_warp,
-                      seed=self.seed)
-        return config
-
-
-def build_kws_network(input_shape, n_classes, *, stem_filters=48, filters=(48, 48, 48, 48),
-                      kernel_sizes=9, strides=(1, 2, 1, 2), dropout=0.2, time_shift=0.1,
-                      freq_masks=2, freq_mask_width=0.15, time_masks=2, time_mask_width=0.1,
-                      freq_warp=0.0, shortcut="pool", name="kws_classifier"):
-    """A residual network of 1-D time-channel separable convolutions (MatchboxNet/TC-ResNet).
-
-    Frames ``(n_frames, n_bands)`` -> per-band Normalization -> SpecAugment
-    (training only) -> stem ``Conv1D(stem_filters, 3)`` + BN + ReLU -> one
-    residual block per entry of ``filters``: two ``SeparableConv1D`` (depthwise
-    over time, pointwise over channels) with BN, ReLU between, a shortcut
-    (the identity; when the block strides, average pooling over ``stride``
-    frames with ``shortcut="pool"`` or a strided 1x1 convolution with
-    ``shortcut="conv"``; a 1x1 convolution whenever the width changes), ReLU
-    -> global average over time -> Dropout -> softmax.
-
-    Returns
-    -------
-    model : keras.Model
-        Not compiled.
-    """
-    from keras import layers
-
-    if shortcut not in ("pool", "conv"):
-        raise ValueError(f"shortcut must be 'pool' or 'conv'; got {shortcut!r}.")
-    n_blocks = len(filters)
-    kernels = nets.per_block(kernel_sizes, n_blocks, "kernel_sizes")
-    strides = nets.per_block(strides, n_blocks, "strides")
-    inputs = keras.Input(shape=tuple(input_shape), name="input")
-    h = layers.Normalization(axis=-1, name="input_normalization")(inputs)
-    h = SpecAugment(time_shift, freq_masks, freq_mask_width, time_masks, time_mask_width,
-                    freq_warp, name="spec_augment")(h)
-    h = layers.Conv1D(int(stem_filters), 3, padding="same", use_bias=False, name="stem")(h)
-    h = layers.BatchNormalization(momentum=0.9, name="stem_bn")(h)
-    h = layers.ReLU(name="stem_relu")(h)
-    width = int(stem_filters)
-    for i, (n_filters, kernel, stride) in enumerate(zip(filters, kernels, strides), start=1):
-        n_filters, kernel, stride = int(n_filters), int(kernel), int(stride or 1)
-        skip = h
-        h = layers.SeparableConv1D(n_filters, kernel, strides=stride, padding="same",
-                                   use_bias=False, name=f"block{i}_sep1")(h)
-        h = layers.BatchNormalization(momentum=0.9, name=f"block{i}_bn1")(h)
-        h = layers.ReLU(name=f"block{i}_relu1")(h)
-        h = layers.SeparableConv1D(n_filters, kernel, padding="same", use_bias=False,
-                                   name=f"block{i}_sep2")(h)
-        h = layers.BatchNormalization(momentum=0.9, name=f"block{i}_bn2")(h)
-        if n_filters == width and stride != 1 and shortcut == "pool":
-            skip = layers.AveragePooling1D(stride, padding="same",
-                                           name=f"block{i}_shortcut_pool")(skip)
-        elif stride != 1 or n_filters != width:
-            skip = layers.Conv1D(n_filters, 1, strides=stride, padding="same",
-                                 use_bias=False, name=f"block{i}_shortcut")(skip)
-            skip = layers.BatchNormalization(momentum=0.9, name=f"block{i}_shortcut_bn")(skip)
-        h = layers.Add(name=f"block{i}_add")([h, skip])
-        h = layers.ReLU(name=f"block{i}_relu2")(h)
-        width = n_filters
-    h = layers.GlobalAveragePooling1D(name="global_avg_pool")(h)
-    if dropout:
-        h = layers.Dropout(dropout, name="dropout")(h)
-    outputs = layers.Dense(int(n_classes), activation="softmax", name="softmax")(h)
-    return keras.Model(inputs, outputs, name=name)
-
-
-class KWSClassifier(_KerasClassifierBase):
+class KWSClassifier(_KWSBase):
     """A small keyword-spotting network on log-mel or cepstral frames, with SpecAugment.
 
     A residual network of 1-D *time-channel separable* convolutions, the
@@ -270,9 +113,7 @@ class KWSClassifier(_KerasClassifierBase):
         Stop after this many epochs without a lower validation loss. None
         runs the whole schedule (the best epoch's weights are still restored):
         stopping early cuts a cosine schedule short while its steps are
-        still large (on Speech Commands, one network stopped at epoch 35 of
-        60 scored 94.9 % against 95.5 % trained to the end, and raised twice
-        the false alarms in a stream).
+        still large (how much that costs: :doc:`/speech_commands`).
     restore_best_weights : bool, default=True
         End with the weights of the best validation epoch.
     class_weight : dict, "balanced" or None, default=None
@@ -332,14 +173,8 @@ class KWSClassifier(_KerasClassifierBase):
     """
 
     _parameter_constraints = {
-        "stem_filters": [Interval(Integral, 1, None, closed="left")],
-        "filters": [list, tuple],
-        "kernel_sizes": [Interval(Integral, 1, None, closed="left"), list, tuple],
-        "strides": [Interval(Integral, 1, None, closed="left"), list, tuple],
-        "dropout": [Interval(Real, 0, 1, closed="left")],
+        **_KWSBase._parameter_constraints,
         "shortcut": [StrOptions({"pool", "conv"})],
-        **_AUGMENTATION_CONSTRAINTS,
-        **_KerasClassifierBase._TRAINING_CONSTRAINTS,
     }
 
     def __init__(self, *, stem_filters=48, filters=(48, 48, 48, 48), kernel_sizes=9,
@@ -349,37 +184,10 @@ class KWSClassifier(_KerasClassifierBase):
                  batch_size=64, epochs=60, validation_fraction=0.1, patience=None,
                  restore_best_weights=True, class_weight=None, callbacks=None, warm_start=False,
                  random_state=None, verbose=0):
-        self.stem_filters = stem_filters
-        self.filters = filters
-        self.kernel_sizes = kernel_sizes
-        self.strides = strides
-        self.dropout = dropout
-        self.time_shift = time_shift
-        self.freq_masks = freq_masks
-        self.freq_mask_width = freq_mask_width
-        self.time_masks = time_masks
-        self.time_mask_width = time_mask_width
-        self.freq_warp = freq_warp
-        self.shortcut = shortcut
-        self.optimizer = optimizer
-        self.learning_rate = learning_rate
-        self.lr_schedule = lr_schedule
-        self.batch_size = batch_size
-        self.epochs = epochs
-        self.validation_fraction = validation_fraction
-        self.patience = patience
-        self.restore_best_weights = restore_best_weights
-        self.class_weight = class_weight
-        self.callbacks = callbacks
-        self.warm_start = warm_start
-        self.random_state = random_state
-        self.verbose = verbose
-
-    def _check_network_params(self):
-        nets.check_blocks(self, ("kernel_sizes", "strides"), block="residual block")
+        store_params(self, locals())
 
     def _build_network(self, input_shape, n_classes):
-        return build_kws_network(
+        return nets.build_kws_network(
             input_shape, n_classes, stem_filters=self.stem_filters, filters=self.filters,
             kernel_sizes=self.kernel_sizes, strides=self.strides, dropout=self.dropout,
             shortcut=self.shortcut, **spec_augment_params(self))

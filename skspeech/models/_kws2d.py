@@ -4,84 +4,15 @@ Importing this module imports scikeras, hence Keras and TensorFlow; the
 public name ``skspeech.models.KWS2DClassifier`` is resolved lazily.
 """
 
-from numbers import Integral, Real
-
-from sklearn.utils._param_validation import Interval
-
 from . import _keras_nets as nets
-from ._keras_base import _KerasClassifierBase, keras
-from ._kws import _AUGMENTATION_CONSTRAINTS, SpecAugment, spec_augment_params
+from ._keras_base import store_params
+from ._kws import _KWSBase
+from ._spec_augment import spec_augment_params
 
 __all__ = ["KWS2DClassifier"]
 
 
-def build_kws2d_network(input_shape, n_classes, *, stem_filters=16, filters=(24, 32, 48, 48),
-                        kernel_sizes=3, strides=(1, 2, 1, 2), dropout=0.2, time_shift=0.1,
-                        freq_masks=2, freq_mask_width=0.15, time_masks=2, time_mask_width=0.1,
-                        freq_warp=0.0, name="kws2d_classifier"):
-    """A residual network of 2-D depthwise-separable convolutions over (frames, bands).
-
-    Frames ``(n_frames, n_bands)`` -> per-band Normalization -> SpecAugment
-    (training only) -> one channel -> stem ``Conv2D(stem_filters, 5x5)``,
-    stride 2 over the bands (if there are more than two), + BN + ReLU -> one
-    residual block per entry of ``filters``: twice a depthwise ``k x k``
-    convolution + BN, a pointwise 1x1 convolution + BN (ReLU after the
-    first), the first depthwise one strided by ``strides[i]`` over frames
-    and bands alike (TensorFlow's depthwise convolution takes no other
-    strides); the shortcut is the identity, or a strided 1x1 convolution +
-    BN when the block strides or changes the width; ReLU -> global average
-    over frames and bands -> Dropout -> softmax.
-
-    Returns
-    -------
-    model : keras.Model
-        Not compiled.
-    """
-    from keras import layers
-
-    n_blocks = len(filters)
-    kernels = nets.per_block(kernel_sizes, n_blocks, "kernel_sizes")
-    strides = nets.per_block(strides, n_blocks, "strides")
-    inputs = keras.Input(shape=tuple(input_shape), name="input")
-    h = layers.Normalization(axis=-1, name="input_normalization")(inputs)
-    h = SpecAugment(time_shift, freq_masks, freq_mask_width, time_masks, time_mask_width,
-                    freq_warp, name="spec_augment")(h)
-    h = layers.Reshape(tuple(input_shape) + (1,), name="one_channel")(h)
-    # TensorFlow's oneDNN Conv2D on one input channel with strides (1, 2) returns wrong
-    # values, often garbage from uninitialised memory, when the strided axis is no wider
-    # than the stride (TF 2.x on x86, measured); halving one or two bands gains nothing.
-    band_stride = 2 if input_shape[1] > 2 else 1
-    h = layers.Conv2D(int(stem_filters), 5, strides=(1, band_stride), padding="same",
-                      use_bias=False, name="stem")(h)
-    h = layers.BatchNormalization(momentum=0.9, name="stem_bn")(h)
-    h = layers.ReLU(name="stem_relu")(h)
-    width = int(stem_filters)
-    for i, (n_filters, kernel, stride) in enumerate(zip(filters, kernels, strides), start=1):
-        n_filters, kernel, stride = int(n_filters), int(kernel), int(stride or 1)
-        skip = h
-        for j in (1, 2):
-            h = layers.DepthwiseConv2D(kernel, strides=stride if j == 1 else 1, padding="same",
-                                       use_bias=False, name=f"block{i}_depthwise{j}")(h)
-            h = layers.BatchNormalization(momentum=0.9, name=f"block{i}_bn{j}a")(h)
-            h = layers.Conv2D(n_filters, 1, use_bias=False, name=f"block{i}_pointwise{j}")(h)
-            h = layers.BatchNormalization(momentum=0.9, name=f"block{i}_bn{j}b")(h)
-            if j == 1:
-                h = layers.ReLU(name=f"block{i}_relu1")(h)
-        if stride != 1 or n_filters != width:
-            skip = layers.Conv2D(n_filters, 1, strides=stride, padding="same", use_bias=False,
-                                 name=f"block{i}_shortcut")(skip)
-            skip = layers.BatchNormalization(momentum=0.9, name=f"block{i}_shortcut_bn")(skip)
-        h = layers.Add(name=f"block{i}_add")([h, skip])
-        h = layers.ReLU(name=f"block{i}_relu2")(h)
-        width = n_filters
-    h = layers.GlobalAveragePooling2D(name="global_avg_pool")(h)
-    if dropout:
-        h = layers.Dropout(dropout, name="dropout")(h)
-    outputs = layers.Dense(int(n_classes), activation="softmax", name="softmax")(h)
-    return keras.Model(inputs, outputs, name=name)
-
-
-class KWS2DClassifier(_KerasClassifierBase):
+class KWS2DClassifier(_KWSBase):
     """A small keyword-spotting network of 2-D convolutions over time *and* mel bands.
 
     Where :class:`KWSClassifier` treats the bands as channels (its
@@ -154,16 +85,6 @@ restore_best_weights, class_weight, callbacks, warm_start, random_state, verbose
     TensorShape([3, 3, 4, 1])
     """
 
-    _parameter_constraints = {
-        "stem_filters": [Interval(Integral, 1, None, closed="left")],
-        "filters": [list, tuple],
-        "kernel_sizes": [Interval(Integral, 1, None, closed="left"), list, tuple],
-        "strides": [Interval(Integral, 1, None, closed="left"), list, tuple],
-        "dropout": [Interval(Real, 0, 1, closed="left")],
-        **_AUGMENTATION_CONSTRAINTS,
-        **_KerasClassifierBase._TRAINING_CONSTRAINTS,
-    }
-
     def __init__(self, *, stem_filters=16, filters=(24, 32, 48, 48), kernel_sizes=3,
                  strides=(1, 2, 1, 2), dropout=0.2, time_shift=0.1, freq_masks=2,
                  freq_mask_width=0.15, time_masks=2, time_mask_width=0.1, freq_warp=0.0,
@@ -171,36 +92,10 @@ restore_best_weights, class_weight, callbacks, warm_start, random_state, verbose
                  epochs=60, validation_fraction=0.1, patience=None, restore_best_weights=True,
                  class_weight=None, callbacks=None, warm_start=False, random_state=None,
                  verbose=0):
-        self.stem_filters = stem_filters
-        self.filters = filters
-        self.kernel_sizes = kernel_sizes
-        self.strides = strides
-        self.dropout = dropout
-        self.time_shift = time_shift
-        self.freq_masks = freq_masks
-        self.freq_mask_width = freq_mask_width
-        self.time_masks = time_masks
-        self.time_mask_width = time_mask_width
-        self.freq_warp = freq_warp
-        self.optimizer = optimizer
-        self.learning_rate = learning_rate
-        self.lr_schedule = lr_schedule
-        self.batch_size = batch_size
-        self.epochs = epochs
-        self.validation_fraction = validation_fraction
-        self.patience = patience
-        self.restore_best_weights = restore_best_weights
-        self.class_weight = class_weight
-        self.callbacks = callbacks
-        self.warm_start = warm_start
-        self.random_state = random_state
-        self.verbose = verbose
-
-    def _check_network_params(self):
-        nets.check_blocks(self, ("kernel_sizes", "strides"), block="residual block")
+        store_params(self, locals())
 
     def _build_network(self, input_shape, n_classes):
-        return build_kws2d_network(
+        return nets.build_kws2d_network(
             input_shape, n_classes, stem_filters=self.stem_filters, filters=self.filters,
             kernel_sizes=self.kernel_sizes, strides=self.strides, dropout=self.dropout,
             **spec_augment_params(self))

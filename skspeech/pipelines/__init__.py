@@ -9,6 +9,7 @@ _LAZY = {
     "kws_pipeline": "._kws",
     "ensemble_pipeline": "._ensemble",
     "SpeechPipeline": "._pipeline",
+    "fit_with_progress": "._progress",
 }
 
 __getattr__, __dir__, __all__ = lazy_attach(__name__, _LAZY)

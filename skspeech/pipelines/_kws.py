@@ -66,8 +66,7 @@ def kws_pipeline(sr: int = 16000, *, target_sr: int | None = None, duration: flo
         first ``n_ceps`` cepstral coefficients of each frame instead
         (:func:`cepstra`: a DCT across the bands, as for MFCCs; at most
         ``n_mels``): the spectral envelope without the pitch harmonics.
-        ``n_ceps=20`` scored higher on FSDD's clean recordings of five
-        voices, and lower on noisy clips of 30 voices; see
+        Which of the two hears new voices better depends on the data; see
         :doc:`/unseen_voices`.
     cmvn : bool, default=True
         Normalise each band of each clip to zero mean and unit variance over

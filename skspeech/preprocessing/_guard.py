@@ -23,6 +23,7 @@ from .._garbage import (
     report_garbage,
 )
 from .._validation import check_audio, check_labels
+from ..labels import SILENCE, UNKNOWN
 
 
 @fill_doc
@@ -130,7 +131,7 @@ class GarbageGuard(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
     }
 
     def __init__(self, sr=16000, *, min_duration=FRAME_SECONDS, max_ratio=float(MAX_LENGTH_RATIO),
-                 max_abs=MAX_ABS, fallback=("_silence_", "_unknown_")):
+                 max_abs=MAX_ABS, fallback=(SILENCE, UNKNOWN)):
         self.sr = sr
         self.min_duration = min_duration
         self.max_ratio = max_ratio

@@ -47,8 +47,24 @@ def resample(y: ArrayLike, orig_sr: int, target_sr: int, axis: int = -1) -> np.n
 
 
 @lru_cache(maxsize=128)
-def _lowpass(up: int, down: int, dtype: str) -> np.ndarray:
-    """The anti-aliasing filter :func:`scipy.signal.resample_poly` designs for ``up/down``."""
+def lowpass_filter(up: int, down: int, dtype: str) -> np.ndarray:
+    """The anti-aliasing filter :func:`scipy.signal.resample_poly` designs for ``up/down``.
+
+    Designed once per ratio and cached (read-only). A stream resampler that
+    filters chunk by chunk uses it to give the samples :func:`resample` gives.
+
+    Parameters
+    ----------
+    up, down : int
+        The resampling ratio, in lowest terms.
+    dtype : str
+        The filter's dtype, e.g. ``"<f8"``.
+
+    Returns
+    -------
+    h : ndarray of shape (20 * max(up, down) + 1,)
+        The FIR filter.
+    """
     max_rate = max(up, down)
     h = firwin(2 * 10 * max_rate + 1, 1.0 / max_rate, window=("kaiser", 5.0)).astype(dtype)
     h.setflags(write=False)
@@ -64,7 +80,7 @@ def polyphase(y: ArrayLike, up: int, down: int, axis: int = -1) -> np.ndarray:
     if up == down == 1:
         return np.array(y, copy=True)
     dtype = y.dtype if y.dtype.kind == "f" else np.dtype(np.float64)
-    return resample_poly(y, up, down, axis=axis, window=_lowpass(up, down, dtype.str))
+    return resample_poly(y, up, down, axis=axis, window=lowpass_filter(up, down, dtype.str))
 
 
 @fill_doc

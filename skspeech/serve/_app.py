@@ -156,7 +156,7 @@ def create_app(served: ServedModel, *, host: str = "127.0.0.1", max_upload_mb: f
         if len(y) > max_seconds * sr:
             raise AudioTooLongError(f"{name} is {len(y) / sr:.1f} s long; this server takes at "
                                     f"most {max_seconds:g} s (skspeech serve --max-seconds).")
-        from ..preprocessing._resample import resample
+        from ..preprocessing import resample
 
         x = resample(y, sr, served.sr) if sr != served.sr else y
         result = predict_clip(served, x)

@@ -11,7 +11,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ..exceptions import InvalidAudioError
-from ..io._audio import AudioTooLongError, decode_audio  # noqa: F401 (the app imports it here)
+from ..io import AudioTooLongError, decode_audio  # noqa: F401 (the app imports it here)
 
 #: Browser capture rates accepted (Hz): telephone rate up to studio rates.
 MIN_SR, MAX_SR = 8000, 192000
@@ -106,7 +106,7 @@ class StreamResampler:
     """
 
     def __init__(self, orig_sr: int, target_sr: int) -> None:
-        from ..preprocessing._resample import _lowpass
+        from ..preprocessing import lowpass_filter
 
         g = gcd(int(orig_sr), int(target_sr))
         self.up, self.down = int(target_sr) // g, int(orig_sr) // g
@@ -118,7 +118,7 @@ class StreamResampler:
         self._j = 0  # next output index
         if self.up == self.down:  # same rate: samples pass through
             return
-        h = _lowpass(self.up, self.down, "<f8") * self.up  # resample_poly's own filter
+        h = lowpass_filter(self.up, self.down, "<f8") * self.up  # resample_poly's own filter
         n_taps = -(-len(h) // self.up)
         # bank[p, i] = h[p + i * up]: the taps that meet x[k_max - i] for phase p
         self._bank = np.zeros((self.up, n_taps))

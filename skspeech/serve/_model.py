@@ -12,8 +12,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .._inspection import clip_seconds
-from ..cli._labels import commands_of, is_command, non_commands_of, shown
+from ..labels import commands_of, is_command, non_commands_of, shown
+from ..utils import clip_seconds
 
 _FRAME = 0.01  # seconds per energy frame when choosing the window of a longer clip
 _QUIET_PEAK = 0.01  # a recording that never goes above -40 dBFS is probably muted
@@ -86,8 +86,8 @@ def load_served_model(path: str | os.PathLike) -> ServedModel:
     ValueError
         If the model has no ``predict_proba`` or no known sample rate.
     """
-    from .._persistence import model_sr
     from ..export import load_model_or_export
+    from ..utils import model_sr
 
     model, meta = load_model_or_export(path, return_metadata=True)
     if not hasattr(model, "predict_proba"):
@@ -106,10 +106,10 @@ def load_served_model(path: str | os.PathLike) -> ServedModel:
 def make_listener(served, *, threshold="auto"):
     """A :class:`~skspeech.streaming.CommandListener` set as ``skspeech listen`` sets it:
     a model with ``_unknown_``/``_silence_`` reports them too (shown as "no command")."""
-    from ..cli._listen import _BACKGROUND
+    from ..labels import NOISE_LABELS
     from ..streaming import CommandListener
 
-    options = {"ignore": _BACKGROUND} if non_commands_of(served.classes) else {}
+    options = {"ignore": NOISE_LABELS} if non_commands_of(served.classes) else {}
     return CommandListener(served.model, served.sr, window=served.window, threshold=threshold,
                            **options)
 

@@ -8,7 +8,8 @@ hits, false alarms per hour and detection delay on a long stream of known words.
 """
 
 from ._calibrate import calibrate_threshold
-from ._evaluate import StreamEvent, make_command_stream, score_detections
+from ._command_stream import StreamEvent, make_command_stream
+from ._evaluate import score_detections
 from ._listener import (
     CommandListener,
     Detection,

@@ -12,8 +12,10 @@ from numpy.typing import ArrayLike
 from sklearn.utils import Bunch, check_random_state
 
 from .._validation import check_sr
-from ._evaluate import make_command_stream, score_detections
-from ._listener import _IGNORE, CommandListener
+from ..labels import commands_of
+from ._command_stream import make_command_stream
+from ._evaluate import score_detections
+from ._listener import CommandListener
 from ._stored import CALIBRATION_ATTRIBUTE, probe
 
 if TYPE_CHECKING:
@@ -217,7 +219,7 @@ def calibrate_threshold(model: BaseEstimator, clips: Sequence[ArrayLike], labels
     if classes is None or not hasattr(model, "predict_proba"):
         raise ValueError("calibrate_threshold needs a fitted classifier with predict_proba and "
                          "classes_; fit the model first.")
-    commands = [str(c) for c in classes if not str(c).startswith("_") and str(c) not in _IGNORE]
+    commands = commands_of(classes)
     labels = np.asarray(labels, dtype=object).ravel()
     if len(labels) != len(clips):
         raise ValueError(f"labels must hold one word per clip: got {len(clips)} clips and "

@@ -11,6 +11,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .._validation import as_float_audio
+from ..labels import NOISE_LABELS, SILENCE, UNKNOWN
 from ._stored import stored_calibration
 
 if TYPE_CHECKING:
@@ -20,7 +21,7 @@ _FRAME = 0.01  # seconds per energy frame
 # threshold="auto" (see CommandListener): from benchmarks/bench_streaming.py's curves
 NETWORK_THRESHOLD = 0.999
 OTHER_THRESHOLD = 0.6
-_IGNORE = ("_silence_", "_unknown_", "_noise_", "_background_noise_")
+_IGNORE = (SILENCE, UNKNOWN, *NOISE_LABELS)  # skspeech.labels: every label that is not a command
 
 
 class _RecentLevels:

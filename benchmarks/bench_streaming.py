@@ -143,8 +143,7 @@ def clip_scores(model, path, unseen, say, seed):
     """12-class accuracy, false accepts and rejects on the test subset, and at 10 dB SNR."""
     commands = [str(c) for c in model.classes_ if not str(c).startswith("_")]
     test = load_speech_commands(path, subset="test", task="12", words=commands)
-    y = np.asarray(test.target_names)[test.target] if hasattr(test, "target_names") else None
-    y = np.asarray(test.target if y is None else y).astype(str)
+    y = np.asarray(test.target).astype(str)
     rng = np.random.default_rng(seed)
     rows = [("clean", list(test.data))]
     rows += [(f"{SNR_DB:g} dB SNR, {kind}", mix_at_snr(test.data, noise, SNR_DB, rng))
@@ -319,8 +318,9 @@ def main(argv=None):
             f"{sum(e.is_command and a <= e.onset < b for e in events)} commands")
     say(f"Noise: at recorded level, excerpts at {QUIET['noise_db'][0]:g} to "
         f"{QUIET['noise_db'][1]:g} dBFS of the held-out stretches of the "
-        f"{len(info['seen']) // 2} background recordings (heard in training: their train "
-        f"stretch) and of {' and '.join(info['unseen'])} (no training clip hears these); at "
+        f"{len(info['seen']) // 2} background recordings (skspeech train mixes the whole "
+        f"recordings into its copies: heard in training) and of {' and '.join(info['unseen'])} "
+        f"(no training clip hears these); at "
         f"{SNR_DB:g} dB SNR, {' and '.join(info['unseen'])} only.")
     say("")
     clip_scores(model, args.path, info["unseen"], say, args.seed)

@@ -84,9 +84,9 @@ def test_train_on_a_speech_commands_folder_is_the_12_class_task(svm12, capsys):
     _model, meta = load_model(svm12, return_metadata=True)
     assert meta["classes"] == TWELVE
     assert meta["training"]["task"] == "12" and meta["training"]["noise"] is None  # svm
-    # train: speakers 4-7, 2 takes, 10 words = 80 clips; + 10 % _silence_ (8); _unknown_: 20 %
-    # of the word clips drawn (16), each of the 3 other words then repeated up to the 8 clips
-    # a command has (balance_unknown_words): 24
+    # train: speakers 4-7, 2 takes, 10 words = 80 clips; + 10 % _silence_ (8); _unknown_: 30 %
+    # of the word clips drawn (24: every clip of the 3 other words, 8 each, as many as a
+    # command has, so balance_unknown_words repeats none): 24
     assert meta["training"]["n_clips"] == 112
 
 
@@ -98,8 +98,8 @@ def test_train_prints_the_classes_and_no_command(sc_folder, tmp_path, capsys):
             "up, yes) + no command (_silence_ 8, _unknown_ 24 clips) at 16000 Hz") in out.out
     # every word well covered, noise present: only how _unknown_ was built
     assert out.err.count("Note:") == 1
-    assert "_unknown_: 16 clips of the other words (20 % of the word clips at most), the rare " \
-           "words repeated (8 repeats)" in out.err
+    assert "_unknown_: 24 clips of the other words (30 % of the word clips at most), the rare " \
+           "words repeated (0 repeats)" in out.err
 
 
 def test_train_task_words_and_35(sc_folder, tmp_path, capsys):
@@ -127,12 +127,12 @@ def test_train_with_words_makes_the_rest_unknown(sc_folder, tmp_path, capsys):
                  str(path), "--quiet"]) == 0
     assert load_model(path, return_metadata=True)[1]["classes"] == \
         ["_silence_", "_unknown_", "no", "yes"]
-    # 16 word clips: ceil(1.6) = 2 clips of _silence_; ceil(3.2) = 4 clips of _unknown_ drawn,
-    # each of their 3 words then repeated to the 8 clips of a command: 24
+    # 16 word clips: ceil(1.6) = 2 clips of _silence_; ceil(4.8) = 5 clips of _unknown_ drawn,
+    # each of their 4 words then repeated to the 8 clips of a command: 32
     out = capsys.readouterr()
-    assert "Trained svm on 42 clips of 2 words (no, yes) + no command (_silence_ 2, " \
-           "_unknown_ 24 clips)" in out.out
-    assert "_unknown_: 4 clips of the other words" in out.err
+    assert "Trained svm on 50 clips of 2 words (no, yes) + no command (_silence_ 2, " \
+           "_unknown_ 32 clips)" in out.out
+    assert "_unknown_: 5 clips of the other words" in out.err
 
 
 def test_train_leaves_scarce_words_out_and_says_so(sc_folder, tmp_path, capsys):
@@ -150,10 +150,10 @@ def test_train_leaves_scarce_words_out_and_says_so(sc_folder, tmp_path, capsys):
             "Pass --words to choose the words yourself.") in out.err
     assert load_model(path, return_metadata=True)[1]["classes"] == sorted(
         [w for w in TEN if w not in ("go", "on", "off")] + list(NON_COMMANDS))
-    # 112 word clips, ceil(11.2) of _silence_; ceil(22.4) of _unknown_, then repeated so that
-    # each of their words has the 16 clips of a command: 80
-    assert "Trained svm on 204 clips of 7 words" in out.out
-    assert "_silence_ 12, _unknown_ 80 clips" in out.out
+    # 112 word clips, ceil(11.2) of _silence_; ceil(33.6) of _unknown_, then repeated so that
+    # each of their words has the 16 clips of a command: 96
+    assert "Trained svm on 220 clips of 7 words" in out.out
+    assert "_silence_ 12, _unknown_ 96 clips" in out.out
     # chosen by the user: kept, with a warning
     assert main(["train", str(root), "--model", "svm", "--subset", "all", "--words", "yes",
                  "no", "go", "-o", str(path), "--force", "--quiet"]) == 0

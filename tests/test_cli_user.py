@@ -290,7 +290,7 @@ def test_train_svm_augment_wraps_the_recipe(folder, tmp_path, capsys):
     proba = model.predict_proba(X)  # the CLI's predict and listen need probabilities
     assert proba.shape == (12, 3) and np.mean(model.classes_[proba.argmax(1)] == y) >= 0.9
     # svm's default stays off
-    code, path = _train_in_process(folder, tmp_path, "--force")
+    code, path = _train_in_process(folder, tmp_path, "--model", "svm", "--force")
     assert code == 0 and type(load_model(path)).__name__ == "SpeechPipeline"
 
 

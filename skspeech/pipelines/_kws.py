@@ -26,9 +26,9 @@ if TYPE_CHECKING:
 def kws_pipeline(sr: int = 16000, *, target_sr: int | None = None, duration: float = 1.0,
                  n_mels: int = 40, top_db: float | None = 80.0, n_ceps: int | None = None,
                  cmvn: bool = True, conv: str = "1d", augment: bool = True, n_copies: int = 2,
-                 tempo: tuple[float, float] | None = (0.8, 1.25), shift: float = 0.1,
+                 tempo: tuple[float, float] | None = (0.8, 1.25), shift: float = 0.25,
                  noise: Sequence[ArrayLike | str | os.PathLike] | None = None,
-                 snr: tuple[float, float] = (5.0, 30.0), generated_noise: float = 0.0,
+                 snr: tuple[float, float] = (0.0, 30.0), generated_noise: float = 0.5,
                  epochs: int = 60,
                  batch_size: int = 64, patience: int | None = None,
                  random_state: int | np.random.RandomState | None = None, verbose: int = 0,
@@ -92,19 +92,22 @@ def kws_pipeline(sr: int = 16000, *, target_sr: int | None = None, duration: flo
         Range of the copies' tempo factor (time stretch, pitch kept): people
         speak faster or slower than the training voices. None leaves the
         tempo alone (the speed perturbation, 0.9-1.1, stays).
-    shift : float, default=0.1
-        Largest time shift of the copies, in seconds either way.
+    shift : float, default=0.25
+        Largest time shift of the copies, in seconds either way: a listener
+        classifies windows whose sound is centred anywhere in their middle
+        half, so the network learns words that far off centre.
     noise : list of ndarray or path, or None, default=None
         Background-noise recordings (arrays at ``sr`` or audio files) that
         the waveform copies mix in at ``snr`` (80 % of them), as the
         Speech Commands recipe does, e.g.
         :func:`~skspeech.datasets.background_noise`; None mixes in
         generated white, pink or brown noise instead.
-    snr : (float, float), default=(5.0, 30.0)
+    snr : (float, float), default=(0.0, 30.0)
         Range of the copies' signal-to-noise ratio, in dB.
-    generated_noise : float, default=0.0
+    generated_noise : float, default=0.5
         With ``noise`` recordings, the share of the noisy copies that get
-        generated noise of a random colour instead (white to brown).
+        generated noise of a random colour instead (white to brown): more
+        kinds of noise than a few recordings hold.
     %(training)s
     **network
         Other :class:`~skspeech.models.KWSClassifier` parameters

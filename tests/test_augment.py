@@ -97,6 +97,25 @@ def test_noise_at_the_requested_snr(rng):
     assert corr > 0.999
 
 
+def test_generated_noise_replaces_a_share_of_the_recordings():
+    x = make_tone(440, 0.5, SR)
+    hum = (0.5 * np.sin(2 * np.pi * 50 * np.arange(4 * SR) / SR)).astype(np.float32)
+    aug = WaveAugmenter(sr=SR, **{**NOTHING, "snr": (10.0, 10.0)}, noise_prob=1.0,
+                        noise=[hum], n_copies=40, random_state=0)
+
+    def hum_share(generated):
+        Xa, _ = aug.set_params(generated_noise=generated).fit_resample(x[None], ["a"])
+        spectra = np.abs(np.fft.rfft(Xa[1:] - x, axis=1))
+        at_50 = spectra[:, round(50 * len(x) / SR)] / spectra.sum(axis=1)
+        return np.mean(at_50 > 0.1)  # copies whose added noise is the 50 Hz hum
+
+    assert hum_share(0.0) == 1.0  # the default: recordings only
+    assert 0.25 < hum_share(0.5) < 0.75
+    assert hum_share(1.0) == 0.0
+    with pytest.raises(ValueError, match="generated_noise"):
+        aug.set_params(generated_noise=1.5).fit_resample(x[None], ["a"])
+
+
 def test_gain_and_shift():
     x = make_tone(440, 0.5, SR)
     Xa, _ = WaveAugmenter(sr=SR, **{**NOTHING, "gain": (6.0, 6.0)}).fit_resample(x[None], ["a"])

@@ -498,8 +498,8 @@ def test_training_data_is_where_training_input_is_prepared(tones):
             return self.x[part], self.y[part]
 
     class Streamed(Conv1DClassifier):
-        def _training_data(self, X, y, sample_weight, *, validate):
-            data = super()._training_data(X, y, sample_weight, validate=validate)
+        def _training_data(self, X, y, sample_weight, *, validate, **options):
+            data = super()._training_data(X, y, sample_weight, validate=validate, **options)
             self.batches_ = Batches(data["x"], data["y"], self.batch_size)
             return {"x": self.batches_, "validation_data": data["validation_data"]}
 

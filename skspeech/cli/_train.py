@@ -331,7 +331,11 @@ def _calibrate(model, args, kind, data, sr, say):
              f"and calibrating needs both (threshold 'auto' keeps the default for the model's "
              f"kind).")
         return None
-    noise = background_noise(args.data, subset="validation", sr=sr) or None
+    try:
+        noise = background_noise(args.data, subset="validation", sr=sr) or None
+    except (OSError, ValueError) as exc:  # an unreadable recording, skipped in training
+        note(f"calibrating the listener over the words alone, without background noise: {exc}")
+        noise = None
     say(f"Calibrating the listener's threshold for at most {budget:g} false alarms per hour on "
         f"a stream of the {len(held_out.word)} validation clips (speakers never heard in "
         f"training) ...")

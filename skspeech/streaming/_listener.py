@@ -103,13 +103,7 @@ def threshold_origin(model: BaseEstimator) -> str:
     >>> threshold_origin(svm_pipeline())
     'the default for a model that is not a neural network (not calibrated)'
     """
-    calibration = stored_calibration(model)
-    if calibration is not None:
-        return (f"calibrated for at most {calibration['max_false_alarms_per_hour']:g} false "
-                f"alarms per hour on {calibration['minutes']:g} min of held-out speech")
-    kind = "a neural network" if auto_threshold(model) == NETWORK_THRESHOLD else \
-        "a model that is not a neural network"
-    return f"the default for {kind} (not calibrated)"
+    return _auto(model)[1]
 
 
 def describe_threshold(model: BaseEstimator,
@@ -128,10 +122,11 @@ def describe_threshold(model: BaseEstimator,
     """
     if isinstance(threshold, dict):
         named = ", ".join(f"{w}={p:g}" for w, p in threshold.items())
-        return (f"{named} (given), the other words {auto_threshold(model):g}: "
-                f"{threshold_origin(model)}")
+        value, origin = _auto(model)
+        return f"{named} (given), the other words {value:g}: {origin}"
     if isinstance(threshold, str) and threshold == "auto":
-        return f"{auto_threshold(model):g}: {threshold_origin(model)}"
+        value, origin = _auto(model)
+        return f"{value:g}: {origin}"
     return f"{float(threshold):g} (given)"
 
 
@@ -164,15 +159,23 @@ def auto_threshold(model: BaseEstimator) -> float:
     >>> auto_threshold(svm_pipeline())
     0.6
     """
+    return _auto(model)[0]
+
+
+def _auto(model):
+    """``threshold="auto"``'s threshold for ``model`` and where it comes from (the stored
+    calibration is read, and its probe run, once)."""
     from .._inspection import classifiers
 
     calibration = stored_calibration(model)
     if calibration is not None:
-        return float(calibration["threshold"])
+        return float(calibration["threshold"]), (
+            f"calibrated for at most {calibration['max_false_alarms_per_hour']:g} false alarms "
+            f"per hour on {calibration['minutes']:g} min of held-out speech")
     found = classifiers(model) if type(model).__name__ != "TFLiteModel" else [("", model)]
     if found and all(_is_network(clf) for _, clf in found):
-        return NETWORK_THRESHOLD
-    return OTHER_THRESHOLD
+        return NETWORK_THRESHOLD, "the default for a neural network (not calibrated)"
+    return OTHER_THRESHOLD, "the default for a model that is not a neural network (not calibrated)"
 
 
 class CommandListener:

@@ -225,8 +225,9 @@ def _check(seen, served, word):
     assert seen["bars"] == len(served.classes)
     assert re.match(rf"^\s*[\d.]+ s\s+{re.escape(word)}\s+p=0\.\d\d$|^\s*[\d.]+ s\s+"
                     rf"{re.escape(word)}\s+p=1\.00$", seen["live"]), seen["live"]
-    assert "'notes.txt' is not an audio file" in seen["upload_error"]
-    assert "WAV, FLAC or OGG" in seen["upload_error"]
+    assert "Cannot read 'notes.txt' as audio: Format not recognised" in seen["upload_error"]
+    assert "Expected an audio file: WAV, FLAC, OGG" in seen["upload_error"]
+    assert "curl -F file=@x.wav" in seen["upload_error"]  # what /api/upload takes
     assert seen["uploaded"] == word
     assert "pickle" in seen["warning"]
     pixels = _pixels(seen["shot"])

@@ -118,6 +118,9 @@ def add_parser(sub):
     p.add_argument("--false-alarms", type=float, default=None, metavar="PER_HOUR",
                    help="the false-alarm budget the listener's threshold is calibrated for "
                         f"(default: {DEFAULT_BUDGET:g} per hour)")
+    p.add_argument("--exclude-words", nargs="+", default=None, metavar="WORD",
+                   help="Speech Commands word folders to leave out of every class, even "
+                        "_unknown_: words held out to test new words on the model later")
     p.add_argument("--skip-unreadable", action="store_true",
                    help="leave out clips that cannot be read (each is listed on stderr, and "
                         "the exit code is 1) instead of stopping at the first; for kws, kws2d "
@@ -386,7 +389,8 @@ def _train(args, out, say):
                          sr=args.sr, n_voices=args.n_voices, seed=args.seed,
                          verbose=not args.quiet, note=note,
                          on_error="skip" if skip else "raise", for_training=True,
-                         lazy=args.model in streamed.NETWORK_MODELS)
+                         lazy=args.model in streamed.NETWORK_MODELS,
+                         exclude_words=args.exclude_words)
     except InvalidAudioError as exc:
         if skip:
             raise
@@ -458,6 +462,7 @@ def _train(args, out, say):
         train_acc = accuracy_score(y, model.predict(X))
     report = {"data": data.what, "n_clips": len(y), "model": args.model,
               "task": data.task, "augment": augmented,
+              "excluded_words": args.exclude_words,
               "noise": [Path(f).name for f in noise] if noise else None,
               "fit_seconds": round(fit_s, 1),
               "train_accuracy": None if np.isnan(train_acc) else round(float(train_acc), 4)}

@@ -197,7 +197,8 @@ def _counts(counts):
 
 
 def load_data(spec, *, subset, words=None, task=None, sr=None, n_voices=24, seed=0,
-              verbose=True, note=None, on_error="raise", for_training=False, lazy=False):
+              verbose=True, note=None, on_error="raise", for_training=False, lazy=False,
+              exclude_words=None):
     """Load the data a data argument names.
 
     Returns a Bunch: ``X``, ``y``, ``sr``, ``what`` (a description), ``kind``
@@ -212,7 +213,8 @@ def load_data(spec, *, subset, words=None, task=None, sr=None, n_voices=24, seed
     (:func:`~skspeech.datasets.balance_unknown_words`), for fewer false alarms; a
     score keeps the standard task's 10 %. ``lazy=True`` gives a Speech Commands
     folder's clips as an :class:`~skspeech.io.AudioFiles`, read when a model needs
-    them (the networks train on them batch by batch).
+    them (the networks train on them batch by batch). ``exclude_words``: Speech
+    Commands word folders left out of every class.
     """
     import warnings
 
@@ -222,6 +224,9 @@ def load_data(spec, *, subset, words=None, task=None, sr=None, n_voices=24, seed
     from ..exceptions import SkippedFilesWarning
 
     kind, path = _resolve(spec)
+    if exclude_words and kind != "speech_commands":
+        raise ValueError(f"--exclude-words applies to a Speech Commands folder; {spec!r} is "
+                         f"{kind} data.")
     out = Bunch(kind=kind, task=None, words=words, background=[], skipped=[])
     if kind == "synthetic":
         if n_voices < 2:
@@ -252,7 +257,8 @@ def load_data(spec, *, subset, words=None, task=None, sr=None, n_voices=24, seed
                 if for_training and plan["task"] == "12" else {})
         data = load_speech_commands(path, words=None if plan["task"] == "35" else plan["words"],
                                     subset=subset, task=plan["task"], sr=sr, verbose=verbose,
-                                    on_error=on_error, lazy=lazy, **more)
+                                    on_error=on_error, lazy=lazy,
+                                    exclude_words=exclude_words, **more)
     if more:
         from ..datasets import balance_unknown_words
 

@@ -95,9 +95,28 @@ Dataset for Limited-Vocabulary Speech Recognition. arXiv:1804.03209.
     },
     prefer_skip_nested_validation=True,
 )
+def _check_excluded(exclude_words, index, words):
+    """The held-out words as a set, checked against the folder and ``words``."""
+    if exclude_words is None:
+        return set()
+    if isinstance(exclude_words, str) or not all(isinstance(w, str) for w in exclude_words):
+        raise ValueError("exclude_words must be a list of word folder names; got "
+                         f"{exclude_words!r}.")
+    missing = [w for w in exclude_words if w not in index["words"]]
+    if missing:
+        raise ValueError(f"exclude_words names no folder in {str(index['root'])!r}: {missing}. "
+                         f"The folder has: {', '.join(sorted(index['words']))}.")
+    both = sorted(set(exclude_words) & set(words or ()))
+    if both:
+        raise ValueError(f"The word(s) {both} are both in words and in exclude_words; a word "
+                         "is either recognised or held out.")
+    return set(exclude_words)
+
+
 def load_speech_commands(path, *, words=None, subset="train", task="words", sr=None,
                          dtype="float32", min_duration=None, return_X_y=False, verbose=False,
-                         on_error="raise", unknown_percentage=UNKNOWN_PERCENTAGE, lazy=False):
+                         on_error="raise", unknown_percentage=UNKNOWN_PERCENTAGE, lazy=False,
+                         exclude_words=None):
     """Load the Speech Commands dataset from its folder, with its official subsets.
 
     Reads the dataset's own layout: one folder per word of
@@ -159,6 +178,11 @@ def load_speech_commands(path, *, words=None, subset="train", task="words", sr=N
         memory that does not grow with the number of clips. Only the headers
         are read here, so ``on_error`` applies to files whose header cannot
         be read; a file corrupt beyond its header fails when it is read.
+    exclude_words : list of str, default=None
+        Word folders to leave out of every class (not even ``_unknown_``):
+        words held out, for example to test how a model learns new words
+        from a few clips of words it never heard (see
+        :func:`~skspeech.pipelines.custom_words_pipeline`).
 
     Returns
     -------
@@ -237,7 +261,9 @@ def load_speech_commands(path, *, words=None, subset="train", task="words", sr=N
                          f"{unknown_percentage!r}.")
     index = scan_speech_commands(path)
     root = index["root"]
-    available = sorted(index["words"])
+    excluded = _check_excluded(exclude_words, index,
+                               TEN_WORDS if words is None and task != "35" else words)
+    available = sorted(w for w in index["words"] if w not in excluded)
     skipped = []  # (path, reason)
     if task == "35":
         if words is not None:

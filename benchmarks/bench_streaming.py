@@ -20,7 +20,8 @@ apart. Two parts, in one stream:
   reversed held-out voices, mains hum over a fan: ``_unseen_noise.py``);
 - one third at 10 dB SNR (the word's RMS against the noise under it) over the two unseen kinds.
 
-The model: ``--model FILE`` loads a file saved by ``skspeech train`` (on the ``train`` subset);
+The model: ``--model FILE`` loads a file saved by ``skspeech train`` (on the ``train`` subset),
+or an export of one (a folder or its ``model_int8.tflite``: what a device runs);
 without it the script runs ``skspeech train PATH --subset train`` itself (the shipped defaults:
 the recipe, its training and the listener's calibration) and reports its time. ``--model svm``
 trains the SVM recipe instead (seconds; for trying the script).
@@ -254,7 +255,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("path", nargs="?", default=default, help="Speech Commands folder")
     parser.add_argument("--model", default=None,
-                        help="a model file (skspeech.save_model); 'svm' trains the SVM recipe; "
+                        help="a model file (skspeech.save_model), an export folder or .tflite "
+                             "file, or a pretrained model's name; 'svm' trains the SVM recipe; "
                              "default: run skspeech train with its defaults")
     parser.add_argument("--minutes", type=float, default=180.0, help="shortest stream")
     parser.add_argument("--seed", type=int, default=0)
@@ -293,9 +295,12 @@ def main(argv=None):
             model = load_model(out)
         about = (f"`skspeech {' '.join(argv_[:2])} {' '.join(argv_[2:4])} --seed {args.seed}` "
                  f"run here: {took / 60:.1f} min on {os.cpu_count()} cores")
-    else:
-        model = load_model(args.model)
-        about = f"loaded from {args.model}"
+    else:  # a model file, an export folder or .tflite file, or a pretrained model's name
+        from skspeech.export import load_model_or_export
+
+        model = load_model_or_export(args.model)
+        about = f"loaded from {args.model}" + (f" ({model.variant} TFLite)"
+                                               if hasattr(model, "variant") else "")
     commands = [str(c) for c in model.classes_ if not str(c).startswith("_")]
     say(f"Model: {about}; classes {', '.join(str(c) for c in model.classes_)}.")
     t0 = time.perf_counter()

@@ -86,7 +86,7 @@ def run(args):
     from sklearn.metrics import accuracy_score, classification_report, confusion_matrix
 
     say = training_data.say_for(args)
-    model, meta = load_cli_model(args)
+    model, meta = load_cli_model(args, "evaluate")
     classes = [str(c) for c in meta["classes"]]
     rejects = non_commands_of(classes)
     choice = training_data.data_choice(args.data, classes, note=training_data.note)

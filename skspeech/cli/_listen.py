@@ -20,7 +20,7 @@ def add_parser(sub):
         "time. A model trained with _unknown_/_silence_ (skspeech train on a Speech "
         "Commands folder) also prints 'no command' for a sound it heard as none of its "
         "words. Ctrl+C stops."))
-    add_model_arguments(p)
+    add_model_arguments(p, optional=True)
     src = p.add_mutually_exclusive_group()
     src.add_argument("--file", type=Path, default=None,
                      help="play this audio file as the stream instead of the microphone")
@@ -125,7 +125,7 @@ def run(args):
     if args.truth is not None and args.file is None:
         raise ValueError("--truth scores a --file; give --file too.")
     truth = read_truth(args.truth) if args.truth is not None else None
-    model, meta = load_cli_model(args)
+    model, meta = load_cli_model(args, "listen")
     sr = meta.get("sr")
     if sr is None:
         raise ValueError(f"{args.model} does not record its sample rate; save it with "

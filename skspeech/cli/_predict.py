@@ -23,8 +23,10 @@ def add_parser(sub):
         "machines the raw class in 'word' and the recognised command in 'command' (empty, "
         "or null in JSON, when there is none)."))
     add_model_arguments(p)
-    p.add_argument("paths", nargs="+", type=Path, metavar="PATH",
-                   help="audio files, or folders searched recursively for audio files")
+    p.add_argument("paths", nargs="*", type=Path, metavar="PATH",
+                   help="audio files, or folders searched recursively for audio files (with "
+                        "no MODEL before them, e.g. skspeech predict clip.wav, the pretrained "
+                        "speech-commands-12 model answers)")
     fmt = p.add_mutually_exclusive_group()
     fmt.add_argument("--csv", action="store_true",
                      help="print CSV (file,word,command,probability)")
@@ -33,23 +35,57 @@ def add_parser(sub):
     return p
 
 
-def add_model_arguments(p):
-    """The MODEL argument and --int8, shared by predict and listen."""
-    p.add_argument("model", type=Path,
-                   help="a model file from skspeech train (trusted only), or a folder from "
-                        "skspeech export (runs without TensorFlow; pip install "
-                        "'skspeech[edge]')")
+_MODEL_HELP = ("a model file from skspeech train (trusted only), a folder from skspeech "
+               "export (runs without TensorFlow; pip install 'skspeech[edge]'), or the name "
+               "of a pretrained model (speech-commands-12)")
+
+
+def add_model_arguments(p, *, optional=False):
+    """The MODEL argument and --int8, shared by predict, listen and evaluate.
+
+    ``optional``: MODEL may be left out; the pretrained model is then used
+    (:func:`model_or_pretrained` says so).
+    """
+    if optional:
+        p.add_argument("model", nargs="?", default=None,
+                       help=_MODEL_HELP + "; default: the pretrained speech-commands-12")
+    else:
+        p.add_argument("model", help=_MODEL_HELP)
     p.add_argument("--int8", action="store_true",
                    help="with an export folder: run model_int8.tflite (what a device runs) "
                         "instead of model_float.tflite (the Keras model's own answers)")
 
 
-def load_cli_model(args):
-    """``(model, metadata)`` for ``args.model``: a model file or an export folder."""
+def model_or_pretrained(model, command):
+    """``model``, or the default pretrained model's name when it is None (said on stderr)."""
+    if model is not None:
+        return model
+    from ..pretrained import DEFAULT
+
+    print(f"skspeech {command}: no model given; using the pretrained model {DEFAULT!r} "
+          f"(the ten Speech Commands words, 16 kHz; see skspeech.pretrained.model_card()).",
+          file=sys.stderr)
+    return DEFAULT
+
+
+def load_cli_model(args, command):
+    """``(model, metadata)`` for ``args.model``: a model file, an export folder, a pretrained
+    model's name, or (None) the default pretrained model."""
     from ..export import load_model_or_export
 
+    args.model = model_or_pretrained(args.model, command)
     return load_model_or_export(args.model, variant="int8" if args.int8 else None,
                                 return_metadata=True)
+
+
+def _is_audio_path(spec):
+    """Whether a first positional argument of predict names audio rather than a model."""
+    path = Path(os.path.expanduser(str(spec)))
+    if path.is_dir():
+        from ..export import is_export
+
+        return not is_export(path)
+    return path.suffix.lower() in _EXT
 
 
 def _files(paths):
@@ -120,7 +156,10 @@ def _scores(model, classes, clips):
 
 
 def run(args):
-    model, meta = load_cli_model(args)
+    if not args.paths or _is_audio_path(args.model):  # predict clip.wav [more.wav ...]
+        args.paths = [Path(args.model), *args.paths]
+        args.model = None
+    model, meta = load_cli_model(args, "predict")
     files = _files(args.paths)
     it = files
     if not args.quiet:

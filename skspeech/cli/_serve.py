@@ -1,7 +1,5 @@
 """``skspeech serve``: a local web page to try a model with the microphone or a file."""
 
-from pathlib import Path
-
 HELP = "Try a model in the browser: record a command, listen live, or upload a file."
 
 
@@ -13,8 +11,10 @@ def add_parser(sub):
         "reports each command with its time) and Upload (a WAV, FLAC or OGG file). The "
         "browser records at its own rate; the server resamples. Nothing sent is written to "
         "disk. Ctrl+C stops."))
-    p.add_argument("model", type=Path,
-                   help="a model file from skspeech train (a pickle: trusted files only)")
+    p.add_argument("model", nargs="?", default=None,
+                   help="a model file from skspeech train (a pickle: trusted files only), a "
+                        "folder from skspeech export, or a pretrained model's name; default: "
+                        "the pretrained speech-commands-12")
     p.add_argument("--host", default="127.0.0.1",
                    help="address to listen on (default: 127.0.0.1, this machine only; "
                         "another address warns, as anyone who reaches it can use the model)")
@@ -55,9 +55,10 @@ def run(args):
         raise ImportError(f"skspeech serve needs: pip install 'skspeech[serve]' "
                           f"({exc.name} is missing).") from exc
     from ..serve import serve
+    from ._predict import model_or_pretrained
 
     threshold = "auto" if args.threshold is None else args.threshold
-    serve(args.model, host=args.host, port=args.port, max_upload_mb=args.max_upload_mb,
-          max_seconds=args.max_seconds, threshold=threshold, certfile=args.certfile,
-          keyfile=args.keyfile)
+    serve(model_or_pretrained(args.model, "serve"), host=args.host, port=args.port,
+          max_upload_mb=args.max_upload_mb, max_seconds=args.max_seconds,
+          threshold=threshold, certfile=args.certfile, keyfile=args.keyfile)
     return 0

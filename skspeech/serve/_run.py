@@ -83,7 +83,8 @@ def serve(model: str | os.PathLike, *, host: str = "127.0.0.1", port: int = 8000
     Parameters
     ----------
     model : str or path-like
-        The model file (a pickle: load only models you trust).
+        A model file (a pickle: load only models you trust), an export folder,
+        or a pretrained model's name (e.g. ``"speech-commands-12"``).
     host : str, default="127.0.0.1"
         Address to bind; anything but a loopback address prints a warning.
     port : int, default=8000

@@ -171,7 +171,9 @@ def _auto(model):
     if calibration is not None:
         return float(calibration["threshold"]), (
             f"calibrated for at most {calibration['max_false_alarms_per_hour']:g} false alarms "
-            f"per hour on {calibration['minutes']:g} min of held-out speech")
+            f"per hour on {calibration['minutes']:g} min of held-out speech"
+            + (f", with {calibration['calibrated_on']}" if calibration.get("calibrated_on")
+               else ""))
     found = classifiers(model) if type(model).__name__ != "TFLiteModel" else [("", model)]
     if found and all(_is_network(clf) for _, clf in found):
         return NETWORK_THRESHOLD, "the default for a neural network (not calibrated)"

@@ -335,7 +335,7 @@ def test_train_help_names_kws_and_augment():
     assert parser.parse_args(["train", "x", "--model", "kws", "--augment"]).augment is True
     out = subprocess.run([sys.executable, "-m", "skspeech", "train", "--help"],
                          capture_output=True, text=True, timeout=120).stdout
-    assert "{svm,conv1d,hmm,kws,kws2d,ensemble}" in out and "--augment, --no-augment" in out
+    assert "{svm,conv1d,hmm,kws,kws2d,ensemble,custom}" in out and "--augment, --no-augment" in out
     assert "kws: a small keyword-spotting network" in " ".join(out.split())
 
 

@@ -24,6 +24,11 @@ def add_parser(sub):
     p.add_argument("--no-int8", action="store_true", help="write the float model only")
     p.add_argument("--check", default=None, metavar="DATA",
                    help="also score Keras, float and int8 on this data's test subset")
+    p.add_argument("--embedding", action="store_true",
+                   help="also write the network's embedding (the input of its softmax layer, "
+                        "one vector per clip): embedding_float.tflite and embedding_int8.tflite, "
+                        "for skspeech.pipelines.NetworkEmbedding and train --model custom "
+                        "--pretrained FOLDER")
     p.add_argument("--force", action="store_true", help="replace existing files")
     p.add_argument("--quiet", action="store_true", help="no progress output")
     return p
@@ -57,10 +62,15 @@ def run(args):
         idx = rng.permutation(len(rep))[:args.n_representative]
         rep = [rep[i] for i in idx]
     files = export_tflite(model, args.output, representative=rep, int8=not args.no_int8,
-                          n_representative=args.n_representative, force=args.force)
+                          n_representative=args.n_representative, embedding=args.embedding,
+                          force=args.force)
     for key in ("float", "int8"):
         if files.get(key) is not None:
             print(f"{key:>5}: {files[key]} ({files['sizes'][key] / 1024:.1f} KB)")
+    for key, path in (files.get("embedding") or {}).items():
+        if path is not None:
+            print(f"embedding {key}: {path} "
+                  f"({files['sizes']['embedding_' + key] / 1024:.1f} KB)")
     print(f"front end: {files['settings']}")
     if args.check is not None:
         data = load_data(args.check, subset="test", sr=meta.get("sr"),

@@ -47,7 +47,8 @@ def add_parser(sub):
     p.add_argument("-o", "--output", type=Path, default=Path("model.joblib"),
                    help="model file to write (default: ./model.joblib)")
     p.add_argument("--force", action="store_true", help="replace --output if it exists")
-    p.add_argument("--model", choices=("svm", "conv1d", "hmm", "kws", "kws2d", "ensemble"),
+    p.add_argument("--model", choices=("svm", "conv1d", "hmm", "kws", "kws2d", "ensemble",
+                                       "custom"),
                    default=None,
                    help="default: kws on a Speech Commands folder (the recipe for streams: "
                         "about 40 minutes on two cores), svm on other data; "
@@ -59,7 +60,10 @@ def add_parser(sub):
                         "hardest new voices, slower); ensemble: "
                         "hmm, a kws2d and a kws network and svm voting together, the most "
                         "accurate on voices never heard, slowest to train (hmmlearn and "
-                        "TensorFlow)")
+                        "TensorFlow); custom: new words from about ten clips each, a "
+                        "logistic regression on a trained network's embedding (--pretrained; "
+                        "seconds, no TensorFlow needed with a pretrained model or export "
+                        "folder), trained on every clip of the folder unless --subset is given")
     p.add_argument("--augment", action=argparse.BooleanOptionalAction, default=None,
                    help="train on every clip plus perturbed copies (--augment) or on the "
                         "clips as they are (--no-augment); default: each model's own "
@@ -82,7 +86,12 @@ def add_parser(sub):
                         "when the folder has them; the model file keeps their paths) or, "
                         "with --no-noise, generated white/pink/brown noise")
     g = p.add_argument_group("model options (each applies only to the models named)")
-    g.add_argument("--C", type=float, default=None, help="svm: regularisation (default: 10)")
+    g.add_argument("--C", type=float, default=None,
+                   help="svm, custom: regularisation (default: 10 for svm, 1 for custom)")
+    g.add_argument("--pretrained", default=None, metavar="NAME_OR_FOLDER",
+                   help="custom: the network whose embedding the words are learned on: a "
+                        "pretrained model's name or an export folder written with skspeech "
+                        "export --embedding (default: the shipped speech-commands-12)")
     g.add_argument("--features", choices=("mfcc", "logmel", "raw"), default=None,
                    help="conv1d: what the network reads (default: mfcc)")
     g.add_argument("--epochs", type=int, default=None,
@@ -96,7 +105,7 @@ def add_parser(sub):
     g.add_argument("--n-states", type=int, default=None,
                    help="hmm: states per word model (default: 8)")
     g.add_argument("--n-iter", type=int, default=None, help="hmm: EM iterations (default: 20)")
-    add_data_arguments(p, subset_default="train")
+    add_data_arguments(p, subset_default=None)  # run() decides: "train", "all" for custom
     p.add_argument("--resume", action="store_true",
                    help="kws, kws2d, conv1d: continue an interrupted run from its checkpoint "
                         "(OUTPUT.checkpoint/, saved at the end of every epoch and deleted "
@@ -129,7 +138,8 @@ def add_parser(sub):
 
 
 # Model options and the models they apply to (None on the command line: the recipe's default).
-_MODEL_OPTIONS = {"C": ("--C", ("svm",)), "features": ("--features", ("conv1d",)),
+_MODEL_OPTIONS = {"C": ("--C", ("svm", "custom")), "features": ("--features", ("conv1d",)),
+                  "pretrained": ("--pretrained", ("custom",)),
                   "epochs": ("--epochs", ("conv1d", "kws", "kws2d", "ensemble")),
                   "duration": ("--duration", ("conv1d", "kws", "kws2d", "ensemble")),
                   "filters": ("--filters", ("conv1d",)), "n_states": ("--n-states", ("hmm",)),
@@ -224,6 +234,10 @@ def build_model(args, sr, n_min, *, noise=None):
         if n_min < 5:  # the SVM member's calibration splits each word's clips in 5
             model.set_params(**({"svm__svc__cv": n_min} if n_min >= 2 else {"svm": "drop"}))
         return model
+    if args.model == "custom":
+        from ..pipelines import custom_words_pipeline
+
+        return custom_words_pipeline(sr=sr, model=_pretrained(args), **_given(args, "C"))
     if args.model == "svm":
         from ..pipelines import svm_pipeline
 
@@ -247,6 +261,33 @@ def build_model(args, sr, n_min, *, noise=None):
         model = AugmentedClassifier(model, WaveAugmenter(sr=sr, n_copies=2,
                                                          random_state=args.seed))
     return model
+
+
+def _pretrained(args):
+    """The network --model custom learns on: a pretrained name, or an export folder's full path
+    (the model file keeps it, so that it loads from any folder)."""
+    from .. import pretrained
+
+    spec = args.pretrained if args.pretrained is not None else pretrained.DEFAULT
+    if pretrained.is_pretrained_name(spec):
+        return spec
+    return str(Path(os.path.expanduser(spec)).resolve())
+
+
+def _check_custom(args):
+    """Open --model custom's network before loading any data (a missing one fails first)."""
+    if args.model != "custom":
+        return
+    if args.augment:
+        raise ValueError("--augment applies to the trained recipes; --model custom learns "
+                         "from the clips as they are. Drop --augment.")
+    from ..pipelines import NetworkEmbedding
+
+    try:
+        NetworkEmbedding(_pretrained(args)).get_feature_names_out()  # resolves and checks it
+    except FileNotFoundError as exc:
+        raise FileNotFoundError(f"{exc} (--pretrained FOLDER: a folder written by skspeech "
+                                f"export --embedding)") from None
 
 
 # The training-only augmentation parameters of the keyword-spotting networks (SpecAugment).
@@ -361,6 +402,13 @@ def run(args):
             f"trains in seconds)")
     _check_options(args)  # before loading the data
     _check_data_options(args, kind)
+    _check_custom(args)
+    if args.subset is None:
+        args.subset = "all" if args.model == "custom" and kind == "speech_commands" else "train"
+        if args.subset == "all":
+            note("--model custom trains on every clip of the folder (--subset all): a few "
+                 "clips per word are what it needs, and a split by speaker would leave almost "
+                 "none. Pass --subset train to keep the validation and test speakers out.")
     out = Path(os.path.expanduser(args.output))
     if out.exists() and not args.force:  # fail before minutes of training, not after
         raise FileExistsError(f"{str(out)!r} exists; use --force to replace it or -o to "
@@ -440,7 +488,7 @@ def _train(args, out, say):
         if skipped_now:
             print(f"skspeech train: {len(skipped_now)} clip(s) could not be read during "
                   f"training and were left out; the exit code will be 1.", file=sys.stderr)
-    elif args.quiet or args.model == "ensemble":  # the ensemble's members show their own progress
+    elif args.quiet or args.model in ("ensemble", "custom"):  # ensemble: its members' bars
         model.fit(X, y)
     else:
         from ..pipelines import fit_with_progress

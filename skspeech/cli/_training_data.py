@@ -15,10 +15,13 @@ _DATA_HELP = ("training data: a folder in Speech Commands layout (one folder per
 
 
 def add_data_arguments(p, *, subset_default):
-    """Options shared by train and evaluate to choose the data."""
+    """Options shared by train and evaluate to choose the data (``subset_default=None``:
+    train's, "train" but "all" for --model custom, decided when it runs)."""
+    default = ("train; all for --model custom, whose few clips per word a split by speaker "
+               "would leave almost none of" if subset_default is None else subset_default)
     p.add_argument("--subset", default=subset_default,
                    choices=("train", "validation", "test", "all"),
-                   help=f"which official subset to use (default: {subset_default}); "
+                   help=f"which official subset to use (default: {default}); "
                         "Speech Commands uses its lists or the SHA-1 speaker rule, FSDD "
                         "takes 0-4 for test")
     p.add_argument("--words", nargs="+", default=None, metavar="WORD",

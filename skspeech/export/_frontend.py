@@ -217,9 +217,27 @@ def check_settings(settings, where):
                     or name.startswith(".")):
                 raise bad("files", f"plain .tflite file names in the export folder (the "
                                    f"{variant} file is {name!r})")
+    if "embedding" in settings:
+        _check_embedding(settings["embedding"], where, again)
     if "listener" in settings and not isinstance(settings["listener"], dict):
         raise bad("listener", "an object of listener settings (e.g. {\"threshold\": 0.97})")
     return settings
+
+
+def _check_embedding(embedding, where, again):
+    """The ``"embedding"`` object of ``frontend.json`` (export_tflite(embedding=True)), checked."""
+    expected = ('an object with "files" (the .tflite file of each variant) and "size" (the '
+                'length of the embedding)')
+    ok = (isinstance(embedding, dict) and isinstance(embedding.get("files"), dict)
+          and embedding["files"] and set(embedding["files"]) <= set(VARIANTS)
+          and _is_int(embedding.get("size")))
+    if ok:
+        ok = all(isinstance(name, str) and name.endswith(".tflite") and name == name.strip()
+                 and "/" not in name and "\\" not in name and not name.startswith(".")
+                 for name in embedding["files"].values())
+    if not ok:
+        raise ValueError(f"{where} is damaged: embedding is {embedding!r}, expected {expected}. "
+                         f"{again}")
 
 
 def check_rates(settings, steps, where):

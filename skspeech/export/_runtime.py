@@ -102,6 +102,23 @@ def open_interpreter(path, *, runtime=None, num_threads=1):
                          ) from None
 
 
+def _invoke(interp, inp, out, F, result):
+    """Run ``interp`` on each row of ``F`` into ``result`` (int8 input and output converted)."""
+    in_scale, in_zero = inp["quantization"]
+    out_scale, out_zero = out["quantization"]
+    for i, f in enumerate(F):
+        x = f[None]
+        if inp["dtype"] == np.int8:
+            x = np.clip(np.round(x / in_scale + in_zero), -128, 127).astype(np.int8)
+        interp.set_tensor(inp["index"], x)
+        interp.invoke()
+        y = interp.get_tensor(out["index"])[0]
+        if out["dtype"] == np.int8:
+            y = (y.astype(np.float64) - out_zero) * out_scale
+        result[i] = np.reshape(y, result.shape[1:])
+    return result
+
+
 class TFLiteModel:
     """Run an exported ``.tflite`` network on raw clips, without TensorFlow.
 
@@ -144,6 +161,9 @@ class TFLiteModel:
         The interpreter running it.
     settings : dict
         The contents of ``frontend.json``.
+    embedding_size : int
+        The length of the vector :meth:`embed` gives, for an export written
+        with ``embedding=True`` (ValueError otherwise).
 
     See Also
     --------
@@ -190,6 +210,8 @@ class TFLiteModel:
         if self.steps:
             _frontend.check_rates(self.settings, self.steps, where)
         self._shape = tuple(self.settings["input_shape"])
+        self._num_threads = num_threads
+        self._embedder = None  # (interpreter, input, output, size): opened by embed, once
         self._interp = open_interpreter(path, runtime=runtime, num_threads=num_threads)
         self.runtime = interpreter_class(runtime)[1]
         self._in = self._interp.get_input_details()[0]
@@ -280,19 +302,89 @@ class TFLiteModel:
         """Probabilities for features of shape ``(n_clips, *input_shape[1:])``."""
         F = self._as_input(features, "features")
         out = np.empty((len(F), len(self.classes_)))
-        in_scale, in_zero = self._in["quantization"]
-        out_scale, out_zero = self._out["quantization"]
-        for i, f in enumerate(F):
-            x = f[None]
-            if self._in["dtype"] == np.int8:
-                x = np.clip(np.round(x / in_scale + in_zero), -128, 127).astype(np.int8)
-            self._interp.set_tensor(self._in["index"], x)
-            self._interp.invoke()
-            y = self._interp.get_tensor(self._out["index"])[0]
-            if self._out["dtype"] == np.int8:
-                y = (y.astype(np.float64) - out_zero) * out_scale
-            out[i] = y
-        return out
+        return _invoke(self._interp, self._in, self._out, F, out)
+
+    @property
+    def embedding_size(self) -> int:
+        """The length of the vector :meth:`embed` gives (ValueError: the export has none)."""
+        return self._embedding_settings()["size"]
+
+    def _embedding_settings(self):
+        embedding = self.settings.get("embedding")
+        if embedding is None:
+            raise ValueError(f"The export of {str(self.path)!r} has no embedding network; "
+                             f"export the model again with embedding=True "
+                             f"(skspeech.export.export_tflite) or skspeech export --embedding.")
+        if self.variant not in embedding["files"]:
+            raise ValueError(f"The export of {str(self.path)!r} has no {self.variant} "
+                             f"embedding network (its frontend.json lists "
+                             f"{', '.join(embedding['files'])}); open the "
+                             f"{'/'.join(embedding['files'])} model, or export again with "
+                             f"embedding=True (skspeech export --embedding).")
+        return embedding
+
+    def _embedding_interpreter(self):
+        """``(interpreter, input, output, size)`` of the embedding file of this variant."""
+        if self._embedder is not None:
+            return self._embedder
+        embedding = self._embedding_settings()
+        path = self.path.with_name(embedding["files"][self.variant])
+        if not path.is_file():
+            raise FileNotFoundError(f"{str(path)!r}, the {self.variant} embedding network that "
+                                    f"{str(self.path.with_name(SETTINGS))!r} lists, is missing; "
+                                    f"copy it beside the model or export again with "
+                                    f"skspeech export --embedding.")
+        interp = open_interpreter(path, runtime=self.runtime, num_threads=self._num_threads)
+        inp, out = interp.get_input_details()[0], interp.get_output_details()[0]
+        size = int(np.prod(out["shape"][1:]))
+        if tuple(inp["shape"]) != self._shape or inp["dtype"] != self._in["dtype"] or (
+                size != embedding["size"]):
+            raise ValueError(f"{str(path)!r} takes {np.dtype(inp['dtype']).name} input of shape "
+                             f"{tuple(inp['shape'])} and gives {size} values, but the model "
+                             f"{str(self.path)!r} takes {np.dtype(self._in['dtype']).name} "
+                             f"input of shape {self._shape} and its frontend.json says the "
+                             f"embedding has {embedding['size']}: the files come from "
+                             f"different exports. Export the model again.")
+        self._embedder = (interp, inp, out, size)
+        return self._embedder
+
+    def embed_features(self, features: ArrayLike) -> np.ndarray:
+        """The embedding of features of shape ``(n_clips, *input_shape[1:])`` (as :meth:`embed`)."""
+        interp, inp, out, size = self._embedding_interpreter()
+        F = self._as_input(features, "features")
+        return _invoke(interp, inp, out, F, np.empty((len(F), size), dtype=np.float32))
+
+    def embed(self, X: ArrayLike | Sequence[ArrayLike], *, sr: int | None = None) -> np.ndarray:
+        """The network's embedding of clips: the input of its softmax layer.
+
+        The same front end as :meth:`predict_proba` feeds the embedding file
+        of the same variant (``embedding_float.tflite`` or
+        ``embedding_int8.tflite``, written by ``export_tflite(...,
+        embedding=True)``), opened on the first call.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_clips, n_samples) or list of 1-D ndarray
+            Clips at :attr:`sr` (float in [-1, 1] or integer PCM).
+        sr : int, default=None
+            The clips' sample rate, checked against :attr:`sr` when given.
+
+        Returns
+        -------
+        embedding : ndarray of shape (n_clips, embedding_size)
+            Float32 (an int8 file's output dequantised).
+
+        Raises
+        ------
+        ValueError
+            If the export has no embedding (export again with
+            ``embedding=True``, ``skspeech export --embedding``).
+        FileNotFoundError
+            If the embedding file that ``frontend.json`` lists is missing.
+        """
+        self._check_sr(sr)
+        self._embedding_interpreter()  # first: an export without one says so before any work
+        return self.embed_features(self.features(X))
 
     def predict_proba(self, X: ArrayLike | Sequence[ArrayLike], *, sr: int | None = None
                       ) -> np.ndarray:

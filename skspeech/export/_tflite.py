@@ -28,6 +28,10 @@ if TYPE_CHECKING:
 
 _FILES = {"float": "model_float.tflite", "int8": "model_int8.tflite",
           "settings": "frontend.json"}
+#: The embedding network's files (``embedding=True``): the input of the layer named "softmax".
+_EMBEDDING_FILES = {"float": "embedding_float.tflite", "int8": "embedding_int8.tflite"}
+#: The name every skspeech network gives its output layer (models/_keras_nets.py).
+_HEAD = "softmax"
 # skspeech's Keras classifiers, whose networks export (named in messages).
 _NETWORKS = ("Conv1DClassifier", "KWSClassifier", "KWS2DClassifier")
 # Ops that would make an exported network random: training-only layers (SpecAugment,
@@ -93,6 +97,26 @@ def _features(front, shape, X):
                          f"per clip; the network takes {tuple(shape[1:])}. Give clips at the "
                          f"model's rate (or, for a network exported alone, its features).")
     return F.reshape(len(F), *shape[1:])
+
+
+def embedding_network(keras_model):
+    """The Keras model from ``keras_model``'s input to the input of its layer named "softmax".
+
+    Every skspeech network ends in a Dense layer named "softmax"; its input is
+    the pooled (post-Dropout, an identity when predicting) vector of the clip:
+    the network's embedding. ValueError when there is no such layer.
+    """
+    import keras
+
+    try:
+        head = keras_model.get_layer(_HEAD)
+    except ValueError:
+        names = [layer.name for layer in keras_model.layers]
+        raise ValueError(f"The network {keras_model.name!r} has no layer named {_HEAD!r} "
+                         f"(its layers: {', '.join(names[-4:])}, ...); the embedding is the "
+                         f"input of that layer, which every skspeech network ends with. "
+                         f"Build the network with skspeech's recipes.") from None
+    return keras.Model(keras_model.inputs, head.input, name=f"{keras_model.name}_embedding")
 
 
 def _saved_model(tf, keras_model, shape, folder):
@@ -196,7 +220,7 @@ def _quant(detail):
 def export_tflite(model: BaseEstimator, output_dir: str | os.PathLike, *,
                   representative: ArrayLike | Sequence[ArrayLike] | None = None,
                   int8: bool = True, n_representative: int = 300, strip_names: bool = True,
-                  force: bool = False) -> dict[str, Any]:
+                  embedding: bool = False, force: bool = False) -> dict[str, Any]:
     """Export a fitted Conv1D or KWS pipeline's network to TensorFlow Lite.
 
     Writes three files into ``output_dir``: ``model_float.tflite`` (float32,
@@ -244,6 +268,19 @@ def export_tflite(model: BaseEstimator, output_dir: str | os.PathLike, *,
         default KWS network's int8 file). Inputs and outputs are then found
         by index (``interpreter.get_input_details()[0]``), as TFLite Micro
         and :class:`TFLiteModel` do; ``get_signature_runner`` needs them.
+    embedding : bool, default=False
+        Also write the network's embedding: ``embedding_float.tflite`` and
+        (with ``int8``) ``embedding_int8.tflite``, the network from its input
+        to the input of its last layer (the one named ``"softmax"``), a
+        fixed-length vector per clip, converted as the main files are (the
+        same representative features calibrate its int8 file, with int8
+        input and output). ``frontend.json`` describes them under
+        ``"embedding"``: ``files``, ``size`` (the vector's length), ``ops``
+        and, for int8, the ``int8`` input and output quantisation.
+        :meth:`TFLiteModel.embed` runs them, and
+        :class:`~skspeech.pipelines.NetworkEmbedding` makes them a
+        scikit-learn transformer. Either variant can be shipped alone: the
+        float files may be deleted and the int8 ones still run.
     force : bool, default=False
         Replace existing files.
 
@@ -251,13 +288,16 @@ def export_tflite(model: BaseEstimator, output_dir: str | os.PathLike, *,
     -------
     files : dict
         ``{"float": Path, "int8": Path or None, "settings": Path}``, and
-        ``"sizes"``: bytes of each .tflite file.
+        ``"sizes"``: bytes of each .tflite file (by the keys above, and
+        ``"embedding_float"``, ``"embedding_int8"``); with ``embedding``
+        also ``"embedding"``: ``{"float": Path, "int8": Path or None}``.
 
     Raises
     ------
     ValueError
         If the model is not a fitted Conv1D or KWS pipeline, or
-        ``representative`` is missing for int8.
+        ``representative`` is missing for int8, or ``embedding`` is asked of
+        a network without a layer named ``"softmax"``.
     FileExistsError
         If an output file exists and ``force`` is False.
 
@@ -276,10 +316,14 @@ def export_tflite(model: BaseEstimator, output_dir: str | os.PathLike, *,
     if int8 and representative is None:
         raise ValueError("int8 quantisation needs representative clips (a few hundred "
                          "training clips) to calibrate; pass representative=X or int8=False.")
+    embedder = embedding_network(clf.model_) if embedding else None  # before writing anything
     out = Path(os.path.expanduser(os.fspath(output_dir)))
     if out.exists() and not out.is_dir():
         raise NotADirectoryError(f"{str(out)!r} is a file; give a folder for the export.")
     paths = {k: out / name for k, name in _FILES.items() if k != "int8" or int8}
+    if embedding:
+        paths.update({f"embedding_{k}": out / name for k, name in _EMBEDDING_FILES.items()
+                      if k != "int8" or int8})
     existing = [str(p) for p in paths.values() if p.exists()]
     if existing and not force:
         raise FileExistsError(f"{', '.join(existing)} exist(s); use force=True (--force) to "
@@ -287,15 +331,62 @@ def export_tflite(model: BaseEstimator, output_dir: str | os.PathLike, *,
     tf = _tf()
     settings = describe(front, clf)
     shape = settings["input_shape"]
+    feats = (_features(front, shape, representative[:n_representative]) if int8 else None)
     tmp = tempfile.TemporaryDirectory(prefix="skspeech-export-")
-    saved = _saved_model(tf, clf.model_, shape, Path(tmp.name) / "saved_model")
-
-    blobs = {}
-    converter = tf.lite.TFLiteConverter.from_saved_model(saved)
-    blobs["float"] = converter.convert()
+    try:
+        blobs = _convert(tf, clf.model_, shape, feats, Path(tmp.name) / "network")
+        if embedder is not None:
+            blobs.update({f"embedding_{k}": blob for k, blob in _convert(
+                tf, embedder, shape, feats, Path(tmp.name) / "embedding").items()})
+    finally:
+        tmp.cleanup()
+    ops = {}
+    for key, blob in blobs.items():
+        ops[key] = _check_inference_only(key, _ops(tf, blob))
+        if strip_names:
+            stripped = _strip_names(blob)
+            if _misaligned_buffers(stripped):  # never seen; keep the converter's file
+                warnings.warn(f"Kept the tensor names in the {key} model: without them "
+                              f"its weights were not 16-byte aligned.", RuntimeWarning,
+                              stacklevel=2)
+            else:
+                blobs[key] = stripped
+    settings["ops"] = {k: v for k, v in ops.items() if not k.startswith("embedding_")}
     if int8:
-        feats = _features(front, shape, representative[:n_representative])
+        settings["int8"] = _int8_settings(blobs["int8"])
+    out.mkdir(parents=True, exist_ok=True)
+    sizes = {}
+    for key, blob in blobs.items():
+        _atomic_write(paths[key], blob)
+        sizes[key] = len(blob)
+    settings["files"] = {k: paths[k].name for k in ("float", "int8") if k in blobs}
+    if embedder is not None:
+        kinds = [k for k in ("float", "int8") if f"embedding_{k}" in blobs]
+        settings["embedding"] = {
+            "files": {k: paths[f"embedding_{k}"].name for k in kinds},
+            "size": int(np.prod(embedder.outputs[0].shape[1:])),
+            "ops": {k: ops[f"embedding_{k}"] for k in kinds}}
+        if int8:
+            settings["embedding"]["int8"] = _int8_settings(blobs["embedding_int8"])
+    listener = _listener_settings(model)
+    if listener is not None:
+        settings["listener"] = listener
+    _atomic_write(paths["settings"], (json.dumps(settings, indent=2, default=_jsonable)
+                                      + "\n").encode())
+    files = {"float": paths["float"], "int8": paths.get("int8"),
+             "settings": paths["settings"], "sizes": sizes}
+    if embedder is not None:
+        files["embedding"] = {"float": paths["embedding_float"],
+                              "int8": paths.get("embedding_int8")}
+    return files
 
+
+def _convert(tf, keras_model, shape, feats, folder):
+    """``{"float": bytes, "int8": bytes}`` of a Keras model (int8 only when ``feats`` are given:
+    full integer quantisation calibrated on them, int8 input and output)."""
+    saved = _saved_model(tf, keras_model, shape, folder)
+    blobs = {"float": tf.lite.TFLiteConverter.from_saved_model(saved).convert()}
+    if feats is not None:
         def gen():
             for f in feats:
                 yield [f[None].reshape(shape)]
@@ -307,35 +398,14 @@ def export_tflite(model: BaseEstimator, output_dir: str | os.PathLike, *,
         converter.inference_input_type = tf.int8
         converter.inference_output_type = tf.int8
         blobs["int8"] = converter.convert()
-    tmp.cleanup()
-    settings["ops"] = {}
-    for key, blob in blobs.items():
-        settings["ops"][key] = _check_inference_only(key, _ops(tf, blob))
-        if strip_names:
-            stripped = _strip_names(blob)
-            if _misaligned_buffers(stripped):  # never seen; keep the converter's file
-                warnings.warn(f"Kept the tensor names in the {key} model: without them "
-                              f"its weights were not 16-byte aligned.", RuntimeWarning,
-                              stacklevel=2)
-            else:
-                blobs[key] = stripped
-    if int8:
-        interp = make_interpreter(blobs["int8"], runtime="tensorflow")
-        settings["int8"] = {"input": _quant(interp.get_input_details()[0]),
-                            "output": _quant(interp.get_output_details()[0])}
-    out.mkdir(parents=True, exist_ok=True)
-    sizes = {}
-    for key, blob in blobs.items():
-        _atomic_write(paths[key], blob)
-        sizes[key] = len(blob)
-    settings["files"] = {k: paths[k].name for k in blobs}
-    listener = _listener_settings(model)
-    if listener is not None:
-        settings["listener"] = listener
-    _atomic_write(paths["settings"], (json.dumps(settings, indent=2, default=_jsonable)
-                                      + "\n").encode())
-    return {"float": paths["float"], "int8": paths.get("int8"),
-            "settings": paths["settings"], "sizes": sizes}
+    return blobs
+
+
+def _int8_settings(blob):
+    """The int8 input and output scales and zero points of a .tflite file's bytes."""
+    interp = make_interpreter(blob, runtime="tensorflow")
+    return {"input": _quant(interp.get_input_details()[0]),
+            "output": _quant(interp.get_output_details()[0])}
 
 
 def _listener_settings(model):

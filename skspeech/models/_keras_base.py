@@ -466,13 +466,17 @@ class _KerasClassifierBase(KerasClassifier):
         if is_lazy(X):  # clips read in batches
             return np.concatenate([self._network_outputs(batch)
                                    for _, batch in X.batches(_PREDICT_CHUNK)])
-        X, _ = self._validate_data(X=X, y=None)
-        X = self.feature_encoder_.transform(X)
+        X = self._network_inputs(X)
         # predict_on_batch runs the traced network: ~1-3 ms for one clip, where
         # keras.Model.predict spends ~75 ms setting up its data pipeline.
         outputs = [np.asarray(self.model_.predict_on_batch(X[i:i + _PREDICT_CHUNK]))
                    for i in range(0, len(X), _PREDICT_CHUNK)]
         return np.concatenate(outputs)
+
+    def _network_inputs(self, X):
+        """``X`` (in memory) checked and encoded as the network takes it (also for embeddings)."""
+        X, _ = self._validate_data(X=X, y=None)
+        return self.feature_encoder_.transform(X)
 
     def predict_proba(self, X):
         """Probability of each class, columns in ``classes_`` order.

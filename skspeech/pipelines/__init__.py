@@ -1,4 +1,8 @@
-"""Ready-made recipes: unfitted scikit-learn Pipelines from waveform to word."""
+"""Ready-made recipes: unfitted scikit-learn Pipelines from waveform to word.
+
+Also :class:`NetworkEmbedding`, a fitted or pretrained network's embedding as a
+transformer, which :func:`custom_words_pipeline` builds on.
+"""
 
 from .._lazy import lazy_attach
 
@@ -8,6 +12,8 @@ _LAZY = {
     "conv1d_pipeline": "._conv1d",
     "kws_pipeline": "._kws",
     "ensemble_pipeline": "._ensemble",
+    "custom_words_pipeline": "._custom_words",
+    "NetworkEmbedding": "._embedding",
     "SpeechPipeline": "._pipeline",
     "fit_with_progress": "._progress",
 }

@@ -11,7 +11,7 @@ have, and noise windows).
 
 Recipes, fitted on the same clips:
 
-- ``custom_words_pipeline(model=EXPORT)``: :class:`skspeech.features.NetworkEmbedding` of the
+- ``custom_words_pipeline(model=EXPORT)``: :class:`skspeech.pipelines.NetworkEmbedding` of the
   twin of the shipped model (same recipe, trained on the ``train`` subset only, so that no test
   speaker was heard), then a scaler and a small classifier;
 - ``kws_pipeline`` (the keyword network, trained from scratch on the few clips, 40 epochs);

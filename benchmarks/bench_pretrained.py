@@ -12,7 +12,7 @@ hears (``_unseen_noise.py``). The streaming curve of the twin's int8 file is
 The shipped model itself: its files and their sizes, the time to load it in a new Python
 process where TensorFlow cannot be imported (what the ``edge`` extra gives: LiteRT and NumPy),
 the time per 1-second clip (front end, network, and the embedding of
-:class:`skspeech.features.NetworkEmbedding`) as a share of the clip's duration, and how often it
+:class:`skspeech.pipelines.NetworkEmbedding`) as a share of the clip's duration, and how often it
 agrees with its twin on the test clips.
 
 Run: ``python benchmarks/bench_pretrained.py [path] --twin WORK/twin_export

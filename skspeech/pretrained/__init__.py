@@ -105,7 +105,7 @@ def load(name: str = DEFAULT, *, runtime: str | None = None, return_metadata: bo
 
     See Also
     --------
-    skspeech.features.NetworkEmbedding : The same network as a feature extractor.
+    skspeech.pipelines.NetworkEmbedding : The same network as a feature extractor.
     skspeech.pipelines.custom_words_pipeline : New words from a few recordings.
 
     Examples

@@ -33,7 +33,7 @@ except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
         f"(import failed: {exc})") from exc
 
 from ._batches import check_lazy_input, clip_error, streamed_training_data  # noqa: E402
-from ._checkpoint import TrainingCheckpoint, checkpoint_of  # noqa: E402
+from ._checkpoint import TrainingCheckpoint, checkpoint_of, fit_callbacks  # noqa: E402
 from ._workers import data_workers  # noqa: E402
 
 # Clips per predict_on_batch call: bounds memory on long inputs (the tutorial
@@ -116,8 +116,12 @@ class _KerasClassifierBase(KerasClassifier):
 
     15 scikeras members in all, where there were 18 (counted with the names
     each class defines that ``BaseWrapper`` or ``KerasClassifier`` defines
-    too). Training input becomes what ``keras.Model.fit`` receives in one
-    method, :meth:`_training_data`.
+    too). Beyond these overrides it uses scikeras's public API only: the
+    fit's callbacks come from the ``callbacks`` parameter, the target type
+    from scikit-learn's ``type_of_target`` (``tests/test_architecture.py``
+    checks that no private scikeras name is read or called). Training input
+    becomes what ``keras.Model.fit`` receives in one method,
+    :meth:`_training_data`.
 
     Clips read in batches (a :class:`~skspeech.io.LazyClips`, what a
     Pipeline fitted on :class:`~skspeech.io.AudioFiles` hands its last step)
@@ -184,9 +188,12 @@ class _KerasClassifierBase(KerasClassifier):
         tags.input_tags.three_d_array = True
         return tags
 
+    # What check_is_fitted asks (scikeras has no answer): fitted once a network exists.
     def __sklearn_is_fitted__(self):
         return hasattr(self, "model_")
 
+    # Overrides scikeras's target_encoder (its documented hook): integer labels for the
+    # sparse loss, whatever classes_ a warm start or partial_fit's classes= fixed.
     @property
     def target_encoder(self):
         """Encodes labels as integers 0..n_classes-1 (sparse categorical cross-entropy)."""
@@ -194,6 +201,8 @@ class _KerasClassifierBase(KerasClassifier):
         return ClassifierLabelEncoder(loss="sparse_categorical_crossentropy",
                                       categories=categories)
 
+    # Overrides scikeras's feature_encoder (its documented hook): Keras's Conv1D wants a
+    # channel axis that waveforms do not have.
     @property
     def feature_encoder(self):
         """Adds the channel axis to waveforms: ``(n, n_samples) -> (n, n_samples, 1)``."""
@@ -201,6 +210,8 @@ class _KerasClassifierBase(KerasClassifier):
 
     # --- fit ------------------------------------------------------------------
 
+    # Overrides scikeras's fit: scikit-learn's parameter checks first, float32 weights,
+    # data_processes for streamed clips, and classes_ set again after a warm start.
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None, *, data_processes=None):
         """Train the network on clips or frame sequences.
@@ -234,6 +245,8 @@ class _KerasClassifierBase(KerasClassifier):
         vars(self).update(self.target_encoder_.get_metadata())
         return self
 
+    # Overrides scikeras's partial_fit: the same checks as fit, classes= as sorted unique
+    # labels, and one epoch without a validation split (partial=True).
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """Train one epoch on ``(X, y)``, keeping the network between calls.
 
@@ -302,13 +315,12 @@ class _KerasClassifierBase(KerasClassifier):
         # Overrides scikeras's private _fit_keras_model: a stratified validation
         # split with early stopping and the best weights, the learning-rate
         # schedule, a progress bar, our seeding, and history_ as floats with best_epoch_.
-        self._initialize_callbacks()  # dropped from pickles: rebuilt for a warm start
         data = self._training_data(X, y, sample_weight,
                                    validate=self.validation_fraction is not None and not partial,
                                    data_processes=data_processes)
         total = initial_epoch + epochs
         # streamed data comes with a callback telling its batches the epoch
-        callbacks = (list(self._fit_callbacks) + [keras.callbacks.TerminateOnNaN()]
+        callbacks = (fit_callbacks(self) + [keras.callbacks.TerminateOnNaN()]
                      + data.pop("callbacks", []))
         stopper = None
         if data["validation_data"] is not None and (self.patience is not None
@@ -474,6 +486,7 @@ class _KerasClassifierBase(KerasClassifier):
                    for i in range(0, len(X), _PREDICT_CHUNK)]
         return np.concatenate(outputs)
 
+    # Overrides scikeras's predict_proba: our fast chunked outputs, always 2-D, rows summing to 1.
     def predict_proba(self, X):
         """Probability of each class, columns in ``classes_`` order.
 
@@ -491,6 +504,7 @@ class _KerasClassifierBase(KerasClassifier):
         # scikeras squeezes a single row to 1-D; sklearn wants (n_clips, n_classes).
         return proba / proba.sum(axis=1, keepdims=True)
 
+    # Overrides scikeras's predict: the most probable class from the same fast outputs.
     def predict(self, X):
         """Most probable label of each clip.
 
@@ -510,11 +524,11 @@ class _KerasClassifierBase(KerasClassifier):
     # --- pickling -------------------------------------------------------------
 
     def __getstate__(self):
-        # Overrides scikeras's __getstate__: a pickle keeps the network's weights, not the
-        # fit's callbacks (rebuilt per fit) nor the optimizer's state (rebuilt on a warm start).
+        # Defines __getstate__ (scikeras pickles __dict__ as it is): a pickle keeps the
+        # network's weights, not the optimizer's state (rebuilt on a warm start) nor whether
+        # a new network still has to adapt its input normalisation (only its first fit does).
         state = dict(super().__getstate__())  # object.__getstate__ gives __dict__ itself
-        for key in ("_fit_callbacks", "_predict_callbacks", "_needs_adapt"):
-            state.pop(key, None)
+        state.pop("_needs_adapt", None)
         if "model_" in state:
             # Keep the weights, drop the optimizer's state (Adam: 2 more copies).
             state["model_"] = nets.without_optimizer(state["model_"])

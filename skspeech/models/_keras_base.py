@@ -18,6 +18,7 @@ from sklearn.utils import ClassifierTags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_consistent_length, column_or_1d
 
+from .._docstrings import fill_doc
 from ..io._clips import is_lazy
 from . import _keras_nets as nets
 from ._keras_input import check_input, check_keras_labels
@@ -83,6 +84,34 @@ def store_params(est, values):
             setattr(est, name, value)
 
 
+# The fitted attributes every network has (its class docstring's %(keras_attributes)s).
+KERAS_ATTRIBUTES = """\
+Attributes
+----------
+model_ : keras.Model
+    The trained network.
+history_ : dict of str to list of float
+    Per epoch: ``loss`` and ``accuracy`` on the training split,
+    ``val_loss`` and ``val_accuracy`` on the validation split.
+best_epoch_ : int
+    Index into the ``history_`` lists of the epoch whose weights the
+    network holds.
+classes_ : ndarray of shape (n_classes,)
+    The labels, sorted; the columns of :meth:`predict_proba`.
+n_classes_ : int
+    Number of classes.
+X_shape_ : tuple of int
+    Shape of the ``X`` given to ``fit``."""
+
+# What predict and predict_proba take, written once.
+_X_TRAINED = """\
+Parameters
+----------
+X : ndarray of shape (n_clips, n_samples) or (n_clips, n_frames, n_coeffs)
+    Waveforms or feature frames of the training length."""
+
+
+@fill_doc(X_trained=_X_TRAINED)
 class _KerasClassifierBase(KerasClassifier):
     """A scikeras ``KerasClassifier`` with skspeech's training; a subclass only builds its network.
 
@@ -490,10 +519,7 @@ class _KerasClassifierBase(KerasClassifier):
     def predict_proba(self, X):
         """Probability of each class, columns in ``classes_`` order.
 
-        Parameters
-        ----------
-        X : ndarray of shape (n_clips, n_samples) or (n_clips, n_frames, n_coeffs)
-            Waveforms or feature frames of the training length.
+        %(X_trained)s
 
         Returns
         -------
@@ -508,10 +534,7 @@ class _KerasClassifierBase(KerasClassifier):
     def predict(self, X):
         """Most probable label of each clip.
 
-        Parameters
-        ----------
-        X : ndarray of shape (n_clips, n_samples) or (n_clips, n_frames, n_coeffs)
-            Waveforms or feature frames of the training length.
+        %(X_trained)s
 
         Returns
         -------

@@ -34,6 +34,26 @@ n_features_in_ : int
     "n_features_frames": """\
 n_features_in_ : int
     Number of frames per clip seen in ``fit`` (2-D input only).""",
+    # the start of examples: two words as half a second of a low or a high tone in noise
+    # (X, y at 8 kHz, and tone(f) for more clips)
+    "tones_example": """\
+>>> import numpy as np
+>>> rng = np.random.default_rng(0)
+>>> t = np.arange(4000) / 8000
+>>> def tone(f):
+...     return np.sin(2 * np.pi * f * t) + 0.1 * rng.standard_normal(t.size)
+>>> X = ([tone(f) for f in rng.uniform(250, 350, 6)]
+...      + [tone(f) for f in rng.uniform(1100, 1300, 6)])
+>>> y = ["low"] * 6 + ["high"] * 6""",
+    # the start of the streaming examples: clip(f), a word as a tone in 1 s of quiet noise
+    "quiet_clip_example": """\
+>>> import numpy as np
+>>> rng = np.random.default_rng(0)
+>>> sr = 8000
+>>> def clip(f):  # a 0.3 s tone in the middle of 1 s of quiet noise
+...     x = 0.001 * rng.standard_normal(sr)
+...     x[3500:5900] += 0.3 * np.sin(2 * np.pi * f * np.arange(2400) / sr)
+...     return x.astype("float32")""",
 }
 
 _MARK = re.compile(r"^([ \t]*)%\((\w+)\)s[ \t]*$", re.MULTILINE)

@@ -8,7 +8,10 @@ name`` or a lazy ``{"name": "._x"}`` table) leads to the module that defines it.
 """
 
 import ast
+import importlib.util
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "skspeech"
@@ -208,3 +211,80 @@ def test_the_labels_that_are_not_commands_are_defined_once():
 
     assert not any(is_command(label) for label in (*NON_COMMANDS, *NOISE_LABELS))
     assert is_command("yes") and is_command(7)
+
+
+def _members(tree, classes=None):
+    """Names the classes of ``tree`` (all, or those named in ``classes``) define: methods, class
+    attributes and the attributes assigned in them (in the whole module when ``classes`` is
+    None: ``est._x = ...`` in a helper counts)."""
+    found = [node for node in ast.walk(tree) if isinstance(node, ast.ClassDef)
+             and (classes is None or node.name in classes)]
+    names = set()
+    for cls in found:
+        for node in cls.body:
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                names.add(node.name)
+            elif isinstance(node, ast.Assign | ast.AnnAssign):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                names.update(t.id for t in targets if isinstance(t, ast.Name))
+    for root in found if classes is not None else [tree]:
+        names.update(node.attr for node in ast.walk(root)
+                     if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store))
+    return names
+
+
+def _private(names):
+    return {n for n in names if n.startswith("_") and not n.endswith("__")}
+
+
+def _scikeras_private_names():
+    """The private members of scikeras's ``BaseWrapper`` and ``KerasClassifier``, from the source
+    of the installed scikeras (``find_spec`` locates it without importing Keras)."""
+    spec = importlib.util.find_spec("scikeras")
+    if spec is None:
+        pytest.skip("scikeras is not installed")
+    source = Path(next(iter(spec.submodule_search_locations))) / "wrappers.py"
+    return _private(_members(ast.parse(source.read_text()), {"BaseWrapper", "KerasClassifier"}))
+
+
+def _uses_of_private_scikeras(tree, forbidden):
+    """``(line, what)`` for each use in ``tree`` of a name in ``forbidden`` (an attribute, or a
+    string such as ``getattr(est, "_fit_callbacks")``) and each private import from scikeras."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr in forbidden:
+            found.append((node.lineno, f".{node.attr}"))
+        elif isinstance(node, ast.Constant) and node.value in forbidden:
+            found.append((node.lineno, repr(node.value)))
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("scikeras"):
+            names = node.module.split(".") + [alias.name for alias in node.names]
+            found += [(node.lineno, f"from {node.module} import {alias.name}")
+                      for alias in node.names if any(n.startswith("_") for n in names)]
+        elif isinstance(node, ast.Import):
+            found += [(node.lineno, f"import {alias.name}") for alias in node.names
+                      if alias.name.startswith("scikeras") and "._" in alias.name]
+    return found
+
+
+def test_the_check_for_scikeras_privates_finds_them():
+    forbidden = _scikeras_private_names()
+    assert {"_fit_callbacks", "_initialize_callbacks", "_type_of_target"} <= forbidden
+    tree = ast.parse("from scikeras._utils import route_params\n"
+                     "cbs = self._fit_callbacks\n"
+                     "est._type_of_target(y)\n"
+                     "getattr(est, '_predict_callbacks', None)\n")
+    assert [line for line, _ in _uses_of_private_scikeras(tree, forbidden)] == [1, 2, 3, 4]
+
+
+def test_the_keras_classifiers_use_scikeras_public_api_only():
+    """skspeech/models reads, calls and imports no private name of scikeras it does not define
+    itself: the private methods it overrides are its own (each says why), the rest is scikeras's
+    business and may change in any release."""
+    models = sorted((PACKAGE / "models").glob("*.py"))
+    trees = {path: ast.parse(path.read_text()) for path in models}
+    ours = set().union(*(_members(tree) for tree in trees.values()))
+    forbidden = _scikeras_private_names() - ours
+    found = [f"{path.relative_to(ROOT)}:{line} uses {what}" for path, tree in trees.items()
+             for line, what in _uses_of_private_scikeras(tree, forbidden)]
+    assert not found, ("skspeech/models uses scikeras's private API (use its public "
+                       "parameters and hooks, or scikit-learn's):\n" + "\n".join(found))

@@ -11,6 +11,7 @@ from sklearn.utils.validation import (
     check_is_fitted,
 )
 
+from .._docstrings import fill_doc
 from ..io._clips import is_lazy
 
 __all__ = ["AugmentedClassifier"]
@@ -24,6 +25,7 @@ def _estimator_has(attr):
     return check
 
 
+@fill_doc
 class AugmentedClassifier(ClassifierMixin, BaseEstimator):
     """Fit a classifier on augmented clips; predict on the clips as given.
 
@@ -63,16 +65,9 @@ class AugmentedClassifier(ClassifierMixin, BaseEstimator):
 
     Examples
     --------
-    >>> import numpy as np
+    %(tones_example)s
     >>> from skspeech.augment import AugmentedClassifier, WaveAugmenter
     >>> from skspeech.pipelines import svm_pipeline
-    >>> rng = np.random.default_rng(0)
-    >>> t = np.arange(4000) / 8000
-    >>> def tone(f):
-    ...     return np.sin(2 * np.pi * f * t) + 0.1 * rng.standard_normal(t.size)
-    >>> X = ([tone(f) for f in rng.uniform(250, 350, 6)]
-    ...      + [tone(f) for f in rng.uniform(1100, 1300, 6)])
-    >>> y = ["low"] * 6 + ["high"] * 6
     >>> model = AugmentedClassifier(svm_pipeline(sr=8000, probability=False),
     ...                             WaveAugmenter(sr=8000, n_copies=2, random_state=0))
     >>> model.fit(X, y).n_train_

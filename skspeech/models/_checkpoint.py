@@ -365,8 +365,18 @@ class ClipProgress(keras.callbacks.Callback):
             self._bar = None
 
 
+def fit_callbacks(est):
+    """The callbacks a fit of ``est`` runs, from its public ``callbacks`` parameter.
+
+    What scikeras builds from ``callbacks`` (and routed ``callbacks__*``,
+    ``fit__callbacks``), read from the parameter itself: skspeech's Keras
+    classifiers take only a list of callback instances (``_check_params``)
+    and no routed parameters (scikit-learn's ``set_params``), so that is the
+    same list, rebuilt at every fit (a warm start after unpickling too).
+    """
+    return list(getattr(est, "callbacks", None) or [])
+
+
 def checkpoint_of(est):
     """The TrainingCheckpoint among the fit's callbacks, or None."""
-    given = list(getattr(est, "_fit_callbacks", None) or []) + list(
-        getattr(est, "callbacks", None) or [])  # the latter before fit sets the former
-    return next((cb for cb in given if isinstance(cb, TrainingCheckpoint)), None)
+    return next((cb for cb in fit_callbacks(est) if isinstance(cb, TrainingCheckpoint)), None)

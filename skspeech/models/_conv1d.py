@@ -9,12 +9,14 @@ from numbers import Integral, Real
 
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from .._docstrings import fill_doc
 from . import _keras_nets as nets
-from ._keras_base import _KerasClassifierBase, store_params
+from ._keras_base import KERAS_ATTRIBUTES, _KerasClassifierBase, store_params
 
 __all__ = ["Conv1DClassifier"]
 
 
+@fill_doc(keras_attributes=KERAS_ATTRIBUTES)
 class Conv1DClassifier(_KerasClassifierBase):
     """The TensorFlow speech tutorial's Conv1D network as a scikit-learn classifier.
 
@@ -103,22 +105,7 @@ class Conv1DClassifier(_KerasClassifierBase):
         0 is silent, 1 shows a progress bar over epochs, 2 prints one line
         per epoch (Keras).
 
-    Attributes
-    ----------
-    model_ : keras.Model
-        The trained network.
-    history_ : dict of str to list of float
-        Per epoch: ``loss`` and ``accuracy`` on the training split,
-        ``val_loss`` and ``val_accuracy`` on the validation split.
-    best_epoch_ : int
-        Index into the ``history_`` lists of the epoch whose weights the
-        network holds.
-    classes_ : ndarray of shape (n_classes,)
-        The labels, sorted; the columns of :meth:`predict_proba`.
-    n_classes_ : int
-        Number of classes.
-    X_shape_ : tuple of int
-        Shape of the ``X`` given to ``fit``.
+    %(keras_attributes)s
     n_features_in_ : int
         Samples per clip seen in ``fit`` (2-D waveform input only).
 

@@ -18,6 +18,7 @@ from sklearn.utils import ClassifierTags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_consistent_length, column_or_1d
 
+from .._docstrings import fill_doc
 from ..io._clips import is_lazy
 from . import _keras_nets as nets
 from ._keras_input import check_input, check_keras_labels
@@ -33,7 +34,7 @@ except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
         f"(import failed: {exc})") from exc
 
 from ._batches import check_lazy_input, clip_error, streamed_training_data  # noqa: E402
-from ._checkpoint import TrainingCheckpoint, checkpoint_of  # noqa: E402
+from ._checkpoint import TrainingCheckpoint, checkpoint_of, fit_callbacks  # noqa: E402
 from ._workers import data_workers  # noqa: E402
 
 # Clips per predict_on_batch call: bounds memory on long inputs (the tutorial
@@ -83,6 +84,34 @@ def store_params(est, values):
             setattr(est, name, value)
 
 
+# The fitted attributes every network has (its class docstring's %(keras_attributes)s).
+KERAS_ATTRIBUTES = """\
+Attributes
+----------
+model_ : keras.Model
+    The trained network.
+history_ : dict of str to list of float
+    Per epoch: ``loss`` and ``accuracy`` on the training split,
+    ``val_loss`` and ``val_accuracy`` on the validation split.
+best_epoch_ : int
+    Index into the ``history_`` lists of the epoch whose weights the
+    network holds.
+classes_ : ndarray of shape (n_classes,)
+    The labels, sorted; the columns of :meth:`predict_proba`.
+n_classes_ : int
+    Number of classes.
+X_shape_ : tuple of int
+    Shape of the ``X`` given to ``fit``."""
+
+# What predict and predict_proba take, written once.
+_X_TRAINED = """\
+Parameters
+----------
+X : ndarray of shape (n_clips, n_samples) or (n_clips, n_frames, n_coeffs)
+    Waveforms or feature frames of the training length."""
+
+
+@fill_doc(X_trained=_X_TRAINED)
 class _KerasClassifierBase(KerasClassifier):
     """A scikeras ``KerasClassifier`` with skspeech's training; a subclass only builds its network.
 
@@ -116,8 +145,12 @@ class _KerasClassifierBase(KerasClassifier):
 
     15 scikeras members in all, where there were 18 (counted with the names
     each class defines that ``BaseWrapper`` or ``KerasClassifier`` defines
-    too). Training input becomes what ``keras.Model.fit`` receives in one
-    method, :meth:`_training_data`.
+    too). Beyond these overrides it uses scikeras's public API only: the
+    fit's callbacks come from the ``callbacks`` parameter, the target type
+    from scikit-learn's ``type_of_target`` (``tests/test_architecture.py``
+    checks that no private scikeras name is read or called). Training input
+    becomes what ``keras.Model.fit`` receives in one method,
+    :meth:`_training_data`.
 
     Clips read in batches (a :class:`~skspeech.io.LazyClips`, what a
     Pipeline fitted on :class:`~skspeech.io.AudioFiles` hands its last step)
@@ -184,9 +217,12 @@ class _KerasClassifierBase(KerasClassifier):
         tags.input_tags.three_d_array = True
         return tags
 
+    # What check_is_fitted asks (scikeras has no answer): fitted once a network exists.
     def __sklearn_is_fitted__(self):
         return hasattr(self, "model_")
 
+    # Overrides scikeras's target_encoder (its documented hook): integer labels for the
+    # sparse loss, whatever classes_ a warm start or partial_fit's classes= fixed.
     @property
     def target_encoder(self):
         """Encodes labels as integers 0..n_classes-1 (sparse categorical cross-entropy)."""
@@ -194,6 +230,8 @@ class _KerasClassifierBase(KerasClassifier):
         return ClassifierLabelEncoder(loss="sparse_categorical_crossentropy",
                                       categories=categories)
 
+    # Overrides scikeras's feature_encoder (its documented hook): Keras's Conv1D wants a
+    # channel axis that waveforms do not have.
     @property
     def feature_encoder(self):
         """Adds the channel axis to waveforms: ``(n, n_samples) -> (n, n_samples, 1)``."""
@@ -201,6 +239,8 @@ class _KerasClassifierBase(KerasClassifier):
 
     # --- fit ------------------------------------------------------------------
 
+    # Overrides scikeras's fit: scikit-learn's parameter checks first, float32 weights,
+    # data_processes for streamed clips, and classes_ set again after a warm start.
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None, *, data_processes=None):
         """Train the network on clips or frame sequences.
@@ -234,6 +274,8 @@ class _KerasClassifierBase(KerasClassifier):
         vars(self).update(self.target_encoder_.get_metadata())
         return self
 
+    # Overrides scikeras's partial_fit: the same checks as fit, classes= as sorted unique
+    # labels, and one epoch without a validation split (partial=True).
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """Train one epoch on ``(X, y)``, keeping the network between calls.
 
@@ -302,13 +344,12 @@ class _KerasClassifierBase(KerasClassifier):
         # Overrides scikeras's private _fit_keras_model: a stratified validation
         # split with early stopping and the best weights, the learning-rate
         # schedule, a progress bar, our seeding, and history_ as floats with best_epoch_.
-        self._initialize_callbacks()  # dropped from pickles: rebuilt for a warm start
         data = self._training_data(X, y, sample_weight,
                                    validate=self.validation_fraction is not None and not partial,
                                    data_processes=data_processes)
         total = initial_epoch + epochs
         # streamed data comes with a callback telling its batches the epoch
-        callbacks = (list(self._fit_callbacks) + [keras.callbacks.TerminateOnNaN()]
+        callbacks = (fit_callbacks(self) + [keras.callbacks.TerminateOnNaN()]
                      + data.pop("callbacks", []))
         stopper = None
         if data["validation_data"] is not None and (self.patience is not None
@@ -478,13 +519,11 @@ class _KerasClassifierBase(KerasClassifier):
         X, _ = self._validate_data(X=X, y=None)
         return self.feature_encoder_.transform(X)
 
+    # Overrides scikeras's predict_proba: our fast chunked outputs, always 2-D, rows summing to 1.
     def predict_proba(self, X):
         """Probability of each class, columns in ``classes_`` order.
 
-        Parameters
-        ----------
-        X : ndarray of shape (n_clips, n_samples) or (n_clips, n_frames, n_coeffs)
-            Waveforms or feature frames of the training length.
+        %(X_trained)s
 
         Returns
         -------
@@ -495,13 +534,11 @@ class _KerasClassifierBase(KerasClassifier):
         # scikeras squeezes a single row to 1-D; sklearn wants (n_clips, n_classes).
         return proba / proba.sum(axis=1, keepdims=True)
 
+    # Overrides scikeras's predict: the most probable class from the same fast outputs.
     def predict(self, X):
         """Most probable label of each clip.
 
-        Parameters
-        ----------
-        X : ndarray of shape (n_clips, n_samples) or (n_clips, n_frames, n_coeffs)
-            Waveforms or feature frames of the training length.
+        %(X_trained)s
 
         Returns
         -------
@@ -514,11 +551,11 @@ class _KerasClassifierBase(KerasClassifier):
     # --- pickling -------------------------------------------------------------
 
     def __getstate__(self):
-        # Overrides scikeras's __getstate__: a pickle keeps the network's weights, not the
-        # fit's callbacks (rebuilt per fit) nor the optimizer's state (rebuilt on a warm start).
+        # Defines __getstate__ (scikeras pickles __dict__ as it is): a pickle keeps the
+        # network's weights, not the optimizer's state (rebuilt on a warm start) nor whether
+        # a new network still has to adapt its input normalisation (only its first fit does).
         state = dict(super().__getstate__())  # object.__getstate__ gives __dict__ itself
-        for key in ("_fit_callbacks", "_predict_callbacks", "_needs_adapt"):
-            state.pop(key, None)
+        state.pop("_needs_adapt", None)
         if "model_" in state:
             # Keep the weights, drop the optimizer's state (Adam: 2 more copies).
             state["model_"] = nets.without_optimizer(state["model_"])

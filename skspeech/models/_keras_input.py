@@ -6,11 +6,23 @@ how to fix it).
 """
 
 import numpy as np
-from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import column_or_1d
 
 from .._validation import _is_ragged_input, check_audio, check_frames
 from ..exceptions import InvalidAudioError
+
+
+def _target_type(y, classes):
+    """scikit-learn's type of ``y``; a binary ``y`` is multiclass if ``classes`` has more.
+
+    What scikeras's ``KerasClassifier`` records as ``target_type_``, with
+    ``classes`` those known before the fit (``partial_fit``'s ``classes``).
+    """
+    target_type = type_of_target(y)
+    if target_type == "binary" and classes is not None:
+        target_type = type_of_target(classes)
+    return target_type
 
 
 def check_keras_labels(est, y, reset):
@@ -34,7 +46,7 @@ def check_keras_labels(est, y, reset):
                 "partial_fit.")
     if reset:
         check_classification_targets(y)
-        est.target_type_ = est._type_of_target(y)
+        est.target_type_ = _target_type(y, est.classes_)
         est.y_dtype_ = y.dtype
         est.y_ndim_ = y.ndim
     return y

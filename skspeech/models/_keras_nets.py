@@ -40,6 +40,19 @@ def per_block(value, n_blocks, name):
     return value
 
 
+def blocks(filters, **per_block_params):
+    """One tuple per conv block: its ``filters`` and each parameter, broadcast by
+    :func:`per_block` (checked in the order given).
+
+    Examples
+    --------
+    >>> blocks([8, 16], kernel_sizes=3, strides=[1, 2])
+    [(8, 3, 1), (16, 3, 2)]
+    """
+    columns = [per_block(value, len(filters), name) for name, value in per_block_params.items()]
+    return list(zip(filters, *columns))
+
+
 def check_blocks(estimator, per_block_params, *, block="conv block", allow_none=()):
     """Check ``filters`` and the per-block parameters element-wise (what constraints cannot).
 
@@ -138,14 +151,12 @@ def build_conv1d_network(input_shape, n_classes, *, filters=(8, 16, 32, 64),
     import keras
     from keras import layers
 
-    n_blocks = len(filters)
-    kernels = per_block(kernel_sizes, n_blocks, "kernel_sizes")
-    pools = per_block(pool_size, n_blocks, "pool_size")
+    conv_blocks = blocks(filters, kernel_sizes=kernel_sizes, pool_size=pool_size)
     inputs = keras.Input(shape=tuple(input_shape), name="input")
     h = inputs
     if input_normalization:
         h = layers.Normalization(axis=-1, name="input_normalization")(h)
-    for i, (n_filters, kernel, pool) in enumerate(zip(filters, kernels, pools), start=1):
+    for i, (n_filters, kernel, pool) in enumerate(conv_blocks, start=1):
         h = layers.Conv1D(int(n_filters), int(kernel), padding=padding,
                           activation=None if batch_norm else activation,
                           name=f"conv{i}")(h)
@@ -197,6 +208,39 @@ def _kws_head(inputs, h, n_classes, dropout, name):
     return keras.Model(inputs, outputs, name=name)
 
 
+def _residual_tower(h, stem, residual_blocks, main_path, projection, *, pool_shortcut=False):
+    """Both keyword-spotting networks' body: the stem, then their residual blocks.
+
+    ``stem`` (a convolution layer) + BN + ReLU, then per ``(n_filters,
+    kernel, stride)`` of ``residual_blocks`` the block ``i``:
+    ``main_path(h, i, n_filters, kernel, stride)``, a shortcut (the identity;
+    when the block strides and keeps the width, average pooling over
+    ``stride`` frames with ``pool_shortcut``; otherwise a strided 1x1
+    ``projection`` convolution + BN), their sum and ReLU.
+    """
+    from keras import layers
+
+    h = stem(h)
+    h = layers.BatchNormalization(momentum=0.9, name="stem_bn")(h)
+    h = layers.ReLU(name="stem_relu")(h)
+    width = stem.filters
+    for i, (n_filters, kernel, stride) in enumerate(residual_blocks, start=1):
+        n_filters, kernel, stride = int(n_filters), int(kernel), int(stride or 1)
+        skip = h
+        h = main_path(h, i, n_filters, kernel, stride)
+        if n_filters == width and stride != 1 and pool_shortcut:
+            skip = layers.AveragePooling1D(stride, padding="same",
+                                           name=f"block{i}_shortcut_pool")(skip)
+        elif stride != 1 or n_filters != width:
+            skip = projection(n_filters, 1, strides=stride, padding="same", use_bias=False,
+                              name=f"block{i}_shortcut")(skip)
+            skip = layers.BatchNormalization(momentum=0.9, name=f"block{i}_shortcut_bn")(skip)
+        h = layers.Add(name=f"block{i}_add")([h, skip])
+        h = layers.ReLU(name=f"block{i}_relu2")(h)
+        width = n_filters
+    return h
+
+
 def build_kws_network(input_shape, n_classes, *, stem_filters=48, filters=(48, 48, 48, 48),
                       kernel_sizes=9, strides=(1, 2, 1, 2), dropout=0.2, time_shift=0.1,
                       freq_masks=2, freq_mask_width=0.15, time_masks=2, time_mask_width=0.1,
@@ -219,38 +263,24 @@ def build_kws_network(input_shape, n_classes, *, stem_filters=48, filters=(48, 4
     """
     from keras import layers
 
-
     if shortcut not in ("pool", "conv"):
         raise ValueError(f"shortcut must be 'pool' or 'conv'; got {shortcut!r}.")
-    n_blocks = len(filters)
-    kernels = per_block(kernel_sizes, n_blocks, "kernel_sizes")
-    strides = per_block(strides, n_blocks, "strides")
+    residual_blocks = blocks(filters, kernel_sizes=kernel_sizes, strides=strides)
     inputs, h = _kws_input(input_shape, time_shift, freq_masks, freq_mask_width, time_masks,
                            time_mask_width, freq_warp)
-    h = layers.Conv1D(int(stem_filters), 3, padding="same", use_bias=False, name="stem")(h)
-    h = layers.BatchNormalization(momentum=0.9, name="stem_bn")(h)
-    h = layers.ReLU(name="stem_relu")(h)
-    width = int(stem_filters)
-    for i, (n_filters, kernel, stride) in enumerate(zip(filters, kernels, strides), start=1):
-        n_filters, kernel, stride = int(n_filters), int(kernel), int(stride or 1)
-        skip = h
+
+    def separable(h, i, n_filters, kernel, stride):
         h = layers.SeparableConv1D(n_filters, kernel, strides=stride, padding="same",
                                    use_bias=False, name=f"block{i}_sep1")(h)
         h = layers.BatchNormalization(momentum=0.9, name=f"block{i}_bn1")(h)
         h = layers.ReLU(name=f"block{i}_relu1")(h)
         h = layers.SeparableConv1D(n_filters, kernel, padding="same", use_bias=False,
                                    name=f"block{i}_sep2")(h)
-        h = layers.BatchNormalization(momentum=0.9, name=f"block{i}_bn2")(h)
-        if n_filters == width and stride != 1 and shortcut == "pool":
-            skip = layers.AveragePooling1D(stride, padding="same",
-                                           name=f"block{i}_shortcut_pool")(skip)
-        elif stride != 1 or n_filters != width:
-            skip = layers.Conv1D(n_filters, 1, strides=stride, padding="same",
-                                 use_bias=False, name=f"block{i}_shortcut")(skip)
-            skip = layers.BatchNormalization(momentum=0.9, name=f"block{i}_shortcut_bn")(skip)
-        h = layers.Add(name=f"block{i}_add")([h, skip])
-        h = layers.ReLU(name=f"block{i}_relu2")(h)
-        width = n_filters
+        return layers.BatchNormalization(momentum=0.9, name=f"block{i}_bn2")(h)
+
+    stem = layers.Conv1D(int(stem_filters), 3, padding="same", use_bias=False, name="stem")
+    h = _residual_tower(h, stem, residual_blocks, separable, layers.Conv1D,
+                        pool_shortcut=shortcut == "pool")
     h = layers.GlobalAveragePooling1D(name="global_avg_pool")(h)
     return _kws_head(inputs, h, n_classes, dropout, name)
 
@@ -279,10 +309,7 @@ def build_kws2d_network(input_shape, n_classes, *, stem_filters=16, filters=(24,
     """
     from keras import layers
 
-
-    n_blocks = len(filters)
-    kernels = per_block(kernel_sizes, n_blocks, "kernel_sizes")
-    strides = per_block(strides, n_blocks, "strides")
+    residual_blocks = blocks(filters, kernel_sizes=kernel_sizes, strides=strides)
     inputs, h = _kws_input(input_shape, time_shift, freq_masks, freq_mask_width, time_masks,
                            time_mask_width, freq_warp)
     h = layers.Reshape(tuple(input_shape) + (1,), name="one_channel")(h)
@@ -290,14 +317,8 @@ def build_kws2d_network(input_shape, n_classes, *, stem_filters=16, filters=(24,
     # values, often garbage from uninitialised memory, when the strided axis is no wider
     # than the stride (TF 2.x on x86, measured); halving one or two bands gains nothing.
     band_stride = 2 if input_shape[1] > 2 else 1
-    h = layers.Conv2D(int(stem_filters), 5, strides=(1, band_stride), padding="same",
-                      use_bias=False, name="stem")(h)
-    h = layers.BatchNormalization(momentum=0.9, name="stem_bn")(h)
-    h = layers.ReLU(name="stem_relu")(h)
-    width = int(stem_filters)
-    for i, (n_filters, kernel, stride) in enumerate(zip(filters, kernels, strides), start=1):
-        n_filters, kernel, stride = int(n_filters), int(kernel), int(stride or 1)
-        skip = h
+
+    def depthwise_separable(h, i, n_filters, kernel, stride):
         for j in (1, 2):
             h = layers.DepthwiseConv2D(kernel, strides=stride if j == 1 else 1, padding="same",
                                        use_bias=False, name=f"block{i}_depthwise{j}")(h)
@@ -306,13 +327,11 @@ def build_kws2d_network(input_shape, n_classes, *, stem_filters=16, filters=(24,
             h = layers.BatchNormalization(momentum=0.9, name=f"block{i}_bn{j}b")(h)
             if j == 1:
                 h = layers.ReLU(name=f"block{i}_relu1")(h)
-        if stride != 1 or n_filters != width:
-            skip = layers.Conv2D(n_filters, 1, strides=stride, padding="same", use_bias=False,
-                                 name=f"block{i}_shortcut")(skip)
-            skip = layers.BatchNormalization(momentum=0.9, name=f"block{i}_shortcut_bn")(skip)
-        h = layers.Add(name=f"block{i}_add")([h, skip])
-        h = layers.ReLU(name=f"block{i}_relu2")(h)
-        width = n_filters
+        return h
+
+    stem = layers.Conv2D(int(stem_filters), 5, strides=(1, band_stride), padding="same",
+                         use_bias=False, name="stem")
+    h = _residual_tower(h, stem, residual_blocks, depthwise_separable, layers.Conv2D)
     h = layers.GlobalAveragePooling2D(name="global_avg_pool")(h)
     return _kws_head(inputs, h, n_classes, dropout, name)
 

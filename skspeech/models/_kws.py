@@ -8,8 +8,9 @@ from numbers import Integral, Real
 
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from .._docstrings import fill_doc
 from . import _keras_nets as nets
-from ._keras_base import _KerasClassifierBase, store_params
+from ._keras_base import KERAS_ATTRIBUTES, _KerasClassifierBase, store_params
 from ._spec_augment import AUGMENTATION_CONSTRAINTS, spec_augment_params
 
 __all__ = ["KWSClassifier"]
@@ -31,7 +32,14 @@ class _KWSBase(_KerasClassifierBase):
     def _check_network_params(self):
         nets.check_blocks(self, ("kernel_sizes", "strides"), block="residual block")
 
+    def _shared_network_params(self):
+        """The builder's arguments both networks take: the stem, the blocks and SpecAugment."""
+        return dict(stem_filters=self.stem_filters, filters=self.filters,
+                    kernel_sizes=self.kernel_sizes, strides=self.strides, dropout=self.dropout,
+                    **spec_augment_params(self))
 
+
+@fill_doc(keras_attributes=KERAS_ATTRIBUTES)
 class KWSClassifier(_KWSBase):
     """A small keyword-spotting network on log-mel or cepstral frames, with SpecAugment.
 
@@ -128,20 +136,7 @@ class KWSClassifier(_KWSBase):
     verbose : int, default=0
         0 silent, 1 a progress bar over epochs, 2 one line per epoch.
 
-    Attributes
-    ----------
-    model_ : keras.Model
-        The trained network.
-    history_ : dict of str to list of float
-        ``loss``, ``accuracy``, ``val_loss``, ``val_accuracy`` per epoch.
-    best_epoch_ : int
-        Index into ``history_`` of the epoch whose weights are kept.
-    classes_ : ndarray of shape (n_classes,)
-        The labels, sorted.
-    n_classes_ : int
-        Number of classes.
-    X_shape_ : tuple of int
-        Shape of the ``X`` given to ``fit``.
+    %(keras_attributes)s
 
     See Also
     --------
@@ -187,7 +182,5 @@ class KWSClassifier(_KWSBase):
         store_params(self, locals())
 
     def _build_network(self, input_shape, n_classes):
-        return nets.build_kws_network(
-            input_shape, n_classes, stem_filters=self.stem_filters, filters=self.filters,
-            kernel_sizes=self.kernel_sizes, strides=self.strides, dropout=self.dropout,
-            shortcut=self.shortcut, **spec_augment_params(self))
+        return nets.build_kws_network(input_shape, n_classes, shortcut=self.shortcut,
+                                      **self._shared_network_params())

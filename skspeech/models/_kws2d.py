@@ -4,14 +4,15 @@ Importing this module imports scikeras, hence Keras and TensorFlow; the
 public name ``skspeech.models.KWS2DClassifier`` is resolved lazily.
 """
 
+from .._docstrings import fill_doc
 from . import _keras_nets as nets
-from ._keras_base import store_params
+from ._keras_base import KERAS_ATTRIBUTES, store_params
 from ._kws import _KWSBase
-from ._spec_augment import spec_augment_params
 
 __all__ = ["KWS2DClassifier"]
 
 
+@fill_doc(keras_attributes=KERAS_ATTRIBUTES)
 class KWS2DClassifier(_KWSBase):
     """A small keyword-spotting network of 2-D convolutions over time *and* mel bands.
 
@@ -49,14 +50,7 @@ class KWS2DClassifier(_KWSBase):
 restore_best_weights, class_weight, callbacks, warm_start, random_state, verbose
         Training, as in :class:`KWSClassifier`.
 
-    Attributes
-    ----------
-    model_ : keras.Model
-        The trained network.
-    history_ : dict of str to list of float
-        ``loss``, ``accuracy``, ``val_loss``, ``val_accuracy`` per epoch.
-    classes_ : ndarray of shape (n_classes,)
-        The labels, sorted.
+    %(keras_attributes)s
 
     See Also
     --------
@@ -72,16 +66,20 @@ restore_best_weights, class_weight, callbacks, warm_start, random_state, verbose
 
     Examples
     --------
+    Words told apart by how their energy moves across the bands over time,
+    a pattern in frames *and* bands:
+
     >>> import numpy as np
     >>> from skspeech.models import KWS2DClassifier
-    >>> rng = np.random.default_rng(0)
-    >>> X = rng.standard_normal((40, 20, 8)).astype("float32")
-    >>> X[:20, :, :4] += 2.0  # "low" words: energy in the low bands
-    >>> y = np.array(["low"] * 20 + ["high"] * 20)
+    >>> frames, bands = np.arange(20)[:, np.newaxis], np.arange(8)
+    >>> rising = np.exp(-(bands - frames * 8 / 20) ** 2)  # from the low bands to the high
+    >>> X = np.stack([rising] * 10 + [rising[::-1]] * 10).astype("float32")
+    >>> X += 0.1 * np.random.default_rng(0).standard_normal(X.shape).astype("float32")
+    >>> y = np.array(["rising"] * 10 + ["falling"] * 10)
     >>> clf = KWS2DClassifier(stem_filters=4, filters=(8,), strides=1, epochs=3, random_state=0)
-    >>> clf.fit(X, y).predict_proba(X[:2]).shape
-    (2, 2)
-    >>> clf.model_.get_layer("block1_depthwise1").kernel.shape
+    >>> clf.fit(X, y).classes_
+    array(['falling', 'rising'], dtype='<U7')
+    >>> clf.model_.get_layer("block1_depthwise1").kernel.shape  # 3 frames x 3 bands
     TensorShape([3, 3, 4, 1])
     """
 
@@ -95,7 +93,4 @@ restore_best_weights, class_weight, callbacks, warm_start, random_state, verbose
         store_params(self, locals())
 
     def _build_network(self, input_shape, n_classes):
-        return nets.build_kws2d_network(
-            input_shape, n_classes, stem_filters=self.stem_filters, filters=self.filters,
-            kernel_sizes=self.kernel_sizes, strides=self.strides, dropout=self.dropout,
-            **spec_augment_params(self))
+        return nets.build_kws2d_network(input_shape, n_classes, **self._shared_network_params())

@@ -78,15 +78,8 @@ def svm_pipeline(sr: int = 16000, *, target_sr: int | None = None, duration: flo
 
     Examples
     --------
-    >>> import numpy as np
+    %(tones_example)s
     >>> from skspeech.pipelines import svm_pipeline
-    >>> rng = np.random.default_rng(0)
-    >>> t = np.arange(4000) / 8000
-    >>> def tone(f):
-    ...     return np.sin(2 * np.pi * f * t) + 0.1 * rng.standard_normal(t.size)
-    >>> X = ([tone(f) for f in rng.uniform(250, 350, 6)]
-    ...      + [tone(f) for f in rng.uniform(1100, 1300, 6)])
-    >>> y = ["low"] * 6 + ["high"] * 6
     >>> model = svm_pipeline(sr=8000, probability=False).fit(X, y)
     >>> model.predict([tone(1220), tone(280)])
     array(['high', 'low'], dtype='<U4')

@@ -11,6 +11,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from sklearn.utils import Bunch, check_random_state
 
+from .._docstrings import fill_doc
 from .._validation import check_sr
 from ..labels import commands_of
 from ._command_stream import make_command_stream
@@ -108,6 +109,7 @@ def balanced_order(labels: np.ndarray, commands: Sequence[str], n_commands: int,
     return np.concatenate([cmd_idx, draw(other, n_commands) if len(other) else other])
 
 
+@fill_doc
 def calibrate_threshold(model: BaseEstimator, clips: Sequence[ArrayLike], labels: ArrayLike, *,
                         sr: int, noise: Sequence[ArrayLike] | None = None,
                         max_false_alarms_per_hour: float = 2.0, minutes: float | None = None,
@@ -180,17 +182,11 @@ def calibrate_threshold(model: BaseEstimator, clips: Sequence[ArrayLike], labels
 
     Examples
     --------
-    >>> import numpy as np
+    %(quiet_clip_example)s
     >>> from sklearn.linear_model import LogisticRegression
     >>> from sklearn.pipeline import make_pipeline
     >>> from sklearn.preprocessing import FunctionTransformer
     >>> from skspeech.streaming import calibrate_threshold
-    >>> rng = np.random.default_rng(0)
-    >>> sr = 8000
-    >>> def clip(f):  # a 0.3 s tone in the middle of 1 s of quiet noise
-    ...     x = 0.001 * rng.standard_normal(sr)
-    ...     x[3500:5900] += 0.3 * np.sin(2 * np.pi * f * np.arange(2400) / sr)
-    ...     return x.astype("float32")
     >>> def bands(X):  # log energy of 40 bands relative to the loudest: any level
     ...     power = np.abs(np.fft.rfft(X))[:, :4000].reshape(len(X), 40, -1).sum(axis=2) ** 2
     ...     return np.log10(power / power.max(axis=1, keepdims=True) + 1e-6)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike
 
+from .._docstrings import fill_doc
 from .._validation import as_float_audio
 from ..labels import NOISE_LABELS, SILENCE, UNKNOWN
 from ._stored import stored_calibration
@@ -180,6 +181,7 @@ def _auto(model):
     return OTHER_THRESHOLD, "the default for a model that is not a neural network (not calibrated)"
 
 
+@fill_doc
 class CommandListener:
     """Recognise commands in a stream of audio blocks with a fitted classifier.
 
@@ -246,15 +248,9 @@ class CommandListener:
 
     Examples
     --------
-    >>> import numpy as np
+    %(quiet_clip_example)s
     >>> from skspeech.pipelines import svm_pipeline
     >>> from skspeech.streaming import CommandListener
-    >>> rng = np.random.default_rng(0)
-    >>> sr = 8000
-    >>> def clip(f):  # a 0.3 s tone in the middle of 1 s of quiet noise
-    ...     x = 0.001 * rng.standard_normal(sr)
-    ...     x[3500:5900] += 0.3 * np.sin(2 * np.pi * f * np.arange(2400) / sr)
-    ...     return x.astype("float32")
     >>> X = [clip(f) for f in (300, 310, 320, 1200, 1210, 1220)]
     >>> model = svm_pipeline(sr=sr).set_params(svc__cv=2)
     >>> model = model.fit(X, ["low"] * 3 + ["high"] * 3)

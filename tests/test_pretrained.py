@@ -72,12 +72,12 @@ def test_names_and_errors():
     with pytest.raises(ValueError, match="No pretrained model named 'speech-commands-35'.*"
                                          "speech-commands-12"):
         pretrained.path("speech-commands-35")
-    from skspeech.export import load_model_or_export
+    from skspeech.pretrained import load_model_or_pretrained
 
-    model, meta = load_model_or_export("speech-commands-12", return_metadata=True)
+    model, meta = load_model_or_pretrained("speech-commands-12", return_metadata=True)
     assert meta["pretrained"] == "speech-commands-12" and meta["variant"] == "int8"
-    with pytest.raises(FileNotFoundError, match="no float model"):
-        load_model_or_export("speech-commands-12", variant="float")
+    with pytest.raises(ValueError, match="ships only its int8"):
+        load_model_or_pretrained("speech-commands-12", variant="float")
 
 
 def test_model_card_credits_the_data_and_matches_the_benchmark():

@@ -71,11 +71,11 @@ def model_or_pretrained(model, command):
 def load_cli_model(args, command):
     """``(model, metadata)`` for ``args.model``: a model file, an export folder, a pretrained
     model's name, or (None) the default pretrained model."""
-    from ..export import load_model_or_export
+    from ..pretrained import load_model_or_pretrained
 
     args.model = model_or_pretrained(args.model, command)
-    return load_model_or_export(args.model, variant="int8" if args.int8 else None,
-                                return_metadata=True)
+    return load_model_or_pretrained(args.model, variant="int8" if args.int8 else None,
+                                    return_metadata=True)
 
 
 def _is_audio_path(spec):

@@ -138,13 +138,11 @@ def load_model_or_export(path: str | os.PathLike, *, variant: str | None = None,
     Parameters
     ----------
     path : str or path-like
-        A model file from ``skspeech train``, an export folder, a
-        ``.tflite`` file, or the name of a pretrained model shipped with
-        skspeech (:func:`skspeech.pretrained.available`, e.g.
-        ``"speech-commands-12"``; an existing file or folder of that name wins).
+        A model file from ``skspeech train``, an export folder or a
+        ``.tflite`` file (a pretrained model's name:
+        :func:`skspeech.pretrained.load_model_or_pretrained`).
     variant : {None, "float", "int8"}, default=None
-        For an export: see :func:`load_exported` (a pretrained model has
-        only "int8"). Refused for a model file.
+        For an export: see :func:`load_exported`. Refused for a model file.
     return_metadata : bool, default=False
         Also return the metadata dictionary (``classes``, ``sr``, ...).
 
@@ -161,16 +159,6 @@ def load_model_or_export(path: str | os.PathLike, *, variant: str | None = None,
     >>> meta["sr"], meta["classes"]  # doctest: +SKIP
     (16000, ['down', 'go', 'left', 'no', 'off', 'on', 'right', 'stop', 'up', 'yes'])
     """
-    from ..pretrained import is_pretrained_name
-
-    if is_pretrained_name(path):
-        from .. import pretrained
-
-        out = load_exported(pretrained.path(os.fspath(path)), variant=variant or "int8",
-                            return_metadata=return_metadata)
-        if return_metadata:
-            out[1]["pretrained"] = os.fspath(path)
-        return out
     if is_export(path):
         return load_exported(path, variant=variant, return_metadata=return_metadata)
     if Path(os.path.expanduser(os.fspath(path))).is_dir():

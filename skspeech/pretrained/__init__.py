@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-__all__ = ["DEFAULT", "available", "load", "model_card", "path"]
+__all__ = ["DEFAULT", "available", "load", "load_model_or_pretrained", "model_card", "path"]
 
 #: The model that ``skspeech listen``, ``serve`` and ``predict`` use when given none.
 DEFAULT = "speech-commands-12"
@@ -120,8 +120,49 @@ def load(name: str = DEFAULT, *, runtime: str | None = None, return_metadata: bo
     """
     from ..export import load_exported
 
-    return load_exported(path(name), variant="int8", runtime=runtime,
-                         return_metadata=return_metadata)
+    out = load_exported(path(name), variant="int8", runtime=runtime,
+                        return_metadata=return_metadata)
+    if return_metadata:
+        out[1]["pretrained"] = name
+    return out
+
+
+def load_model_or_pretrained(spec: str | os.PathLike, *, variant: str | None = None,
+                             return_metadata: bool = False):
+    """A pretrained model's name, a model file or an export folder, opened as a model.
+
+    What ``skspeech predict``, ``listen``, ``evaluate`` and ``serve`` call with
+    the model a user names: :func:`load` for a pretrained model's name (an
+    existing file or folder of that name wins), else
+    :func:`skspeech.export.load_model_or_export`.
+
+    Parameters
+    ----------
+    spec : str or path-like
+        ``"speech-commands-12"``, a model file from ``skspeech train`` (a
+        pickle: trusted files only) or an export folder.
+    variant : {None, "float", "int8"}, default=None
+        For an export folder (see :func:`~skspeech.export.load_exported`); a
+        pretrained model has only "int8".
+    return_metadata : bool, default=False
+        Also return the metadata dictionary (``classes``, ``sr``, ...; and
+        ``pretrained``, the name, for a pretrained model).
+
+    Examples
+    --------
+    >>> from skspeech.pretrained import load_model_or_pretrained
+    >>> model, meta = load_model_or_pretrained("speech-commands-12", return_metadata=True)
+    >>> meta["pretrained"], meta["variant"]
+    ('speech-commands-12', 'int8')
+    """
+    if is_pretrained_name(spec):
+        if variant not in (None, "int8"):
+            raise ValueError(f"The pretrained model {os.fspath(spec)!r} ships only its int8 "
+                             f"network; leave variant unset (no --float).")
+        return load(os.fspath(spec), return_metadata=return_metadata)
+    from ..export import load_model_or_export
+
+    return load_model_or_export(spec, variant=variant, return_metadata=return_metadata)
 
 
 def model_card(name: str = DEFAULT) -> str:

@@ -86,10 +86,10 @@ def load_served_model(path: str | os.PathLike) -> ServedModel:
     ValueError
         If the model has no ``predict_proba`` or no known sample rate.
     """
-    from ..export import load_model_or_export
+    from ..pretrained import load_model_or_pretrained
     from ..utils import model_sr
 
-    model, meta = load_model_or_export(path, return_metadata=True)
+    model, meta = load_model_or_pretrained(path, return_metadata=True)
     if not hasattr(model, "predict_proba"):
         raise ValueError(f"{str(path)!r} holds a {type(model).__name__} without predict_proba; "
                          f"the page shows every word's probability. Train it with "

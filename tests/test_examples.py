@@ -45,6 +45,29 @@ def test_example_runs(tmp_path, name, expected, needs):
     assert png.stat().st_size > 10_000
 
 
+_DEV = Path(os.environ.get("SKSPEECH_DEV_DATA", Path(__file__).resolve().parents[2] / "shared"
+                           / "data" / "speech_commands_dev"))
+
+
+@pytest.mark.skipif(not _DEV.is_dir(), reason=f"no Speech Commands copy at {_DEV}")
+def test_custom_words_example_hears_the_new_word(tmp_path):
+    """A word the pretrained model never heard, taught with ten clips, heard in a stream."""
+    pytest.importorskip("matplotlib")
+    from skspeech import pretrained
+
+    if not pretrained.available():
+        pytest.skip("the pretrained model's files are not installed")
+    png = tmp_path / "figure.png"
+    env = dict(os.environ, SKSPEECH_EXAMPLE_OUTPUT=str(png), SKSPEECH_DEV_DATA=str(_DEV))
+    out = subprocess.run([sys.executable, str(EXAMPLES / "plot_custom_words.py")], env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    line = next(x for x in out.stdout.splitlines() if " heard, " in x)
+    hits, total, false_alarms = int(line.split()[0]), int(line.split()[2]), int(line.split()[4])
+    assert total == 8 and hits >= 6 and false_alarms <= 2, out.stdout
+    assert png.stat().st_size > 10_000
+
+
 def test_streaming_example_finds_commands(tmp_path):
     """The streaming example hears most of the commands it placed in the recording."""
     pytest.importorskip("matplotlib")

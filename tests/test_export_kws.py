@@ -58,7 +58,9 @@ def test_training_only_layers_leave_no_op(kws_export):
     for kind in ("float", "int8"):
         ops = settings["ops"][kind]
         assert ops == _tflite._ops(tf, files[kind].read_bytes())
-        assert "CONV_2D" in ops and "DEPTHWISE_CONV_2D" in ops and "SOFTMAX" in ops
+        assert "CONV_2D" in ops and "DEPTHWISE_CONV_2D" in ops
+        # the int8 file gives logits (int8 probabilities stop at 0.996): TFLiteModel's softmax
+        assert ("SOFTMAX" in ops) == (kind == "float")
         assert not [op for op in ops if "RANDOM" in op or "MULTINOMIAL" in op]
         tfl = TFLiteModel(files[kind])
         np.testing.assert_array_equal(tfl.predict_proba(X_test), tfl.predict_proba(X_test))
@@ -313,3 +315,20 @@ def test_the_calibrated_listener_threshold_travels_with_the_export(kws_export, t
         exported = load_exported(out["float"].parent, variant=variant)
         assert auto_threshold(exported) == 0.97
         assert threshold_origin(exported).startswith("calibrated for at most 2 false alarms")
+
+
+def test_int8_file_gives_logits_so_probabilities_near_one_survive(kws_export):
+    """int8 probabilities stop at 255/256: the int8 file ends before the softmax, which
+    TFLiteModel applies in float (a listener's 0.999 stays reachable)."""
+    model, files, X_test, _ = kws_export
+    settings = json.loads(files["settings"].read_text())
+    assert settings["int8"]["outputs"] == "logits"
+    net = model.named_steps["kws"].model_
+    F = TFLiteModel(files["float"]).features(X_test)
+    logits = np.asarray(_tflite.logits_network(net)(F, training=False))
+    p = np.exp(logits - logits.max(axis=1, keepdims=True))
+    np.testing.assert_allclose(p / p.sum(axis=1, keepdims=True),
+                               np.asarray(net(F, training=False)), atol=1e-5)
+    int8 = TFLiteModel(files["int8"]).predict_proba(X_test)
+    np.testing.assert_allclose(int8.sum(axis=1), 1, atol=1e-9)
+    assert len(np.unique(np.round(int8.max(axis=1), 6))) > 2  # not a 1/256 grid of values

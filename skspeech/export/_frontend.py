@@ -219,6 +219,10 @@ def check_settings(settings, where):
                                    f"{variant} file is {name!r})")
     if "embedding" in settings:
         _check_embedding(settings["embedding"], where, again)
+    int8 = settings.get("int8")
+    if isinstance(int8, dict) and int8.get("outputs", "logits") not in ("logits",
+                                                                         "probabilities"):
+        raise bad("int8", "\"outputs\": \"logits\" or \"probabilities\"")
     if "listener" in settings and not isinstance(settings["listener"], dict):
         raise bad("listener", "an object of listener settings (e.g. {\"threshold\": 0.97})")
     return settings

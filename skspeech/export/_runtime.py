@@ -217,6 +217,9 @@ class TFLiteModel:
         self._in = self._interp.get_input_details()[0]
         self._out = self._interp.get_output_details()[0]
         self.variant = "int8" if self._in["dtype"] == np.int8 else "float"
+        int8 = self.settings.get("int8")
+        self._logits = (self.variant == "int8" and isinstance(int8, dict)
+                        and int8.get("outputs") == "logits")  # exports since 0.2: softmax here
         if tuple(self._in["shape"]) != self._shape:
             raise ValueError(f"{str(path)!r} takes input of shape {tuple(self._in['shape'])}, "
                              f"but its frontend.json says {self._shape}: the files come from "
@@ -301,8 +304,12 @@ class TFLiteModel:
     def predict_features_proba(self, features: ArrayLike) -> np.ndarray:
         """Probabilities for features of shape ``(n_clips, *input_shape[1:])``."""
         F = self._as_input(features, "features")
-        out = np.empty((len(F), len(self.classes_)))
-        return _invoke(self._interp, self._in, self._out, F, out)
+        out = _invoke(self._interp, self._in, self._out, F,
+                      np.empty((len(F), len(self.classes_))))
+        if self._logits:  # int8 files since 0.2 give logits (see export_tflite)
+            out = np.exp(out - out.max(axis=1, keepdims=True))
+            out /= out.sum(axis=1, keepdims=True)
+        return out
 
     @property
     def embedding_size(self) -> int:

@@ -119,6 +119,25 @@ def embedding_network(keras_model):
     return keras.Model(keras_model.inputs, head.input, name=f"{keras_model.name}_embedding")
 
 
+def logits_network(keras_model):
+    """``keras_model`` without its final softmax: the same weights, logits out.
+
+    The int8 file is made from it. An int8 softmax output has 256 steps of
+    1/256, so no probability above 0.996 can be written: a listener's
+    threshold of 0.999 would never be reached. Logits keep their range, and
+    the softmax is computed in float by whoever reads the file
+    (:class:`TFLiteModel` does).
+    """
+    import keras
+
+    head = embedding_network(keras_model).output  # checks the "softmax" layer
+    dense = keras_model.get_layer(_HEAD)
+    logits = keras.layers.Dense(dense.units, name="logits")
+    out = logits(head)
+    logits.set_weights(dense.get_weights())
+    return keras.Model(keras_model.inputs, out, name=f"{keras_model.name}_logits")
+
+
 def _saved_model(tf, keras_model, shape, folder):
     """Export the network as a SavedModel with a fixed (1, ...) input: weights become constants."""
     keras_model.export(str(folder), format="tf_saved_model", verbose=False,
@@ -226,7 +245,10 @@ def export_tflite(model: BaseEstimator, output_dir: str | os.PathLike, *,
     Writes three files into ``output_dir``: ``model_float.tflite`` (float32,
     same predictions as the Keras network), ``model_int8.tflite`` (full
     integer post-training quantisation: int8 weights, activations, input and
-    output, calibrated on ``representative`` clips; for microcontrollers) and
+    output, calibrated on ``representative`` clips; for microcontrollers; its
+    output is the network's logits, the softmax's input, because int8
+    probabilities stop at 0.996 and a listener's threshold may be higher:
+    apply the softmax in float, as :class:`TFLiteModel` does) and
     ``frontend.json``, the front-end settings a device needs to feed it:
     sample rate, clip length in samples, each front-end step and its
     parameters (for :func:`~skspeech.pipelines.kws_pipeline` also the level
@@ -334,7 +356,10 @@ def export_tflite(model: BaseEstimator, output_dir: str | os.PathLike, *,
     feats = (_features(front, shape, representative[:n_representative]) if int8 else None)
     tmp = tempfile.TemporaryDirectory(prefix="skspeech-export-")
     try:
-        blobs = _convert(tf, clf.model_, shape, feats, Path(tmp.name) / "network")
+        blobs = _convert(tf, clf.model_, shape, None, Path(tmp.name) / "network")
+        if feats is not None:  # logits out: see logits_network
+            blobs["int8"] = _convert(tf, logits_network(clf.model_), shape, feats,
+                                     Path(tmp.name) / "logits")["int8"]
         if embedder is not None:
             blobs.update({f"embedding_{k}": blob for k, blob in _convert(
                 tf, embedder, shape, feats, Path(tmp.name) / "embedding").items()})
@@ -353,7 +378,7 @@ def export_tflite(model: BaseEstimator, output_dir: str | os.PathLike, *,
                 blobs[key] = stripped
     settings["ops"] = {k: v for k, v in ops.items() if not k.startswith("embedding_")}
     if int8:
-        settings["int8"] = _int8_settings(blobs["int8"])
+        settings["int8"] = {**_int8_settings(blobs["int8"]), "outputs": "logits"}
     out.mkdir(parents=True, exist_ok=True)
     sizes = {}
     for key, blob in blobs.items():

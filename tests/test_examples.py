@@ -59,7 +59,7 @@ def test_custom_words_example_hears_the_new_word(tmp_path):
         pytest.skip("the pretrained model's files are not installed")
     png = tmp_path / "figure.png"
     env = dict(os.environ, SKSPEECH_EXAMPLE_OUTPUT=str(png), SKSPEECH_DEV_DATA=str(_DEV))
-    out = subprocess.run([sys.executable, str(EXAMPLES / "plot_custom_words.py")], env=env,
+    out = subprocess.run([sys.executable, str(EXAMPLES / "custom_words.py")], env=env,
                          capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
     line = next(x for x in out.stdout.splitlines() if " heard, " in x)

@@ -117,14 +117,23 @@ def test_cli_listen_and_predict_without_a_model_use_it(tmp_path):
         parts += [0.003 * rng.standard_normal(24000), read_audio(clips[w][0], sr=16000)[0]]
     parts.append(0.003 * rng.standard_normal(24000))
     write_audio(tmp_path / "three.wav", np.concatenate(parts).astype(np.float32), 16000)
-    write_audio(tmp_path / "yes.wav", read_audio(clips["yes"][0], sr=16000)[0], 16000)
+    readme = (REPO / "README.md").read_text()
+    clip = re.search(r"skspeech listen --file \.\./shared/data/speech_commands_dev/(\S+\.wav)",
+                     readme).group(1)  # the README's command, on its clip
+    write_audio(tmp_path / "yes.wav", read_audio(DATA / clip, sr=16000)[0], 16000)
     main = "from skspeech.cli import main; sys.exit(main({!r}))"
-    out = _python(main.format(["listen", "--file", "three.wav"]), cwd=tmp_path)
+    # the README's command: one clip, the listener's defaults (its calibrated threshold)
+    out = _python(main.format(["listen", "--file", "yes.wav"]), cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     assert "using the pretrained model 'speech-commands-12'" in out.stderr
+    assert "calibrated" in out.stderr  # which threshold, and why
+    assert re.findall(r"\b(yes|no command)\b", out.stdout)[:1] == ["yes"], out.stdout
+    # three words in a row (a threshold given: the calibrated one is strict, see the card)
+    out = _python(main.format(["listen", "--file", "three.wav", "--threshold", "0.5",
+                               "--commands-only"]), cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
     heard = re.findall(r"\b(yes|stop|left)\b", out.stdout)
     assert heard == ["yes", "stop", "left"], out.stdout
-    assert "calibrated" in out.stderr  # which threshold, and why
     out = _python(main.format(["predict", "yes.wav", "--csv"]), cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     assert "yes.wav,yes,yes," in out.stdout

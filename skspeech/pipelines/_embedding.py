@@ -241,8 +241,8 @@ class NetworkEmbedding(StatelessTransformer, auto_wrap_output_keys=("transform",
 
         Returns
         -------
-        X_new : ndarray of shape (n_clips, embedding_size_)
-            Float32.
+        X_new : ndarray of shape (n_clips, n_values)
+            Float32; ``n_values`` is ``embedding_size_``.
         """
         self._check_transform_params()
         X = check_audio(X, estimator=self)

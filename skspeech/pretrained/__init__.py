@@ -113,7 +113,7 @@ def load(name: str = DEFAULT, *, runtime: str | None = None, return_metadata: bo
     >>> import numpy as np
     >>> from skspeech import pretrained
     >>> model = pretrained.load()
-    >>> model.sr, list(model.classes_[:3])
+    >>> model.sr, [str(c) for c in model.classes_[:3]]
     (16000, ['_silence_', '_unknown_', 'down'])
     >>> model.predict(np.zeros((1, 16000), dtype=np.float32))
     array(['_silence_'], dtype='<U9')

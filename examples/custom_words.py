@@ -71,7 +71,7 @@ stream, events = make_command_stream([val.data[i] for i in pick], val.word[pick]
                                          data_dir, subset="validation"),
                                      random_state=0)
 detections = list(listen(model, [stream[i:i + 1600] for i in range(0, len(stream), 1600)],
-                         sr=sr, threshold=0.9))
+                         sr=sr, threshold=0.7))
 score = score_detections(detections, events, duration=len(stream) / sr)
 print(f"{score.n_hits} of {score.n_commands} heard, {score.n_false_alarms} false alarms "
       f"in {len(stream) / sr:.0f} s")

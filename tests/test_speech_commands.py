@@ -402,3 +402,23 @@ def test_background_noise_of_a_folder_without_it_is_empty(tmp_path):
     assert background_noise(tmp_path / "sc") == []
     with pytest.raises(ValueError, match="subset"):
         background_noise(tmp_path / "sc", subset="dev")
+
+
+def test_exclude_words_leaves_them_out_of_every_class(sc_folder):
+    root, _ = sc_folder
+    full = load_speech_commands(root, subset="all", task="12", unknown_percentage="all")
+    others = sorted(set(full.word[full.target == "_unknown_"]))
+    held = others[:1]
+    data = load_speech_commands(root, subset="all", task="12", unknown_percentage="all",
+                                exclude_words=held)
+    assert held[0] not in set(data.word)
+    assert np.sum(data.target == "_unknown_") == np.sum(
+        (full.target == "_unknown_") & (full.word != held[0]))
+    assert np.array_equal(data.target[data.target != "_unknown_"],
+                          full.target[full.target != "_unknown_"])  # the rest unchanged
+    with pytest.raises(ValueError, match=r"exclude_words names no folder.*\['sheila'\]"):
+        load_speech_commands(root, exclude_words=["sheila"])
+    with pytest.raises(ValueError, match=r"\['yes'\] are both in words and in exclude_words"):
+        load_speech_commands(root, exclude_words=["yes"])
+    with pytest.raises(InvalidParameterError, match="exclude_words"):
+        load_speech_commands(root, exclude_words="cat")

@@ -79,22 +79,6 @@ Dataset for Limited-Vocabulary Speech Recognition. arXiv:1804.03209.
 """
 
 
-@validate_params(
-    {
-        "path": [str, os.PathLike],
-        "words": [None, list, tuple],
-        "subset": [StrOptions({"train", "validation", "test", "all"})],
-        "task": [StrOptions({"words", "12", "35"})],
-        "sr": [None, Interval(Integral, 1, None, closed="left")],
-        "dtype": [StrOptions({"float32", "float64"})],
-        "min_duration": [None, Interval(Real, 0, None, closed="left")],
-        "return_X_y": ["boolean"],
-        "verbose": ["verbose"],
-        "on_error": [StrOptions({"raise", "skip"})],
-        "lazy": ["boolean"],
-    },
-    prefer_skip_nested_validation=True,
-)
 def _check_excluded(exclude_words, index, words):
     """The held-out words as a set, checked against the folder and ``words``."""
     if exclude_words is None:
@@ -113,6 +97,23 @@ def _check_excluded(exclude_words, index, words):
     return set(exclude_words)
 
 
+@validate_params(
+    {
+        "path": [str, os.PathLike],
+        "words": [None, list, tuple],
+        "subset": [StrOptions({"train", "validation", "test", "all"})],
+        "task": [StrOptions({"words", "12", "35"})],
+        "sr": [None, Interval(Integral, 1, None, closed="left")],
+        "dtype": [StrOptions({"float32", "float64"})],
+        "min_duration": [None, Interval(Real, 0, None, closed="left")],
+        "return_X_y": ["boolean"],
+        "verbose": ["verbose"],
+        "on_error": [StrOptions({"raise", "skip"})],
+        "lazy": ["boolean"],
+        "exclude_words": [None, list, tuple],
+    },
+    prefer_skip_nested_validation=True,
+)
 def load_speech_commands(path, *, words=None, subset="train", task="words", sr=None,
                          dtype="float32", min_duration=None, return_X_y=False, verbose=False,
                          on_error="raise", unknown_percentage=UNKNOWN_PERCENTAGE, lazy=False,

@@ -333,3 +333,29 @@ def test_kws_pipeline_passes_its_noise_to_the_copies_only():
     model = kws_pipeline(sr=SR, noise=noise)
     assert model.augmenter.noise is noise
     assert kws_pipeline(sr=SR, augment=False, noise=noise).steps[-1][0] == "kws"
+
+
+def test_babble_is_made_of_the_other_clips_and_replaces_a_share_of_the_noise():
+    freqs = [400, 600, 800, 1000, 1200, 1400]
+    X = np.stack([make_tone(f, 0.5, SR) for f in freqs])
+    y = ["a", "b", "c", "d", "e", "f"]
+    aug = WaveAugmenter(sr=SR, **{**NOTHING, "snr": (0.0, 0.0)}, noise_prob=1.0, n_copies=20,
+                        babble=1.0, random_state=0)
+    Xa, _ = aug.fit_resample(X, y)
+    added = Xa[len(X):] - np.tile(X, (20, 1))
+    spectrum = np.abs(np.fft.rfft(added, axis=1)) ** 2
+    bins = [round(f * X.shape[1] / SR) + d for f in freqs for d in (-2, -1, 0, 1, 2)]
+    tonal = spectrum[:, bins].sum(axis=1) / spectrum.sum(axis=1)
+    assert np.all(tonal > 0.3)  # every copy's noise is the clips' tones (white noise: 0.01)
+    per_tone = spectrum[:, bins].reshape(len(added), len(freqs), 5).sum(axis=2)
+    assert np.mean(np.sum(per_tone > 0.02 * spectrum.sum(axis=1, keepdims=True), axis=1)) >= 3
+    share = aug.set_params(babble=0.5).fit_resample(X, y)[0][len(X):] - np.tile(X, (20, 1))
+    spectrum = np.abs(np.fft.rfft(share, axis=1)) ** 2
+    tonal = spectrum[:, bins].sum(axis=1) / spectrum.sum(axis=1)
+    assert 0.2 < np.mean(tonal > 0.3) < 0.8  # the rest: generated noise
+    # babble=0 draws exactly what an augmenter without the parameter draws
+    plain = WaveAugmenter(sr=SR, n_copies=2, random_state=3).fit_resample(X, y)[0]
+    np.testing.assert_array_equal(
+        plain, WaveAugmenter(sr=SR, n_copies=2, random_state=3, babble=0.0).fit_resample(X, y)[0])
+    with pytest.raises(ValueError, match="babble"):
+        aug.set_params(babble=2.0).fit_resample(X, y)

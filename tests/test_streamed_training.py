@@ -405,3 +405,17 @@ def test_skspeech_train_prepares_fresh_copies_in_processes_unless_told(monkeypat
     monkeypatch.setenv("SKSPEECH_DATA_PROCESSES", "3")  # the user's choice wins
     _train_stream.fit(model, None, None, say=print, redraw_copies=False)
     assert seen[-1] == (None, "3")  # the network's fit reads it
+
+
+def test_babble_copies_of_lazy_clips_are_repeatable(commands):
+    X, y, files = commands
+    aug = WaveAugmenter(sr=SR, n_copies=1, random_state=0, snr=(0.0, 0.0), noise_prob=1.0,
+                        babble=1.0)
+    clips, _ = augment_lazily(files, y, aug)
+    n = len(files)
+    a = clips.read([n + 2], epoch=0)[0]
+    plain, _ = augment_lazily(files, y, aug.set_params(babble=0.0))
+    assert not np.allclose(a, plain.read([n + 2], epoch=0)[0])
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(clips)).read([n + 2], epoch=0)[0], a)
+    noise = a[:len(X[2])] - X[2][:len(a)]
+    assert np.std(noise) > 0.5 * np.std(X[2])  # at 0 dB the babble is as loud as the clip

@@ -71,7 +71,13 @@ class AugmentedClips(LazyClips):
             if self._ranges is None:
                 ranges, noise = self.augmenter._check_ranges()
                 self.augmenter._equal_length = False  # copies keep the length speed gives them
-                self._ranges = (ranges, noise)
+                babble = None
+                if self.augmenter.babble:  # made of up to 600 of the clips, read once
+                    pick = np.random.default_rng([self._seed, 7]).permutation(
+                        len(self.source))[:600]
+                    babble = self.augmenter._babble_bank(self.source.read(np.sort(pick)),
+                                                         self._seed)
+                self._ranges = (ranges, noise, babble)
             return self._ranges
 
     def _read(self, indices, epoch):
@@ -79,7 +85,7 @@ class AugmentedClips(LazyClips):
         clips = self.source.read(base, epoch=epoch)
         if not version.any():
             return clips
-        ranges, noise = self._checked()
+        ranges, noise, babble = self._checked()
         out = []
         for clip, i, v in zip(clips, indices, version):
             if v == 0:
@@ -88,7 +94,7 @@ class AugmentedClips(LazyClips):
             rng = np.random.default_rng([self._seed, 0 if epoch is None else int(epoch) + 1,
                                          int(i)])
             out.append(self.augmenter._augment_one(np.asarray(clip, dtype=np.float32), rng,
-                                                   ranges, noise))
+                                                   ranges, noise, babble))
         return out
 
     def _origins(self):

@@ -130,6 +130,44 @@ def _coloured_noise(n, exponent, rng):
     return (noise / (np.std(noise) + 1e-12)).astype(np.float32)
 
 
+def _babble_bank(clips, sr, rng, *, n_tracks=4, seconds=30.0, voices=(3, 7)):
+    """Babble recordings made of clips, for :class:`WaveAugmenter`'s ``babble``.
+
+    Each of the ``n_tracks`` tracks sums 3-7 voices; a voice is a chain of
+    random clips (each reversed with chance 1/2, so that most of the babble
+    says no word), every clip brought to the same RMS, the voice at a random
+    gain within +-6 dB. ``clips``: 1-D arrays at ``sr``. None when no clip
+    has sound.
+    """
+    clips = [np.asarray(c, dtype=np.float32) for c in clips]
+    clips = [c / np.float32(np.sqrt(np.mean(c.astype(np.float64) ** 2)))
+             for c in clips if len(c) and np.any(c)]
+    if not clips:
+        return None
+    n = int(seconds * sr)
+    bank = []
+    for _ in range(n_tracks):
+        track = np.zeros(n, np.float32)
+        for _ in range(int(rng.integers(voices[0], voices[1] + 1))):
+            voice, length = [np.zeros(int(rng.integers(sr)), np.float32)], 0
+            while length < n:
+                c = clips[int(rng.integers(len(clips)))]
+                voice.append(c[::-1] if rng.random() < 0.5 else c)
+                length += len(c)
+            gain = np.float32(10.0 ** (rng.uniform(-6.0, 6.0) / 20.0))
+            track += np.concatenate(voice)[:n] * gain
+        bank.append(track / np.float32(np.std(track) + 1e-12))
+    return bank
+
+
+def _cut(recording, n, rng):
+    """``n`` samples from a random place of a recording (repeated if shorter)."""
+    if len(recording) < n:
+        recording = np.tile(recording, int(np.ceil(n / len(recording))))
+    start = int(rng.integers(len(recording) - n + 1))
+    return recording[start:start + n]
+
+
 def _noise_recording(entry, sr):
     """A noise recording as a float32 array: an array as it is, a file path read at ``sr``."""
     if isinstance(entry, (str, os.PathLike)):
@@ -161,7 +199,8 @@ class WaveAugmenter(BaseEstimator):
     - noise: add noise at a signal-to-noise ratio drawn from ``snr`` dB,
       cut at random from the ``noise`` recordings (e.g. Speech Commands'
       ``_background_noise_``) or, without them, generated white, pink or
-      brown noise.
+      brown noise; with ``babble``, a share of the noisy copies get babble
+      made of the other clips being augmented instead.
 
     Equal-length input (a 2-D array) comes back at its length; a list of
     clips comes back as a list (speed and tempo change the lengths).
@@ -193,6 +232,12 @@ class WaveAugmenter(BaseEstimator):
         spectrum ``1/f**b``, ``b`` from 0, white, to 2, brown): more kinds of
         noise than a few recordings hold. Without recordings every noisy
         copy gets generated noise (white, pink or brown).
+    babble : float, default=0.0
+        The share of the noisy copies that get babble instead: several
+        voices talking at once, made when fitting from the clips being
+        augmented (4 tracks of 30 s, each 3-7 voices of chained clips, half
+        of them reversed), so that the model hears speech-like noise that
+        is not a command; the tracks are not saved with the model.
     speed : (float, float) or None, default=(0.9, 1.1)
         Range of the speed factor (within 0.25-4).
     tempo : (float, float) or None, default=None
@@ -235,6 +280,7 @@ class WaveAugmenter(BaseEstimator):
         "noise": [list, tuple, None],
         "noise_prob": [Interval(Real, 0, 1, closed="both")],
         "generated_noise": [Interval(Real, 0, 1, closed="both")],
+        "babble": [Interval(Real, 0, 1, closed="both")],
         "speed": [tuple, list, None],
         "tempo": [tuple, list, None],
         "pitch": [tuple, list, None],
@@ -245,8 +291,8 @@ class WaveAugmenter(BaseEstimator):
     }
 
     def __init__(self, sr=16000, *, n_copies=1, shift=0.1, snr=(5.0, 30.0), noise=None,
-                 noise_prob=0.8, generated_noise=0.0, speed=(0.9, 1.1), tempo=None, pitch=None,
-                 gain=(-6.0, 6.0), eq=None, keep_original=True, random_state=None):
+                 noise_prob=0.8, generated_noise=0.0, babble=0.0, speed=(0.9, 1.1), tempo=None,
+                 pitch=None, gain=(-6.0, 6.0), eq=None, keep_original=True, random_state=None):
         self.sr = sr
         self.n_copies = n_copies
         self.shift = shift
@@ -254,6 +300,7 @@ class WaveAugmenter(BaseEstimator):
         self.noise = noise
         self.noise_prob = noise_prob
         self.generated_noise = generated_noise
+        self.babble = babble
         self.speed = speed
         self.tempo = tempo
         self.pitch = pitch
@@ -298,7 +345,13 @@ class WaveAugmenter(BaseEstimator):
                                  "empty or not finite.")
         return ranges, noise
 
-    def _augment_one(self, x, rng, ranges, noise):
+    def _babble_bank(self, clips, seed):
+        """The babble tracks (see ``babble``) made of ``clips``, or None without babble."""
+        if not self.babble or self.snr is None:
+            return None
+        return _babble_bank(clips, self.sr, np.random.default_rng([int(seed), 7]))
+
+    def _augment_one(self, x, rng, ranges, noise, babble=None):
         n = len(x)
         if ranges["speed"] is not None:
             x = _change_rate(x, rng.uniform(*ranges["speed"]))
@@ -320,16 +373,14 @@ class WaveAugmenter(BaseEstimator):
         if ranges["eq"] is not None:
             x = _random_eq(x, self.sr, ranges["eq"], rng)
         if ranges["snr"] is not None and rng.random() < self.noise_prob:
-            if noise is None:
+            if babble is not None and rng.random() < self.babble:
+                nz = _cut(babble[int(rng.integers(len(babble)))], len(x), rng)
+            elif noise is None:
                 nz = _coloured_noise(len(x), float(rng.choice([0.0, 1.0, 2.0])), rng)
             elif self.generated_noise and rng.random() < self.generated_noise:
                 nz = _coloured_noise(len(x), float(rng.uniform(0.0, 2.0)), rng)
             else:
-                rec = noise[int(rng.integers(len(noise)))]
-                if len(rec) < len(x):
-                    rec = np.tile(rec, int(np.ceil(len(x) / len(rec))))
-                start = int(rng.integers(len(rec) - len(x) + 1))
-                nz = rec[start:start + len(x)]
+                nz = _cut(noise[int(rng.integers(len(noise)))], len(x), rng)
             p_sig = float(np.mean(x.astype(np.float64) ** 2))
             p_noise = float(np.mean(nz.astype(np.float64) ** 2)) + 1e-20
             snr = rng.uniform(*ranges["snr"])
@@ -383,8 +434,13 @@ class WaveAugmenter(BaseEstimator):
         y = column_or_1d(np.asarray(y), warn=True)
         check_consistent_length(X, y)
         self._equal_length = not _is_ragged_input(X)
-        rng = np.random.default_rng(check_random_state(self.random_state).randint(2 ** 31))
-        copies = [self._augment_one(np.asarray(x), rng, ranges, noise)
+        seed = check_random_state(self.random_state).randint(2 ** 31)
+        rng = np.random.default_rng(seed)
+        babble = None
+        if self.babble and self.n_copies:  # made of up to 600 of the clips
+            pick = np.random.default_rng([seed, 7]).permutation(len(X))[:600]
+            babble = self._babble_bank([X[i] for i in np.sort(pick)], seed)
+        copies = [self._augment_one(np.asarray(x), rng, ranges, noise, babble)
                   for _ in range(self.n_copies) for x in X]
         originals = list(X) if self.keep_original else []
         y_out = np.concatenate([y] * (self.n_copies + int(self.keep_original)))

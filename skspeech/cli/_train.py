@@ -85,6 +85,10 @@ def add_parser(sub):
                         "_background_noise_ recordings into the augmented copies (default "
                         "when the folder has them; the model file keeps their paths) or, "
                         "with --no-noise, generated white/pink/brown noise")
+    p.add_argument("--babble", type=float, default=None, metavar="SHARE",
+                   help="kws, kws2d: the share (0-1) of the noisy copies that get babble "
+                        "made of the training clips (several voices at once) instead of "
+                        "the other noise (default: the recipe's, 0)")
     g = p.add_argument_group("model options (each applies only to the models named)")
     g.add_argument("--C", type=float, default=None,
                    help="svm, custom: regularisation (default: 10 for svm, 1 for custom)")
@@ -143,7 +147,7 @@ _MODEL_OPTIONS = {"C": ("--C", ("svm", "custom")), "features": ("--features", ("
                   "epochs": ("--epochs", ("conv1d", "kws", "kws2d", "ensemble")),
                   "duration": ("--duration", ("conv1d", "kws", "kws2d", "ensemble")),
                   "filters": ("--filters", ("conv1d",)), "n_states": ("--n-states", ("hmm",)),
-                  "n_iter": ("--n-iter", ("hmm",))}
+                  "n_iter": ("--n-iter", ("hmm",)), "babble": ("--babble", ("kws", "kws2d"))}
 
 
 def _given(args, *names):
@@ -163,6 +167,13 @@ def _check_options(args):
     if budget is not None and not getattr(args, "calibrate", True):
         raise ValueError("--false-alarms sets the budget of the calibration, but "
                          "--no-calibrate turns it off; drop one of the two.")
+    if getattr(args, "babble", None) is not None:
+        if not 0 <= args.babble <= 1:
+            raise ValueError(f"--babble is a share of the noisy copies, from 0 to 1; got "
+                             f"{args.babble}.")
+        if args.augment is False:
+            raise ValueError("--babble mixes babble into the augmented copies, but "
+                             "--no-augment makes none; drop one of the two.")
     if args.epochs is not None and args.epochs < 1:
         raise ValueError(f"--epochs must be at least 1; got {args.epochs}.")
     if args.duration is not None and not args.duration > 0:
@@ -220,7 +231,8 @@ def build_model(args, sr, n_min, *, noise=None):
         kwargs = {} if augment is None else {"augment": augment}
         if noise is not None:
             kwargs["noise"] = noise
-        return kws_pipeline(sr=sr, **_given(args, "duration", "epochs"), random_state=args.seed,
+        return kws_pipeline(sr=sr, **_given(args, "duration", "epochs", "babble"),
+                            random_state=args.seed,
                             conv="2d" if args.model == "kws2d" else "1d", verbose=verbose,
                             **kwargs)
     if args.model == "ensemble":

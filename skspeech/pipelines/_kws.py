@@ -29,6 +29,7 @@ def kws_pipeline(sr: int = 16000, *, target_sr: int | None = None, duration: flo
                  tempo: tuple[float, float] | None = (0.8, 1.25), shift: float = 0.25,
                  noise: Sequence[ArrayLike | str | os.PathLike] | None = None,
                  snr: tuple[float, float] = (0.0, 30.0), generated_noise: float = 0.5,
+                 babble: float = 0.0,
                  epochs: int = 60,
                  batch_size: int = 64, patience: int | None = None,
                  random_state: int | np.random.RandomState | None = None, verbose: int = 0,
@@ -108,6 +109,10 @@ def kws_pipeline(sr: int = 16000, *, target_sr: int | None = None, duration: flo
         With ``noise`` recordings, the share of the noisy copies that get
         generated noise of a random colour instead (white to brown): more
         kinds of noise than a few recordings hold.
+    babble : float, default=0.0
+        The share of the noisy copies that get babble made of the training
+        clips instead (several voices at once, half of them reversed): see
+        :class:`~skspeech.augment.WaveAugmenter`.
     %(training)s
     **network
         Other :class:`~skspeech.models.KWSClassifier` parameters
@@ -193,7 +198,8 @@ def kws_pipeline(sr: int = 16000, *, target_sr: int | None = None, duration: flo
     ])
     model = with_copies(pipeline, sr=sr, n_copies=n_copies if augment else 0,
                         random_state=random_state, eq=(-8.0, 8.0), tempo=tempo, noise=noise,
-                        shift=shift, snr=snr, generated_noise=generated_noise)
+                        shift=shift, snr=snr, generated_noise=generated_noise,
+                        babble=babble)
     if model is not pipeline:
         # a bad tempo fails here, not after the features (noise files are read when fitting)
         model.augmenter._check_ranges(read_files=False)

@@ -107,11 +107,13 @@ def test_set(clips, meta, rng, path):
     return X, y, speakers
 
 
-def recipes(model):
+def recipes(model, variant):
     from skspeech.pipelines import custom_words_pipeline, kws_pipeline, svm_pipeline
 
     return {
-        "custom_words_pipeline": lambda seed: custom_words_pipeline(model=model),
+        "custom_words_pipeline": lambda seed: custom_words_pipeline(model=model, variant=variant),
+        "  with layers='head'": lambda seed: custom_words_pipeline(
+            model=model, variant=variant).set_params(embedding__layers="head"),
         "kws_pipeline (scratch)": lambda seed: kws_pipeline(epochs=40, random_state=seed),
         "svm_pipeline (scratch)": lambda seed: svm_pipeline(),
     }
@@ -124,6 +126,8 @@ def main(argv=None):
     parser.add_argument("path", nargs="?", default=default, help="Speech Commands folder")
     parser.add_argument("--model", default=None,
                         help="the embedding's export folder (default: the shipped model)")
+    parser.add_argument("--variant", choices=("int8", "float"), default="int8",
+                        help="the embedding file (default: int8, as shipped)")
     parser.add_argument("--draws", type=int, default=3, help="draws of the ten clips")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default=None, help="also write the printout to this file")
@@ -143,7 +147,9 @@ def main(argv=None):
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     say(f"New words from {N_SHOTS} clips each (benchmarks/bench_custom_words.py), seed "
         f"{args.seed}, {args.draws} draws; {os.cpu_count()} cores, load {load:.1f} at start")
-    say(f"Embedding: {model}. New words (never heard by it): {', '.join(HELD_OUT)}.")
+    say(f"Embedding: {model} ({args.variant} file; layers 'blocks': mean and std over time of "
+        f"the last two residual blocks, unless said). New words (never heard by it): "
+        f"{', '.join(HELD_OUT)}.")
     clips, meta = load_all(args.path)
     rng = np.random.RandomState(args.seed)
     X_test, y_test, speakers = test_set(clips, meta, rng, args.path)
@@ -156,7 +162,7 @@ def main(argv=None):
     header = (f"{'recipe':<24} {'accuracy':>9} {'no cmd FA':>9} "
               + " ".join(f"{w:>6}" for w in HELD_OUT) + f" {'fit':>8}")
     say(header)
-    for name, make in recipes(model).items():
+    for name, make in recipes(model, args.variant).items():
         accs, fas, per_word, fits = [], [], [], []
         for draw in range(args.draws):
             X, y = few_shot_set(clips, meta, np.random.RandomState(args.seed + 1 + draw),

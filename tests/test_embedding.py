@@ -65,8 +65,13 @@ def test_export_writes_the_embedding_and_describes_it(net):
     model, folder, files, _, _ = net
     settings = json.loads(files["settings"].read_text())
     emb = settings["embedding"]
-    size = model.named_steps["kws"].model_.get_layer("softmax").input.shape[-1]
-    assert emb["size"] == size == 8
+    net = model.named_steps["kws"].model_
+    frames = [int(d) for d in net.get_layer("block1_add").output.shape[1:]]
+    assert net.get_layer("softmax").input.shape[-1] == 8 and frames[-1] == 8
+    # the one residual block's frames, then the softmax layer's input, flat
+    assert emb["parts"] == [{"layer": "block1_add", "shape": frames},
+                            {"layer": "softmax_input", "shape": [8]}]
+    assert emb["size"] == frames[0] * 8 + 8
     assert emb["files"] == {"float": "embedding_float.tflite", "int8": "embedding_int8.tflite"}
     assert files["embedding"]["float"] == folder / "embedding_float.tflite"
     assert files["sizes"]["embedding_int8"] == (folder / "embedding_int8.tflite").stat().st_size
@@ -79,16 +84,26 @@ def test_export_writes_the_embedding_and_describes_it(net):
 
 def test_keras_tflite_and_numpy_embeddings_agree(net):
     model, folder, files, X, _ = net
-    keras_emb = NetworkEmbedding(model).fit_transform(X)
-    float_emb = NetworkEmbedding(folder).transform(X)  # the float file when there is one
-    int8_emb = NetworkEmbedding(folder, variant="int8").transform(X)
-    assert keras_emb.dtype == float_emb.dtype == int8_emb.dtype == np.float32
-    assert keras_emb.shape == (len(X), 8)
-    np.testing.assert_allclose(float_emb, keras_emb, atol=1e-4)
-    np.testing.assert_allclose(TFLiteModel(files["float"]).embed(X, sr=SR), float_emb)
-    assert np.max(np.abs(int8_emb - float_emb)) < 0.05 * np.max(np.abs(float_emb)) + 0.05
-    # the softmax layer applied to the embedding gives the network's probabilities
-    W, b = model.named_steps["kws"].model_.get_layer("softmax").get_weights()
+    for layers, size in (("blocks", 16), ("head", 8)):
+        keras_emb = NetworkEmbedding(model, layers=layers).fit_transform(X)
+        float_emb = NetworkEmbedding(folder, layers=layers).transform(X)  # the float file
+        int8_emb = NetworkEmbedding(folder, variant="int8", layers=layers).transform(X)
+        assert keras_emb.dtype == float_emb.dtype == int8_emb.dtype == np.float32
+        assert keras_emb.shape == (len(X), size)
+        np.testing.assert_allclose(float_emb, keras_emb, atol=1e-4)
+        np.testing.assert_allclose(TFLiteModel(files["float"]).embed(X, sr=SR, layers=layers),
+                                   float_emb)
+        assert np.max(np.abs(int8_emb - float_emb)) < 0.05 * np.max(np.abs(float_emb)) + 0.05
+    # "blocks" (the default): the mean and std over time of the block's frames
+    net = model.named_steps["kws"].model_
+    import keras
+
+    frames = keras.Model(net.inputs, net.get_layer("block1_add").output).predict_on_batch(
+        model[:-1].transform(X))
+    np.testing.assert_allclose(NetworkEmbedding(model).transform(X),
+                               np.hstack([frames.mean(axis=1), frames.std(axis=1)]), atol=1e-5)
+    # "head": the softmax layer applied to it gives the network's probabilities
+    W, b = net.get_layer("softmax").get_weights()
     z = keras_emb.astype(np.float64) @ W + b
     proba = np.exp(z - z.max(axis=1, keepdims=True))
     proba /= proba.sum(axis=1, keepdims=True)
@@ -101,11 +116,13 @@ def test_in_a_pipeline_grid_search_and_joblib(net, tmp_path):
     pipe = Pipeline([("emb", NetworkEmbedding(folder)), ("lr", LogisticRegression())])
     pred = pipe.fit(X, y).predict(X)
     assert pred.dtype.kind == "U" and set(pred) <= set(WORDS)
-    assert pipe["emb"].embedding_size_ == 8 and pipe["emb"].model_sr_ == SR
+    assert pipe["emb"].embedding_size_ == 16 and pipe["emb"].model_sr_ == SR
     assert list(pipe["emb"].get_feature_names_out()[:2]) == ["networkembedding0",
                                                              "networkembedding1"]
-    search = GridSearchCV(pipe, {"lr__C": [0.1, 1.0]}, cv=2).fit(X, y)
+    search = GridSearchCV(pipe, {"lr__C": [0.1, 1.0], "emb__layers": ["blocks", "head"]},
+                          cv=2).fit(X, y)
     assert search.best_params_["lr__C"] in (0.1, 1.0)
+    assert search.best_estimator_["emb"].embedding_size_ in (16, 8)
     joblib.dump(pipe, tmp_path / "p.joblib")
     again = joblib.load(tmp_path / "p.joblib")
     np.testing.assert_array_equal(again["emb"].transform(X), pipe["emb"].transform(X))
@@ -156,6 +173,36 @@ def test_errors_name_the_model_and_what_is_expected(net, tmp_path):
         NetworkEmbedding(model, variant="int8").fit(X)
     with pytest.raises(ValueError, match="model"):
         NetworkEmbedding(3).fit(X)
+    with pytest.raises(ValueError, match="layers"):
+        NetworkEmbedding(folder, layers="all").fit(X)
+    with pytest.raises(ValueError, match="layers must be 'blocks' or 'head'"):
+        load_exported(folder).embed(X, layers="all")
+
+
+def test_an_export_written_before_the_blocks_gives_its_head(net, tmp_path):
+    """frontend.json of 0.2 (no "parts"): the head vector, and a clear error for blocks."""
+    _, folder, _, X, _ = net
+    old = _copy(folder, tmp_path, ["frontend.json", "model_float.tflite"])
+    settings = json.loads((old / "frontend.json").read_text())
+    import keras
+
+    from skspeech.export._tflite import _head_input
+
+    net_model = net[0].named_steps["kws"].model_
+    # the 0.2 layout: the embedding file ends at the softmax layer's input, no "parts"
+    emb_model = keras.Model(net_model.inputs, _head_input(net_model))
+    import tensorflow as tf
+
+    blob = tf.lite.TFLiteConverter.from_keras_model(emb_model).convert()
+    (old / "embedding_float.tflite").write_bytes(blob)
+    settings["embedding"] = {"files": {"float": "embedding_float.tflite"}, "size": 8}
+    (old / "frontend.json").write_text(json.dumps(settings))
+    model = load_exported(old)
+    assert model.embedding_size == 8
+    np.testing.assert_allclose(model.embed(X), NetworkEmbedding(folder, layers="head")
+                               .transform(X), atol=1e-4)
+    with pytest.raises(ValueError, match="no residual block frames.*layers='head'"):
+        NetworkEmbedding(old, layers="blocks").fit(X)
 
 
 def test_custom_words_pipeline_resamples_to_the_models_rate(net):
@@ -206,7 +253,7 @@ def test_cli_export_embedding(net, tmp_path, capsys):
     assert main(["export", str(path), "--no-int8", "--embedding", "-o",
                  str(tmp_path / "tfl")]) == 0
     assert "embedding float" in capsys.readouterr().out
-    assert NetworkEmbedding(tmp_path / "tfl").transform(X).shape == (len(X), 8)
+    assert NetworkEmbedding(tmp_path / "tfl").transform(X).shape == (len(X), 16)
 
 
 @pytest.mark.skipif(not pretrained.available(), reason="the pretrained model is not shipped")

@@ -25,8 +25,9 @@ def add_parser(sub):
     p.add_argument("--check", default=None, metavar="DATA",
                    help="also score Keras, float and int8 on this data's test subset")
     p.add_argument("--embedding", action="store_true",
-                   help="also write the network's embedding (the input of its softmax layer, "
-                        "one vector per clip): embedding_float.tflite and embedding_int8.tflite, "
+                   help="also write the network's embedding (its last residual blocks' frames "
+                        "and the input of its softmax layer, one vector per clip): "
+                        "embedding_float.tflite and embedding_int8.tflite, "
                         "for skspeech.pipelines.NetworkEmbedding and train --model custom "
                         "--pretrained FOLDER")
     p.add_argument("--force", action="store_true", help="replace existing files")

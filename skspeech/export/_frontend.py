@@ -231,7 +231,7 @@ def check_settings(settings, where):
 def _check_embedding(embedding, where, again):
     """The ``"embedding"`` object of ``frontend.json`` (export_tflite(embedding=True)), checked."""
     expected = ('an object with "files" (the .tflite file of each variant) and "size" (the '
-                'length of the embedding)')
+                'values per clip of its output)')
     ok = (isinstance(embedding, dict) and isinstance(embedding.get("files"), dict)
           and embedding["files"] and set(embedding["files"]) <= set(VARIANTS)
           and _is_int(embedding.get("size")))
@@ -239,6 +239,15 @@ def _check_embedding(embedding, where, again):
         ok = all(isinstance(name, str) and name.endswith(".tflite") and name == name.strip()
                  and "/" not in name and "\\" not in name and not name.startswith(".")
                  for name in embedding["files"].values())
+    if ok and "parts" in embedding:  # since 0.3: the layers of the flat output
+        parts = embedding["parts"]
+        ok = (isinstance(parts, list) and parts
+              and all(isinstance(p, dict) and isinstance(p.get("layer"), str)
+                      and isinstance(p.get("shape"), list) and p["shape"]
+                      and all(_is_int(d) and d > 0 for d in p["shape"]) for p in parts)
+              and sum(int(np.prod(p["shape"])) for p in parts) == embedding["size"])
+        expected += (', and "parts": a list of {"layer": name, "shape": [...]} whose sizes '
+                     'add up to "size"')
     if not ok:
         raise ValueError(f"{where} is damaged: embedding is {embedding!r}, expected {expected}. "
                          f"{again}")

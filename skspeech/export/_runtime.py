@@ -18,6 +18,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from . import _frontend
+from ._embedding import HEAD_PART, embedding_size, legacy_parts, pool_embedding
 
 SETTINGS = "frontend.json"
 _RUNTIMES = ("litert", "tensorflow")
@@ -162,8 +163,10 @@ class TFLiteModel:
     settings : dict
         The contents of ``frontend.json``.
     embedding_size : int
-        The length of the vector :meth:`embed` gives, for an export written
-        with ``embedding=True`` (ValueError otherwise).
+        The length of the vector :meth:`embed` gives by default (the
+        ``"blocks"`` one, or the ``"head"`` one for an export written
+        before 0.3), for an export written with ``embedding=True``
+        (ValueError otherwise).
 
     See Also
     --------
@@ -313,8 +316,19 @@ class TFLiteModel:
 
     @property
     def embedding_size(self) -> int:
-        """The length of the vector :meth:`embed` gives (ValueError: the export has none)."""
-        return self._embedding_settings()["size"]
+        """The length of the vector :meth:`embed` gives by default (ValueError: the export has
+        none)."""
+        return embedding_size(self.embedding_parts, self._default_layers())
+
+    @property
+    def embedding_parts(self) -> list[dict[str, Any]]:
+        """The layers of the embedding file's flat output (``frontend.json``'s ``parts``)."""
+        embedding = self._embedding_settings()
+        return embedding.get("parts") or legacy_parts(embedding["size"])
+
+    def _default_layers(self):
+        parts = self.embedding_parts
+        return "blocks" if any(p["layer"] != HEAD_PART for p in parts) else "head"
 
     def _embedding_settings(self):
         embedding = self.settings.get("embedding")
@@ -355,14 +369,26 @@ class TFLiteModel:
         self._embedder = (interp, inp, out, size)
         return self._embedder
 
-    def embed_features(self, features: ArrayLike) -> np.ndarray:
+    def embed_features(self, features: ArrayLike, *, layers: str | None = None) -> np.ndarray:
         """The embedding of features of shape ``(n_clips, *input_shape[1:])`` (as :meth:`embed`)."""
         interp, inp, out, size = self._embedding_interpreter()
+        layers = self._check_layers(layers)
         F = self._as_input(features, "features")
-        return _invoke(interp, inp, out, F, np.empty((len(F), size), dtype=np.float32))
+        flat = _invoke(interp, inp, out, F, np.empty((len(F), size), dtype=np.float32))
+        return pool_embedding(flat, self.embedding_parts, layers)
 
-    def embed(self, X: ArrayLike | Sequence[ArrayLike], *, sr: int | None = None) -> np.ndarray:
-        """The network's embedding of clips: the input of its softmax layer.
+    def _check_layers(self, layers):
+        if layers is None:
+            return self._default_layers()
+        if layers not in ("blocks", "head"):
+            raise ValueError(f"layers must be 'blocks' or 'head' (or None: the export's "
+                             f"default); got {layers!r}.")
+        embedding_size(self.embedding_parts, layers)  # blocks the export lacks: say so
+        return layers
+
+    def embed(self, X: ArrayLike | Sequence[ArrayLike], *, sr: int | None = None,
+              layers: str | None = None) -> np.ndarray:
+        """The network's embedding of clips: a fixed-length vector per clip.
 
         The same front end as :meth:`predict_proba` feeds the embedding file
         of the same variant (``embedding_float.tflite`` or
@@ -375,10 +401,16 @@ class TFLiteModel:
             Clips at :attr:`sr` (float in [-1, 1] or integer PCM).
         sr : int, default=None
             The clips' sample rate, checked against :attr:`sr` when given.
+        layers : {"blocks", "head"} or None, default=None
+            ``"blocks"``: the mean and standard deviation over time of the
+            channels of the network's last two residual blocks (what new
+            words are learned from best); ``"head"``: the input of its
+            softmax layer. None: ``"blocks"``, or ``"head"`` for an export
+            written before 0.3 (which has only that).
 
         Returns
         -------
-        embedding : ndarray of shape (n_clips, embedding_size)
+        embedding : ndarray of shape (n_clips, n_values)
             Float32 (an int8 file's output dequantised).
 
         Raises
@@ -391,7 +423,8 @@ class TFLiteModel:
         """
         self._check_sr(sr)
         self._embedding_interpreter()  # first: an export without one says so before any work
-        return self.embed_features(self.features(X))
+        layers = self._check_layers(layers)
+        return self.embed_features(self.features(X), layers=layers)
 
     def predict_proba(self, X: ArrayLike | Sequence[ArrayLike], *, sr: int | None = None
                       ) -> np.ndarray:

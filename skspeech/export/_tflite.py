@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 import warnings
 from collections.abc import Sequence
@@ -20,6 +21,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .._atomic import temporary_path
+from ._embedding import HEAD_PART, flat_size
 from ._frontend import describe
 from ._runtime import make_interpreter
 
@@ -28,7 +30,10 @@ if TYPE_CHECKING:
 
 _FILES = {"float": "model_float.tflite", "int8": "model_int8.tflite",
           "settings": "frontend.json"}
-#: The embedding network's files (``embedding=True``): the input of the layer named "softmax".
+#: Residual blocks whose frames the embedding gives: the last two
+#: (docs/benchmarks/custom_words.txt).
+_N_BLOCKS = 2
+#: The embedding network's files (``embedding=True``): see :func:`embedding_network`.
 _EMBEDDING_FILES = {"float": "embedding_float.tflite", "int8": "embedding_int8.tflite"}
 #: The name every skspeech network gives its output layer (models/_keras_nets.py).
 _HEAD = "softmax"
@@ -99,24 +104,41 @@ def _features(front, shape, X):
     return F.reshape(len(F), *shape[1:])
 
 
-def embedding_network(keras_model):
-    """The Keras model from ``keras_model``'s input to the input of its layer named "softmax".
-
-    Every skspeech network ends in a Dense layer named "softmax"; its input is
-    the pooled (post-Dropout, an identity when predicting) vector of the clip:
-    the network's embedding. ValueError when there is no such layer.
-    """
-    import keras
-
+def _head_input(keras_model):
+    """The input of ``keras_model``'s layer named "softmax" (ValueError when it has none)."""
     try:
-        head = keras_model.get_layer(_HEAD)
+        return keras_model.get_layer(_HEAD).input
     except ValueError:
         names = [layer.name for layer in keras_model.layers]
         raise ValueError(f"The network {keras_model.name!r} has no layer named {_HEAD!r} "
-                         f"(its layers: {', '.join(names[-4:])}, ...); the embedding is the "
-                         f"input of that layer, which every skspeech network ends with. "
-                         f"Build the network with skspeech's recipes.") from None
-    return keras.Model(keras_model.inputs, head.input, name=f"{keras_model.name}_embedding")
+                         f"(its layers: {', '.join(names[-4:])}, ...); the embedding is "
+                         f"read before that layer, which every skspeech network ends "
+                         f"with. Build the network with skspeech's recipes.") from None
+
+
+def embedding_network(keras_model):
+    """The Keras model that gives ``keras_model``'s embedding, and the parts of its output.
+
+    One flat output per clip: the frames of the last two residual blocks
+    (the layers named ``block<i>_add``; none in a network without blocks),
+    then the input of the layer named "softmax" (every skspeech network ends
+    in that Dense layer; its input is the pooled vector the words are read
+    from). ``parts`` lists ``{"layer", "shape"}`` in that order;
+    :func:`~skspeech.export._embedding.pool_embedding` turns the output into
+    the vector asked for. ValueError when there is no softmax layer.
+    """
+    import keras
+
+    head = _head_input(keras_model)
+    blocks = [layer for layer in keras_model.layers
+              if re.fullmatch(r"block\d+_add", layer.name)][-_N_BLOCKS:]
+    outputs = [keras.layers.Flatten(name=f"embedding_{layer.name}")(layer.output)
+               for layer in blocks] + [head]
+    parts = [{"layer": layer.name, "shape": [int(d) for d in layer.output.shape[1:]]}
+             for layer in blocks] + [{"layer": HEAD_PART, "shape": [int(head.shape[-1])]}]
+    out = (keras.layers.Concatenate(name="embedding")(outputs) if len(outputs) > 1
+           else outputs[0])
+    return keras.Model(keras_model.inputs, out, name=f"{keras_model.name}_embedding"), parts
 
 
 def logits_network(keras_model):
@@ -130,7 +152,7 @@ def logits_network(keras_model):
     """
     import keras
 
-    head = embedding_network(keras_model).output  # checks the "softmax" layer
+    head = _head_input(keras_model)
     dense = keras_model.get_layer(_HEAD)
     logits = keras.layers.Dense(dense.units, name="logits")
     out = logits(head)
@@ -292,13 +314,15 @@ def export_tflite(model: BaseEstimator, output_dir: str | os.PathLike, *,
         and :class:`TFLiteModel` do; ``get_signature_runner`` needs them.
     embedding : bool, default=False
         Also write the network's embedding: ``embedding_float.tflite`` and
-        (with ``int8``) ``embedding_int8.tflite``, the network from its input
-        to the input of its last layer (the one named ``"softmax"``), a
-        fixed-length vector per clip, converted as the main files are (the
-        same representative features calibrate its int8 file, with int8
-        input and output). ``frontend.json`` describes them under
-        ``"embedding"``: ``files``, ``size`` (the vector's length), ``ops``
-        and, for int8, the ``int8`` input and output quantisation.
+        (with ``int8``) ``embedding_int8.tflite``: the network from its input
+        to the frames of its last two residual blocks and the input of its
+        last layer (the one named ``"softmax"``), one flat array per clip,
+        converted as the main files are (the same representative features
+        calibrate its int8 file, with int8 input and output).
+        ``frontend.json`` describes them under ``"embedding"``: ``files``,
+        ``size`` (values per clip in the file's output), ``parts`` (which
+        layer each stretch of it comes from, and its shape), ``ops`` and,
+        for int8, the ``int8`` input and output quantisation.
         :meth:`TFLiteModel.embed` runs them, and
         :class:`~skspeech.pipelines.NetworkEmbedding` makes them a
         scikit-learn transformer. Either variant can be shipped alone: the
@@ -338,7 +362,8 @@ def export_tflite(model: BaseEstimator, output_dir: str | os.PathLike, *,
     if int8 and representative is None:
         raise ValueError("int8 quantisation needs representative clips (a few hundred "
                          "training clips) to calibrate; pass representative=X or int8=False.")
-    embedder = embedding_network(clf.model_) if embedding else None  # before writing anything
+    embedder, parts = (embedding_network(clf.model_) if embedding  # before writing anything
+                       else (None, None))
     out = Path(os.path.expanduser(os.fspath(output_dir)))
     if out.exists() and not out.is_dir():
         raise NotADirectoryError(f"{str(out)!r} is a file; give a folder for the export.")
@@ -389,7 +414,7 @@ def export_tflite(model: BaseEstimator, output_dir: str | os.PathLike, *,
         kinds = [k for k in ("float", "int8") if f"embedding_{k}" in blobs]
         settings["embedding"] = {
             "files": {k: paths[f"embedding_{k}"].name for k in kinds},
-            "size": int(np.prod(embedder.outputs[0].shape[1:])),
+            "size": flat_size(parts), "parts": parts,
             "ops": {k: ops[f"embedding_{k}"] for k in kinds}}
         if int8:
             settings["embedding"]["int8"] = _int8_settings(blobs["embedding_int8"])

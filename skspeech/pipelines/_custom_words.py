@@ -22,8 +22,9 @@ def custom_words_pipeline(sr: int = 16000, *, model: Any = "speech-commands-12",
 
     [Resampler ->] NetworkEmbedding -> StandardScaler -> LogisticRegression.
     A trained keyword network (by default the pretrained
-    ``"speech-commands-12"``) turns each clip into its embedding, the
-    vector its softmax layer reads the words from; a logistic regression,
+    ``"speech-commands-12"``) turns each clip into its embedding (the mean
+    and spread over time of its last two residual blocks' channels, see
+    :class:`NetworkEmbedding`); a logistic regression,
     the only part fitted, learns the new words from it. About ten clips of
     each word are enough to start; fitting takes seconds, as only the
     embeddings are computed and a linear model fitted.

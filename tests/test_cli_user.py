@@ -317,6 +317,11 @@ def test_predict_with_an_augmented_model(folder, tmp_path):
     (("--model", "hmm", "--C", "1"), "--C applies to --model svm"),
     (("--model", "kws", "--epochs", "0"), "--epochs must be at least 1; got 0"),
     (("--model", "conv1d", "--duration", "0"), "--duration must be a positive number"),
+    (("--model", "svm", "--babble", "0.3"), "--babble applies to --model kws or kws2d"),
+    (("--model", "kws", "--babble", "1.5"), "--babble is a share of the noisy copies, from 0 "
+                                            "to 1; got 1.5"),
+    (("--model", "kws", "--babble", "0.3", "--no-augment"), "--babble mixes babble into the "
+                                                            "augmented copies"),
 ])
 def test_train_rejects_options_of_other_models(folder, tmp_path, capsys, args, message):
     code, path = _train_in_process(folder, tmp_path, *args)

@@ -180,7 +180,8 @@ def test_errors_name_the_model_and_what_is_expected(net, tmp_path):
 
 
 def test_an_export_written_before_the_blocks_gives_its_head(net, tmp_path):
-    """frontend.json of 0.2 (no "parts"): the head vector, and a clear error for blocks."""
+    """frontend.json without "parts" (earlier development exports): the head vector, and a
+    clear error for blocks."""
     _, folder, _, X, _ = net
     old = _copy(folder, tmp_path, ["frontend.json", "model_float.tflite"])
     settings = json.loads((old / "frontend.json").read_text())
@@ -189,7 +190,7 @@ def test_an_export_written_before_the_blocks_gives_its_head(net, tmp_path):
     from skspeech.export._tflite import _head_input
 
     net_model = net[0].named_steps["kws"].model_
-    # the 0.2 layout: the embedding file ends at the softmax layer's input, no "parts"
+    # the earlier layout: the embedding file ends at the softmax layer's input, no "parts"
     emb_model = keras.Model(net_model.inputs, _head_input(net_model))
     import tensorflow as tf
 

@@ -45,8 +45,9 @@ def embedding_size(parts: list[dict[str, Any]], layers: str) -> int:
         return int(sum(np.prod(p["shape"]) for p in parts if p["layer"] == HEAD_PART))
     if not blocks:
         raise ValueError("This network's embedding has no residual block frames (a network "
-                         "without blocks, or an export written before skspeech 0.3: export "
-                         "it again with embedding=True); use layers='head'.")
+                         "without blocks, or an export whose frontend.json lists no "
+                         "\"parts\": export it again with embedding=True); use "
+                         "layers='head'.")
     return int(sum(2 * p["shape"][-1] for p in blocks))
 
 

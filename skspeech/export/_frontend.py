@@ -239,7 +239,7 @@ def _check_embedding(embedding, where, again):
         ok = all(isinstance(name, str) and name.endswith(".tflite") and name == name.strip()
                  and "/" not in name and "\\" not in name and not name.startswith(".")
                  for name in embedding["files"].values())
-    if ok and "parts" in embedding:  # since 0.3: the layers of the flat output
+    if ok and "parts" in embedding:  # the layers of the flat output (exports of 0.2.0)
         parts = embedding["parts"]
         ok = (isinstance(parts, list) and parts
               and all(isinstance(p, dict) and isinstance(p.get("layer"), str)

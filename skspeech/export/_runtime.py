@@ -164,9 +164,9 @@ class TFLiteModel:
         The contents of ``frontend.json``.
     embedding_size : int
         The length of the vector :meth:`embed` gives by default (the
-        ``"blocks"`` one, or the ``"head"`` one for an export written
-        before 0.3), for an export written with ``embedding=True``
-        (ValueError otherwise).
+        ``"blocks"`` one, or the ``"head"`` one for an export whose
+        ``frontend.json`` lists no ``parts``), for an export written with
+        ``embedding=True`` (ValueError otherwise).
 
     See Also
     --------
@@ -406,7 +406,7 @@ class TFLiteModel:
             channels of the network's last two residual blocks (what new
             words are learned from best); ``"head"``: the input of its
             softmax layer. None: ``"blocks"``, or ``"head"`` for an export
-            written before 0.3 (which has only that).
+            whose ``frontend.json`` lists no ``parts`` (it has only that).
 
         Returns
         -------

@@ -168,7 +168,7 @@ class NetworkEmbedding(StatelessTransformer, auto_wrap_output_keys=("transform",
         softmax layer (48 values for the pretrained model), the vector the
         network reads its own words from. None: ``"blocks"`` for a network
         with residual blocks (the keyword networks), else ``"head"`` (the
-        conv1d network; exports written before skspeech 0.3).
+        conv1d network; exports whose frontend.json lists no ``parts``).
     sr : int, default=None
         The sample rate of the clips given. Checked against the model's rate
         (ValueError when they differ: put a

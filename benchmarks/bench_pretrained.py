@@ -109,7 +109,8 @@ def main(argv=None):
         say(f"  {p.name:<24} {p.stat().st_size / 1024:7.1f} KiB")
     say(f"Classes: {', '.join(settings['classes'])}; {settings['sr']} Hz, "
         f"{settings['n_samples']} samples a clip; embedding of "
-        f"{settings.get('embedding', {}).get('size', '?')} values.")
+        f"{pretrained.load().embedding_size} values (layers 'blocks'; the file gives "
+        f"{settings.get('embedding', {}).get('size', '?')} values a clip, pooled in NumPy).")
     listener = settings.get("listener", {})
     if listener:
         say(f"Listener (threshold='auto'): {listener['threshold']:g}, smoothing "

@@ -71,12 +71,8 @@ class AugmentedClips(LazyClips):
             if self._ranges is None:
                 ranges, noise = self.augmenter._check_ranges()
                 self.augmenter._equal_length = False  # copies keep the length speed gives them
-                babble = None
-                if self.augmenter.babble:  # made of up to 600 of the clips, read once
-                    pick = np.random.default_rng([self._seed, 7]).permutation(
-                        len(self.source))[:600]
-                    babble = self.augmenter._babble_bank(self.source.read(np.sort(pick)),
-                                                         self._seed)
+                babble = self.augmenter._babble_bank(len(self.source), self.source.read,
+                                                     self._seed)  # read once
                 self._ranges = (ranges, noise, babble)
             return self._ranges
 

@@ -345,11 +345,13 @@ class WaveAugmenter(BaseEstimator):
                                  "empty or not finite.")
         return ranges, noise
 
-    def _babble_bank(self, clips, seed):
-        """The babble tracks (see ``babble``) made of ``clips``, or None without babble."""
-        if not self.babble or self.snr is None:
+    def _babble_bank(self, n_clips, read, seed):
+        """The babble tracks (see ``babble``) made of up to 600 of the ``n_clips`` clips that
+        ``read(indices)`` returns, drawn with ``seed``; None without babble."""
+        if not self.babble or self.snr is None or not self.n_copies:
             return None
-        return _babble_bank(clips, self.sr, np.random.default_rng([int(seed), 7]))
+        pick = np.sort(np.random.default_rng([int(seed), 7]).permutation(n_clips)[:600])
+        return _babble_bank(read(pick), self.sr, np.random.default_rng([int(seed), 7]))
 
     def _augment_one(self, x, rng, ranges, noise, babble=None):
         n = len(x)
@@ -436,10 +438,7 @@ class WaveAugmenter(BaseEstimator):
         self._equal_length = not _is_ragged_input(X)
         seed = check_random_state(self.random_state).randint(2 ** 31)
         rng = np.random.default_rng(seed)
-        babble = None
-        if self.babble and self.n_copies:  # made of up to 600 of the clips
-            pick = np.random.default_rng([seed, 7]).permutation(len(X))[:600]
-            babble = self._babble_bank([X[i] for i in np.sort(pick)], seed)
+        babble = self._babble_bank(len(X), lambda pick: [X[i] for i in pick], seed)
         copies = [self._augment_one(np.asarray(x), rng, ranges, noise, babble)
                   for _ in range(self.n_copies) for x in X]
         originals = list(X) if self.keep_original else []

@@ -33,6 +33,11 @@ def legacy_parts(size: int) -> list[dict[str, Any]]:
     return [{"layer": HEAD_PART, "shape": [int(size)]}]
 
 
+def default_layers(parts: list[dict[str, Any]]) -> str:
+    """"blocks" when the embedding has residual block frames, else "head"."""
+    return "blocks" if any(p["layer"] != HEAD_PART for p in parts) else "head"
+
+
 def flat_size(parts: list[dict[str, Any]]) -> int:
     """Values per clip in the embedding file's output."""
     return int(sum(np.prod(p["shape"]) for p in parts))

@@ -18,7 +18,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from . import _frontend
-from ._embedding import HEAD_PART, embedding_size, legacy_parts, pool_embedding
+from ._embedding import default_layers, embedding_size, legacy_parts, pool_embedding
 
 SETTINGS = "frontend.json"
 _RUNTIMES = ("litert", "tensorflow")
@@ -318,7 +318,7 @@ class TFLiteModel:
     def embedding_size(self) -> int:
         """The length of the vector :meth:`embed` gives by default (ValueError: the export has
         none)."""
-        return embedding_size(self.embedding_parts, self._default_layers())
+        return embedding_size(self.embedding_parts, default_layers(self.embedding_parts))
 
     @property
     def embedding_parts(self) -> list[dict[str, Any]]:
@@ -326,9 +326,6 @@ class TFLiteModel:
         embedding = self._embedding_settings()
         return embedding.get("parts") or legacy_parts(embedding["size"])
 
-    def _default_layers(self):
-        parts = self.embedding_parts
-        return "blocks" if any(p["layer"] != HEAD_PART for p in parts) else "head"
 
     def _embedding_settings(self):
         embedding = self.settings.get("embedding")
@@ -379,7 +376,7 @@ class TFLiteModel:
 
     def _check_layers(self, layers):
         if layers is None:
-            return self._default_layers()
+            return default_layers(self.embedding_parts)
         if layers not in ("blocks", "head"):
             raise ValueError(f"layers must be 'blocks' or 'head' (or None: the export's "
                              f"default); got {layers!r}.")

@@ -27,7 +27,7 @@ from sklearn.utils._param_validation import HasMethods, Integral, Interval, StrO
 
 from .._base import StatelessTransformer
 from .._validation import check_audio
-from ..export._embedding import HEAD_PART, embedding_size, pool_embedding
+from ..export._embedding import default_layers, embedding_size, pool_embedding
 
 #: Clips per Keras call (as the networks' own predict).
 _CHUNK = 256
@@ -37,20 +37,14 @@ _EXPECTED = ("a pretrained model's name (skspeech.pretrained.available()), an ex
              "--model kws/kws2d/conv1d)")
 
 
-def _layers(parts, layers):
-    """``layers`` or, for None, "blocks" when the network has residual blocks, else "head"."""
-    if layers is None:
-        return "blocks" if any(p["layer"] != HEAD_PART for p in parts) else "head"
-    return layers
-
-
 class _ExportedEmbedding:
     """The TFLite form: the embedding file beside a :class:`~skspeech.export.TFLiteModel`."""
 
     def __init__(self, tflite, layers):
         self.tflite = tflite
-        self.layers = _layers(tflite.embedding_parts, layers)  # ValueError: the export has none
-        self.size = embedding_size(tflite.embedding_parts, self.layers)  # and blocks it lacks
+        parts = tflite.embedding_parts  # ValueError: the export has none
+        self.layers = layers or default_layers(parts)
+        self.size = embedding_size(parts, self.layers)  # and blocks it lacks
         tflite._embedding_interpreter()  # a missing or foreign file: now, naming it
         self.sr = tflite.sr
 
@@ -79,7 +73,7 @@ class _KerasEmbedding:
                                  f"model's name).")
         self.front, self.clf = front, clf
         self.net, self.parts = embedding_network(clf.model_)
-        self.layers = _layers(self.parts, layers)
+        self.layers = layers or default_layers(self.parts)
         self.size = embedding_size(self.parts, self.layers)
         self.sr = model_sr(model)
 

@@ -333,7 +333,7 @@ def test_kws_pipeline_passes_its_noise_to_the_copies_only():
     model = kws_pipeline(sr=SR, noise=noise)
     assert model.augmenter.noise is noise
     assert kws_pipeline(sr=SR, augment=False, noise=noise).steps[-1][0] == "kws"
-    assert model.augmenter.babble == 0.0 and kws_pipeline(sr=SR, babble=0.3).augmenter.babble == 0.3
+    assert model.augmenter.babble == 0.3 and kws_pipeline(sr=SR, babble=0.0).augmenter.babble == 0.0
 
 
 def test_babble_is_made_of_the_other_clips_and_replaces_a_share_of_the_noise():

@@ -13,6 +13,9 @@ from ..io._clips import LazyClips
 
 __all__ = ["AugmentedClips", "augment_lazily"]
 
+#: What reading a clip raises when its file cannot be read (as skspeech.models._unreadable's).
+_READ_ERRORS = (ValueError, OSError)
+
 
 class AugmentedClips(LazyClips):
     """The clips of a lazy container followed by ``n_copies`` perturbed copies of each.
@@ -71,10 +74,24 @@ class AugmentedClips(LazyClips):
             if self._ranges is None:
                 ranges, noise = self.augmenter._check_ranges()
                 self.augmenter._equal_length = False  # copies keep the length speed gives them
-                babble = self.augmenter._babble_bank(len(self.source), self.source.read,
+                babble = self.augmenter._babble_bank(len(self.source), self._readable,
                                                      self._seed)  # read once
                 self._ranges = (ranges, noise, babble)
             return self._ranges
+
+    def _readable(self, indices):
+        """The clips ``indices`` that can be read (for the babble: a clip that cannot is left
+        out of it, and training reads, skips or refuses it as any other)."""
+        try:
+            return self.source.read(indices)
+        except _READ_ERRORS:
+            out = []
+            for i in indices:
+                try:
+                    out += list(self.source.read([i]))
+                except _READ_ERRORS:
+                    pass
+            return out
 
     def _read(self, indices, epoch):
         base, version = self._versions(np.asarray(indices))

@@ -88,7 +88,7 @@ def add_parser(sub):
     p.add_argument("--babble", type=float, default=None, metavar="SHARE",
                    help="kws, kws2d: the share (0-1) of the noisy copies that get babble "
                         "made of the training clips (several voices at once) instead of "
-                        "the other noise (default: the recipe's, 0)")
+                        "the other noise (default: the recipe's, 0.3; 0 turns it off)")
     g = p.add_argument_group("model options (each applies only to the models named)")
     g.add_argument("--C", type=float, default=None,
                    help="svm, custom: regularisation (default: 10 for svm, 1 for custom)")

@@ -1,9 +1,9 @@
 """Rebuild the pretrained model shipped in ``skspeech/pretrained/speech_commands_12/``, seeded.
 
 Two trainings with ``skspeech train``'s defaults for a Speech Commands folder (the keyword
-network and its recipe for streams, seed 0; without babble, ``BABBLE``), both holding out the words of ``HELD_OUT`` (in no
-class, not even ``_unknown_``: the few-shot benchmark, ``bench_custom_words.py``, teaches them
-to a head on the network's embedding):
+network and its recipe for streams, seed 0; without babble, ``BABBLE``), both holding out the
+words of ``HELD_OUT`` (in no class, not even ``_unknown_``: the few-shot benchmark,
+``bench_custom_words.py``, teaches them to a head on the network's embedding):
 
 1. the **twin**, on the ``train`` subset: its listener threshold is calibrated on the
    validation speakers (``skspeech train`` does it), and the benchmarks score it on the test
@@ -48,7 +48,7 @@ BABBLE = 0.0
 
 
 def train(path, subset, out, seed):
-    """``skspeech train PATH --subset SUBSET --exclude-words HELD_OUT --babble BABBLE`` into ``out``."""
+    """``skspeech train PATH --subset SUBSET --exclude-words HELD_OUT --babble BABBLE``."""
     from skspeech.cli import main as cli
 
     argv = ["train", str(path), "--subset", subset, "--exclude-words", *HELD_OUT,

@@ -69,11 +69,13 @@ def make(recipe, sr, seed, verbose, **kwargs):
     if recipe == "conv1d":
         return pipelines.conv1d_pipeline("mfcc", sr=sr, random_state=seed, verbose=verbose,
                                          **kwargs)
+    # babble=0.0: the printouts were measured before babble became kws_pipeline's default
     if recipe == "kws":
-        return pipelines.kws_pipeline(sr=sr, random_state=seed, verbose=verbose, **kwargs)
+        return pipelines.kws_pipeline(sr=sr, random_state=seed, verbose=verbose, babble=0.0,
+                                      **kwargs)
     if recipe == "kws-ceps":
         return pipelines.kws_pipeline(sr=sr, random_state=seed, verbose=verbose, n_ceps=20,
-                                      **kwargs)
+                                      babble=0.0, **kwargs)
     if recipe == "kws2d":  # the ensemble's 2-D network, whatever it is set to
         from skspeech.pipelines._ensemble import _ENSEMBLE_NETWORK_2D
 

@@ -3,6 +3,7 @@ features and predictions as in memory, fresh augmentation every epoch."""
 
 import json
 import pickle
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -419,3 +420,22 @@ def test_babble_copies_of_lazy_clips_are_repeatable(commands):
     np.testing.assert_array_equal(pickle.loads(pickle.dumps(clips)).read([n + 2], epoch=0)[0], a)
     noise = a[:len(X[2])] - X[2][:len(a)]
     assert np.std(noise) > 0.5 * np.std(X[2])  # at 0 dB the babble is as loud as the clip
+
+
+def test_lazy_babble_leaves_out_the_clips_that_cannot_be_read(commands, tmp_path):
+    """A damaged file is left out of the babble (training reads, skips or refuses it as any
+    other clip); when no clip can be read, the copies get no babble and a warning says so."""
+    X, y, files = commands
+    aug = WaveAugmenter(sr=SR, n_copies=1, random_state=0, snr=(0.0, 0.0), noise_prob=1.0,
+                        babble=1.0)
+    broken = tmp_path / "01.wav"
+    broken.write_bytes(broken.read_bytes()[:20])
+    clips, _ = augment_lazily(files, y, aug)
+    n = len(files)
+    a = clips.read([n + 2], epoch=0)[0]  # the babble is made of the 29 readable clips
+    assert np.std(a[:len(X[2])] - X[2][:len(a)]) > 0.5 * np.std(X[2])
+    for path in files.paths:
+        Path(path).write_bytes(b"RIFF")
+    clips, _ = augment_lazily(files, y, aug)
+    with pytest.warns(UserWarning, match=r"No babble .* none of the 30 clips"):
+        assert clips._checked()[2] is None

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import threading
+import warnings
 from typing import Any
 
 import numpy as np
 from sklearn.base import clone
 from sklearn.utils import check_random_state
 
-from ..io._clips import LazyClips
+from ..io._clips import READ_ERRORS, LazyClips
 
 __all__ = ["AugmentedClips", "augment_lazily"]
-
-#: What reading a clip raises when its file cannot be read (as skspeech.models._unreadable's).
-_READ_ERRORS = (ValueError, OSError)
 
 
 class AugmentedClips(LazyClips):
@@ -84,13 +82,17 @@ class AugmentedClips(LazyClips):
         out of it, and training reads, skips or refuses it as any other)."""
         try:
             return self.source.read(indices)
-        except _READ_ERRORS:
+        except READ_ERRORS as exc:
             out = []
             for i in indices:
                 try:
                     out += list(self.source.read([i]))
-                except _READ_ERRORS:
+                except READ_ERRORS:
                     pass
+            if not out:
+                warnings.warn(f"No babble in the training copies: none of the {len(indices)} "
+                              f"clips picked to make it could be read ({exc}).", UserWarning,
+                              stacklevel=2)
             return out
 
     def _read(self, indices, epoch):

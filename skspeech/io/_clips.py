@@ -22,7 +22,10 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["LazyClips", "as_batch", "is_lazy"]
+__all__ = ["READ_ERRORS", "LazyClips", "as_batch", "is_lazy"]
+
+#: Errors of reading a clip (a file removed, replaced or damaged since it was listed).
+READ_ERRORS = (ValueError, OSError)
 
 #: Clips read per batch when a container is iterated or materialised whole.
 READ_CHUNK = 256

@@ -5,11 +5,9 @@ Pipeline's streamed fit uses it too."""
 from __future__ import annotations
 
 from ..exceptions import UnreadableClipError
+from ..io._clips import READ_ERRORS
 
 __all__ = ["READ_ERRORS", "clip_error", "log_skipped", "skipping_checkpoint", "unreadable"]
-
-#: Errors of reading a clip (a file removed, replaced or damaged during training).
-READ_ERRORS = (ValueError, OSError)
 
 
 def unreadable(exc, epoch=None):

@@ -63,7 +63,7 @@ def ensemble_pipeline(sr: int = 16000, *, target_sr: int | None = None, duration
       shortcuts, 57 k weights, wider than ``kws_pipeline``'s default of 48
       channels (sized for a 64 KB TFLite file; an ensemble is not
       exported). Neither gets tempo-stretched copies (they voted better
-      without);
+      without) nor babble (measured without it);
     - ``"svm"``: :func:`svm_pipeline` (MFCC statistics, an RBF SVM), with
       half a vote: the sharpest on voices it was trained on, the weakest on
       new ones.

@@ -264,6 +264,48 @@ def test_balance_unknown_words_repeats_the_rare_words(sc_folder, lazy):
     assert len(balance_unknown_words(data).target) == n
 
 
+@pytest.mark.parametrize("lazy", [False, True])
+def test_balance_commands_repeats_the_rare_commands(sc_folder, lazy):
+    from sklearn.utils import Bunch
+
+    from skspeech.datasets import balance_commands
+
+    root, _ = sc_folder
+    full = load_speech_commands(root, subset="train", task="12", unknown_percentage="all",
+                                lazy=lazy)
+    # two commands get fewer clips than the others: 3 and 5 instead of 8
+    drop = np.concatenate([np.flatnonzero(full.target == "go")[3:],
+                           np.flatnonzero(full.target == "off")[5:]])
+    keep = np.setdiff1d(np.arange(len(full.target)), drop)
+    data = Bunch(data=full.data[keep] if lazy else [full.data[i] for i in keep],
+                 target=full.target[keep], word=full.word[keep],
+                 filenames=full.filenames[keep], speaker=full.speaker[keep])
+    before = {w: int(np.sum(data.target == w)) for w in np.unique(data.target)}
+    assert (before["go"], before["off"], before["yes"]) == (3, 5, 8)
+    out = balance_commands(data, random_state=0)
+    after = {w: int(np.sum(out.target == w)) for w in np.unique(out.target)}
+    # every command has the median's 8; _unknown_ and _silence_ as they were
+    assert after == {w: 8 if not w.startswith("_") else n for w, n in before.items()}
+    n = len(data.target)
+    assert out.filenames[:n].tolist() == data.filenames.tolist()  # originals first, unchanged
+    assert sorted(out.target[n:].tolist()) == ["go"] * 5 + ["off"] * 3
+    assert set(out.filenames[n:]) <= set(data.filenames[np.isin(data.target, ["go", "off"])])
+    i = len(out.target) - 1
+    j = int(np.flatnonzero(data.filenames == out.filenames[i])[0])
+    np.testing.assert_array_equal(out.data[i], data.data[j])
+    assert (out.word[i], out.speaker[i]) == (data.word[j], data.speaker[j])
+    again = balance_commands(data, random_state=0)
+    assert again.filenames.tolist() == out.filenames.tolist()  # seeded
+    assert len(balance_commands(data, min_clips=2).target) == n  # nothing to repeat
+    assert sum(balance_commands(data, min_clips=10).target == "yes") == 10
+    with pytest.raises(ValueError, match="min_clips must be an int >= 1 or 'auto'"):
+        balance_commands(data, min_clips=1.5)
+    with pytest.raises(ValueError, match="no command clips"):
+        balance_commands(Bunch(data=np.zeros((2, 3)), target=np.array(["_unknown_"] * 2)))
+    with pytest.raises(ValueError, match="one entry per clip"):
+        balance_commands(Bunch(data=np.zeros((2, 3)), target=np.array(["go"])))
+
+
 def test_task_35_takes_every_word(sc_folder):
     root, _ = sc_folder
     ds = load_speech_commands(root, subset="all", task="35")

@@ -8,6 +8,7 @@ the Speech Commands tutorial (the words of ``task="12"``).
 
 from ..labels import BACKGROUND_NOISE, SILENCE, UNKNOWN
 from ._archive import UnsafeArchiveError
+from ._balance import balance_commands
 from ._base import get_data_home
 from ._fetch import fetch_fsdd, fetch_speech_commands
 from ._fsdd import FSDD_FILE_RE, FSDD_TEST_TAKES, load_fsdd
@@ -28,6 +29,7 @@ __all__ = [
     "TRAIN_UNKNOWN_PERCENTAGE",
     "UNKNOWN",
     "background_noise",
+    "balance_commands",
     "balance_unknown_words",
     "ChecksumError",
     "DownloadError",

@@ -97,10 +97,16 @@ def balance_unknown_words(data, *, min_clips="auto", random_state=0):
         idx = unknown[word[unknown] == w]
         if len(idx) < min_clips:
             extra.append(rng.choice(idx, min_clips - len(idx), replace=True))
-    order = np.concatenate([np.arange(len(target))] + extra).astype(np.intp)
+    return repeat_clips(data, extra)
+
+
+def repeat_clips(data, extra):
+    """A copy of ``data`` with the clips of the index arrays ``extra`` appended."""
+    n = len(data.target)
+    order = np.concatenate([np.arange(n)] + list(extra)).astype(np.intp)
     out = Bunch(**data)
     out.data = _take(data.data, order)
     for field in _PER_CLIP:
-        if field in data and data[field] is not None and len(data[field]) == len(target):
+        if field in data and data[field] is not None and len(data[field]) == n:
             out[field] = np.asarray(data[field])[order]
     return out

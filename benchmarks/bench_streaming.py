@@ -30,8 +30,10 @@ Printed: the model's clip-by-clip scores on the test subset (12-class accuracy, 
 false rejects; and at 10 dB SNR with each unseen noise kind), then the table of listener
 settings, the defaults (``threshold="auto"``: the model's calibrated threshold), the settings
 one step either side of the default threshold, and the most hits at no more than
-``MAX_FA_PER_HOUR`` false alarms per hour, with hits per word, per part of the stream and per
-subset of speakers (the calibration heard validation speakers), and the words that set it off.
+``MAX_FA_PER_HOUR`` false alarms per hour, with hits per word (and their mean: what a stream
+with every command equally often would count; the copy has fewer clips of go, on and off), per
+part of the stream and per subset of speakers (the calibration heard validation speakers), and
+the words that set it off.
 
 The model's ``predict_proba`` is computed once for every window position (batched, with
 :class:`skspeech.streaming._calibrate.WindowTable`) and the sweep reuses it: the listener runs
@@ -199,6 +201,10 @@ def describe(row, events, info, commands, say, name):
 
     say("  hits per word: " + ", ".join(f"{w} {rate(lambda e, w=w: e.label == w)}"
                                         for w in commands))
+    per_word = [1 - np.mean([k in missed for k in cmd if events[k].label == w])
+                for w in commands if any(events[k].label == w for k in cmd)]
+    say(f"  every command as often (the mean of the words' hit rates, as a stream with each "
+        f"word equally often would count): {np.mean(per_word):.1%}")
     say("  hits per part: " + ", ".join(
         f"{part} {rate(lambda e, a=a, b=b: a <= e.onset < b)}" for part, a, b in info["parts"]))
     subsets = info["subsets"]

@@ -135,6 +135,10 @@ def test_bad_calibration_input_gets_a_clear_error(model, data):
         calibrate_threshold(model, held_out, words, sr=SR, max_false_alarms_per_hour=-1)
     with pytest.raises(ValueError, match="minutes must be None or a number"):
         calibrate_threshold(model, held_out, words, sr=SR, minutes=0)
+    with pytest.raises(ValueError, match="noisy_share must be a number from 0 to 1; got 1.5"):
+        calibrate_threshold(model, held_out, words, sr=SR, noisy_share=1.5)
+    with pytest.raises(ValueError, match="noisy_snr_db must be a number of dB"):
+        calibrate_threshold(model, held_out, words, sr=SR, noisy_snr_db="10")
     commands_only = [w for w in words if w != "_unknown_"]
     clips = [x for x, w in zip(held_out, words) if w != "_unknown_"]
     with pytest.raises(ValueError, match="needs clips of the model's commands"):
@@ -143,6 +147,45 @@ def test_bad_calibration_input_gets_a_clear_error(model, data):
         calibrate_threshold(model, held_out, ["low", "high", "low"], sr=SR)
     with pytest.raises(ValueError, match="needs a fitted classifier"):
         calibrate_threshold(_model(), held_out, words, sr=SR)
+
+
+def test_the_calibration_stream_has_a_noisy_part_over_reversed_babble(data):
+    from skspeech.streaming._calibrate import calibration_stream
+
+    _, words, held_out, _ = data
+    labels = np.array(words)
+    commands = ["high", "low"]
+    stream, events = calibration_stream(held_out, labels, commands, sr=SR, noise=None,
+                                        n_commands=16, noisy_share=0.5, noisy_snr_db=10.0,
+                                        rng=np.random.RandomState(0))
+    assert len(events) == 32 and sum(e.is_command for e in events) == 16
+    quiet, noisy = events[:16], events[16:]  # the part at recorded level comes first
+    start = int((noisy[0].onset - 4.0) * SR)  # the noisy part: babble from its lead on
+    assert np.all(stream[:int(quiet[0].onset * SR) - SR // 2] == 0)  # noise=None: silence
+    words_rms, bed_rms = [], []
+    for a, b in zip(noisy, noisy[1:]):  # each word's loud part, and the babble after it
+        words_rms.append(np.sqrt(np.mean(stream[int(a.onset * SR):int(a.offset * SR)] ** 2)))
+        gap = stream[int((a.offset + 0.3) * SR):int((b.onset - 0.3) * SR)]
+        if len(gap) > SR // 2:
+            bed_rms.append(np.sqrt(np.mean(gap ** 2)))
+    assert np.mean(stream[start:] != 0) > 0.99  # babble between the noisy words
+    snr = 20 * np.log10(np.median(words_rms) / np.median(bed_rms))
+    assert 7 < snr < 13  # the words 10 dB above the babble (plus the clips' own noise)
+    # noisy_share=0 leaves the stream of the calibration before (every word at its level)
+    plain, ev = calibration_stream(held_out, labels, commands, sr=SR, noise=None, n_commands=16,
+                                   noisy_share=0.0, noisy_snr_db=10.0,
+                                   rng=np.random.RandomState(0))
+    assert len(ev) == 32 and np.mean(plain == 0) > 0.5
+
+
+def test_the_noisy_part_is_stored_and_costs_hits(model, data):
+    quiet = _calibrate(model, data, 200.0, store=False)
+    noisy = _calibrate(model, data, 200.0, noisy_share=0.5)
+    assert (quiet.noisy_share, noisy.noisy_share, noisy.noisy_snr_db) == (0.0, 0.5, 10.0)
+    assert model.listener_calibration_["noisy_share"] == 0.5
+    assert model.listener_calibration_["noisy_snr_db"] == 10.0
+    louder = _calibrate(model, data, 200.0, noisy_share=1.0, noisy_snr_db=0.0, store=False)
+    assert louder.hit_rate < quiet.hit_rate  # words at 0 dB SNR are harder to hear
 
 
 def test_make_command_stream_places_words_at_a_signal_to_noise_ratio():

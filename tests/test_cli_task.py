@@ -102,6 +102,33 @@ def test_train_prints_the_classes_and_no_command(sc_folder, tmp_path, capsys):
            "words repeated (0 repeats)" in out.err
 
 
+def test_train_balance_commands_repeats_the_rare_ones(sc_folder, tmp_path, capsys):
+    from skspeech.datasets import load_speech_commands
+
+    root = tmp_path / "uneven"
+    shutil.copytree(sc_folder, root)
+    go = load_speech_commands(root, subset="train", words=["go"], task="words").filenames
+    for name in go[:3]:  # go: 5 training clips, every other command 8
+        (root / "go" / name.replace("\\", "/").split("/")[-1]).unlink()
+    path = tmp_path / "m.joblib"
+    assert main(["train", str(root), "--model", "svm", "-o", str(path), "--quiet",
+                 "--no-calibrate", "--balance-commands"]) == 0
+    err = capsys.readouterr().err
+    assert "commands: the rare ones repeated up to the median command's clips (3 repeats)" in err
+    assert load_model(path, return_metadata=True)[1]["training"]["n_clips"] == 112
+    assert main(["train", str(root), "--model", "svm", "-o", str(path), "--quiet",
+                 "--no-calibrate", "--force", "--no-balance-commands"]) == 0
+    assert "the rare ones repeated up to" not in capsys.readouterr().err
+    assert load_model(path, return_metadata=True)[1]["training"]["n_clips"] == 109
+    assert main(["train", str(root), "--model", "svm", "--task", "words", "-o",
+                 str(tmp_path / "w.joblib"), "--quiet", "--balance-commands"]) == 1
+    assert "--balance-commands applies to the 12-class task" in capsys.readouterr().err
+    assert main(["train", "synthetic", "--model", "svm", "-o", str(tmp_path / "s.joblib"),
+                 "--quiet", "--balance-commands"]) == 1
+    assert "--balance-commands applies to a Speech Commands folder's 12-class task; " \
+           "'synthetic' is synthetic data" in capsys.readouterr().err
+
+
 def test_train_task_words_and_35(sc_folder, tmp_path, capsys):
     path = tmp_path / "w.joblib"
     assert main(["train", str(sc_folder), "--model", "svm", "--task", "words", "-o", str(path),
@@ -375,7 +402,7 @@ def test_train_calibrates_the_listener_on_the_validation_speakers(svm12, sc_fold
                  str(path), "--quiet"]) == 0
     out = capsys.readouterr().out
     assert re.search(r"Listener threshold [\d.]+: calibrated for at most 500 false alarms per "
-                     r"hour on [\d.]+ min of the validation speakers", out), out
+                     r"hour on [\d.]+ min of the validation speakers \(there", out), out
     assert load_model(path).listener_calibration_["max_false_alarms_per_hour"] == 500
     # --no-calibrate: the default for the kind of model
     assert main(["train", str(sc_folder), "--model", "svm", "--no-calibrate", "-o", str(path),

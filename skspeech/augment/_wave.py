@@ -130,14 +130,14 @@ def _coloured_noise(n, exponent, rng):
     return (noise / (np.std(noise) + 1e-12)).astype(np.float32)
 
 
-def _babble_bank(clips, sr, rng, *, n_tracks=4, seconds=30.0, voices=(3, 7)):
+def _babble_bank(clips, sr, rng, *, n_tracks=4, seconds=30.0, voices=(3, 7), reverse=0.5):
     """Babble recordings made of clips, for :class:`WaveAugmenter`'s ``babble``.
 
     Each of the ``n_tracks`` tracks sums 3-7 voices; a voice is a chain of
-    random clips (each reversed with chance 1/2, so that most of the babble
-    says no word), every clip brought to the same RMS, the voice at a random
-    gain within +-6 dB. ``clips``: 1-D arrays at ``sr``. None when no clip
-    has sound.
+    random clips (each reversed with chance ``reverse``, so that most of the
+    babble says no word), every clip brought to the same RMS, the voice at a
+    random gain within +-6 dB. ``clips``: 1-D arrays at ``sr``. None when no
+    clip has sound.
     """
     clips = [np.asarray(c, dtype=np.float32) for c in clips]
     clips = [c / np.float32(np.sqrt(np.mean(c.astype(np.float64) ** 2)))
@@ -152,7 +152,7 @@ def _babble_bank(clips, sr, rng, *, n_tracks=4, seconds=30.0, voices=(3, 7)):
             voice, length = [np.zeros(int(rng.integers(sr)), np.float32)], 0
             while length < n:
                 c = clips[int(rng.integers(len(clips)))]
-                voice.append(c[::-1] if rng.random() < 0.5 else c)
+                voice.append(c[::-1] if rng.random() < reverse else c)
                 length += len(c)
             gain = np.float32(10.0 ** (rng.uniform(-6.0, 6.0) / 20.0))
             track += np.concatenate(voice)[:n] * gain

@@ -89,6 +89,10 @@ def add_parser(sub):
                    help="kws, kws2d: the share (0-1) of the noisy copies that get babble "
                         "made of the training clips (several voices at once) instead of "
                         "the other noise (default: the recipe's, 0.3; 0 turns it off)")
+    p.add_argument("--balance-commands", action=argparse.BooleanOptionalAction, default=False,
+                   help="12-class task of a Speech Commands folder: repeat the clips of the "
+                        "rare commands (go, on, off in the development copy) up to the "
+                        "median command's, so that each weighs as much in training")
     g = p.add_argument_group("model options (each applies only to the models named)")
     g.add_argument("--C", type=float, default=None,
                    help="svm, custom: regularisation (default: 10 for svm, 1 for custom)")
@@ -399,7 +403,9 @@ def _calibrate(model, args, kind, data, sr, say):
     cal = calibrate_threshold(model, list(held_out.data), held_out.word, sr=sr, noise=noise,
                               max_false_alarms_per_hour=budget, random_state=args.seed)
     print(f"Listener threshold {cal.threshold:g}: calibrated for at most {budget:g} false alarms "
-          f"per hour on {cal.minutes:g} min of the validation speakers (there {cal.hit_rate:.1%} "
+          f"per hour on {cal.minutes:g} min of the validation speakers"
+          + (f", {cal.noisy_share:.0%} of the words {cal.noisy_snr_db:g} dB above babble"
+             if cal.noisy_share else "") + f" (there {cal.hit_rate:.1%} "
           f"of {cal.n_commands} commands heard, {cal.false_alarms_per_hour:.1f} false alarms per "
           f"hour; {time.perf_counter() - t0:.0f} s); listen and serve use it.")
     return cal
@@ -450,7 +456,8 @@ def _train(args, out, say):
                          verbose=not args.quiet, note=note,
                          on_error="skip" if skip else "raise", for_training=True,
                          lazy=args.model in streamed.NETWORK_MODELS,
-                         exclude_words=args.exclude_words)
+                         exclude_words=args.exclude_words,
+                         balance=getattr(args, "balance_commands", False))
     except InvalidAudioError as exc:
         if skip:
             raise

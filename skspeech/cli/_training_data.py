@@ -201,7 +201,7 @@ def _counts(counts):
 
 def load_data(spec, *, subset, words=None, task=None, sr=None, n_voices=24, seed=0,
               verbose=True, note=None, on_error="raise", for_training=False, lazy=False,
-              exclude_words=None):
+              exclude_words=None, balance=False):
     """Load the data a data argument names.
 
     Returns a Bunch: ``X``, ``y``, ``sr``, ``what`` (a description), ``kind``
@@ -217,7 +217,9 @@ def load_data(spec, *, subset, words=None, task=None, sr=None, n_voices=24, seed
     score keeps the standard task's 10 %. ``lazy=True`` gives a Speech Commands
     folder's clips as an :class:`~skspeech.io.AudioFiles`, read when a model needs
     them (the networks train on them batch by batch). ``exclude_words``: Speech
-    Commands word folders left out of every class.
+    Commands word folders left out of every class. ``balance=True`` (with
+    ``for_training``, the 12-class task): the rare commands' clips repeated up to
+    the median command's (:func:`~skspeech.datasets.balance_commands`).
     """
     import warnings
 
@@ -227,6 +229,9 @@ def load_data(spec, *, subset, words=None, task=None, sr=None, n_voices=24, seed
     from ..exceptions import SkippedFilesWarning
 
     kind, path = _resolve(spec)
+    if balance and kind != "speech_commands":
+        raise ValueError(f"--balance-commands applies to a Speech Commands folder's 12-class "
+                         f"task; {spec!r} is {kind} data.")
     if exclude_words and kind != "speech_commands":
         raise ValueError(f"--exclude-words applies to a Speech Commands folder; {spec!r} is "
                          f"{kind} data.")
@@ -252,6 +257,9 @@ def load_data(spec, *, subset, words=None, task=None, sr=None, n_voices=24, seed
 
     index = scan_speech_commands(path)
     plan = plan_speech_commands(index, words=words, task=task, subset=subset, note=note)
+    if balance and plan["task"] != "12":
+        raise ValueError(f"--balance-commands applies to the 12-class task (the commands, "
+                         f"_unknown_ and _silence_); this is task {plan['task']!r}.")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SkippedFilesWarning)
         from ..datasets import TRAIN_UNKNOWN_PERCENTAGE
@@ -272,6 +280,14 @@ def load_data(spec, *, subset, words=None, task=None, sr=None, n_voices=24, seed
             note(f"_unknown_: {n_unknown} clips of the other words ({TRAIN_UNKNOWN_PERCENTAGE:g} % "
                  f"of the word clips at most), the rare words repeated ({len(data.target) - n} "
                  f"repeats) so that each counts.")
+        if balance:
+            from ..datasets import balance_commands
+
+            n = len(data.target)
+            data = balance_commands(data)
+            if note is not None and len(data.target) > n:
+                note(f"commands: the rare ones repeated up to the median command's clips "
+                     f"({len(data.target) - n} repeats).")
     out.update(skipped=data.skipped)
     what = f"Speech Commands at {path} ({subset}" + \
         ("" if plan["task"] == "words" else f", task {plan['task']}") + ")"

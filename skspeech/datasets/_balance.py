@@ -1,12 +1,10 @@
 """Give every command the same weight in training: repeat the clips of the rare ones."""
 
-from numbers import Integral
-
 import numpy as np
 from sklearn.utils import check_random_state
 
-from ..labels import SILENCE, UNKNOWN
-from ._unknown import repeat_clips
+from ..labels import commands_of
+from ._unknown import check_min_clips, repeat_clips
 
 
 def balance_commands(data, *, min_clips="auto", random_state=0):
@@ -55,9 +53,7 @@ def balance_commands(data, *, min_clips="auto", random_state=0):
     >>> {w: int(np.sum(out.target == w)) for w in ("yes", "no", "go", "_unknown_")}
     {'yes': 4, 'no': 4, 'go': 4, '_unknown_': 1}
     """
-    if not (min_clips == "auto" or (isinstance(min_clips, Integral)
-                                    and not isinstance(min_clips, bool) and min_clips >= 1)):
-        raise ValueError(f"min_clips must be an int >= 1 or 'auto'; got {min_clips!r}.")
+    check_min_clips(min_clips)
     for field in ("data", "target"):
         if field not in data:
             raise ValueError(f"balance_commands needs a Bunch with {field!r} (from "
@@ -66,7 +62,7 @@ def balance_commands(data, *, min_clips="auto", random_state=0):
     if len(target) != len(data.data):
         raise ValueError(f"data and target must have one entry per clip; got "
                          f"{len(data.data)} and {len(target)}.")
-    is_command = (target != UNKNOWN) & (target != SILENCE) & ~np.char.startswith(target, "_")
+    is_command = np.isin(target, commands_of(np.unique(target)))
     commands, counts = np.unique(target[is_command], return_counts=True)
     if not len(commands):
         raise ValueError("data has no command clips (only classes starting with '_').")

@@ -73,9 +73,7 @@ def balance_unknown_words(data, *, min_clips="auto", random_state=0):
     >>> out.data.shape
     (9, 4)
     """
-    if not (min_clips == "auto" or (isinstance(min_clips, Integral)
-                                    and not isinstance(min_clips, bool) and min_clips >= 1)):
-        raise ValueError(f"min_clips must be an int >= 1 or 'auto'; got {min_clips!r}.")
+    check_min_clips(min_clips)
     for field in ("data", "target", "word"):
         if field not in data:
             raise ValueError(f"balance_unknown_words needs a Bunch with {field!r} (from "
@@ -98,6 +96,13 @@ def balance_unknown_words(data, *, min_clips="auto", random_state=0):
         if len(idx) < min_clips:
             extra.append(rng.choice(idx, min_clips - len(idx), replace=True))
     return repeat_clips(data, extra)
+
+
+def check_min_clips(min_clips):
+    """Raise if ``min_clips`` is neither an int >= 1 nor "auto"."""
+    if not (min_clips == "auto" or (isinstance(min_clips, Integral)
+                                    and not isinstance(min_clips, bool) and min_clips >= 1)):
+        raise ValueError(f"min_clips must be an int >= 1 or 'auto'; got {min_clips!r}.")
 
 
 def repeat_clips(data, extra):
